@@ -1,0 +1,174 @@
+"""Backends: the one way to put a conv2d in front of the suite.
+
+A backend is any object with a ``name`` and a ``conv2d`` method (the ``Backend`` protocol): NumPy in,
+NumPy out, NCHW input and OIHW weight. Everything else is optional and found with ``getattr``:
+
+- ``unavailable() -> str | None``: why the backend cannot run on this machine (no GPU, say); its
+  tests then skip with that reason.
+- ``supports(case, dtype) -> str | None``: why the backend does not support a geometry or dtype; such
+  examples are skipped, and a test none of whose examples are supported skips with the reason.
+- ``unit_roundoff(dtype) -> float``: the unit roundoff of a declared reduced-precision mode (A.1).
+- ``snippet(*, stride, padding, dilation, groups) -> str``: framework-native code that computes a
+  NumPy ``y`` from NumPy ``x``, ``w`` and ``b``, for reproducers that need no cnnspec.
+- ``version() -> str``: the framework and device, for report headers.
+- ``known_nonconformance``: a sequence of ``KnownNonconformance`` records, each an expected failure
+  with its reason, so CI stays green while the failure stays visible.
+
+Backends are named three ways: a built-in name (``reference``, ``torch-cpu``, ...), a name registered
+by an installed package under the entry-point group ``cnnspec.backends``, or ``module:attribute``
+where the attribute is an adapter object, an adapter class or a zero-argument factory.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from importlib.metadata import entry_points
+from typing import Any, Callable, Protocol, runtime_checkable
+
+import numpy as np
+
+from cnnspec.accuracy import unit_roundoff
+from cnnspec.geometry import Pair, Padding
+
+ENTRY_POINT_GROUP = "cnnspec.backends"
+
+
+@runtime_checkable
+class Backend(Protocol):
+    """What cnnspec calls: a named conv2d, NumPy in and out, NCHW input and OIHW weight."""
+
+    name: str
+
+    def conv2d(
+        self,
+        x: np.ndarray,
+        w: np.ndarray,
+        b: np.ndarray | None,
+        /,
+        *,
+        stride: Pair,
+        padding: Padding,
+        dilation: Pair,
+        groups: int,
+    ) -> np.ndarray:
+        """[V.1] The framework's conv2d of x (N, C_in, H, W) with w (C_out, C_in/groups, kH, kW) and bias b.
+
+        ``padding`` is ((top, bottom), (left, right)), "valid" or "same". The adapter maps the call one
+        to one onto the framework's own call and leaves validation to the framework.
+        """
+        ...
+
+
+@dataclass(frozen=True)
+class KnownNonconformance:
+    """An expected failure of one backend: the test (``module.py::test_name``), why, and where it is reported."""
+
+    test: str
+    reason: str
+    link: str = ""
+    dtype: str = ""
+
+
+def _builtin(module: str, attribute: str) -> Callable[[], Backend]:
+    def load() -> Backend:
+        return getattr(importlib.import_module(module), attribute)()
+
+    return load
+
+
+# Factories, not instances, so that naming a backend is what imports its framework.
+BUILTIN: dict[str, Callable[[], Backend]] = {
+    "reference": _builtin("cnnspec.backends.numpy_backends", "ReferenceBackend"),
+    "scipy": _builtin("cnnspec.backends.numpy_backends", "ScipyBackend"),
+    "torch-cpu": _builtin("cnnspec.backends.pytorch", "torch_cpu"),
+    "torch-cpu-nomkldnn": _builtin("cnnspec.backends.pytorch", "torch_cpu_nomkldnn"),
+    "torch-cpu-channels-last": _builtin("cnnspec.backends.pytorch", "torch_cpu_channels_last"),
+    "torch-cuda": _builtin("cnnspec.backends.pytorch", "torch_cuda"),
+    "torch-cuda-tf32": _builtin("cnnspec.backends.pytorch", "torch_cuda_tf32"),
+}
+
+
+class UnknownBackend(LookupError):
+    """A backend name that is neither built in, registered, nor an importable ``module:attribute``."""
+
+
+def installed() -> list[str]:
+    """The names of the built-in backends and of those registered under ``cnnspec.backends``."""
+    return list(BUILTIN) + sorted(ep.name for ep in entry_points(group=ENTRY_POINT_GROUP) if ep.name not in BUILTIN)
+
+
+def _as_backend(obj: Any, origin: str) -> Backend:
+    if isinstance(obj, type) or (not hasattr(obj, "conv2d") and callable(obj)):
+        obj = obj()
+    missing = [a for a in ("name", "conv2d") if not hasattr(obj, a)]
+    if missing or not callable(obj.conv2d) or not isinstance(obj.name, str):
+        raise UnknownBackend(
+            f"{origin} gave {obj!r}, which is not a backend: it needs a str 'name' and a callable 'conv2d'"
+            + (f" (missing: {', '.join(missing)})" if missing else "")
+        )
+    return obj
+
+
+def load(spec: str) -> Backend:
+    """The backend named by ``spec``: a built-in or registered name, or ``module:attribute``."""
+    backend = _load(spec)
+    try:
+        # Reproducers name the backend the way it was loaded, which for module:attribute is not its name.
+        backend.cnnspec_origin = spec  # type: ignore[attr-defined]
+    except AttributeError:
+        pass
+    return backend
+
+
+def origin(backend: Backend) -> str:
+    """How to load ``backend`` again: the spec it was loaded by, else its name."""
+    return getattr(backend, "cnnspec_origin", backend.name)
+
+
+def _load(spec: str) -> Backend:
+    if spec in BUILTIN:
+        return BUILTIN[spec]()
+    for ep in entry_points(group=ENTRY_POINT_GROUP):
+        if ep.name == spec:
+            return _as_backend(ep.load(), f"entry point {spec!r} ({ep.value})")
+    if ":" in spec:
+        module, _, attribute = spec.partition(":")
+        try:
+            obj = importlib.import_module(module)
+            for part in attribute.split("."):
+                obj = getattr(obj, part)
+        except (ImportError, AttributeError) as e:
+            raise UnknownBackend(f"cannot load backend {spec!r}: {type(e).__name__}: {e}") from e
+        return _as_backend(obj, spec)
+    raise UnknownBackend(
+        f"unknown backend {spec!r}; installed: {', '.join(installed())}; "
+        "or name an adapter as module:attribute"
+    )
+
+
+def unavailable(backend: Backend) -> str | None:
+    """[optional hook] Why ``backend`` cannot run here, or None."""
+    hook = getattr(backend, "unavailable", None)
+    return hook() if hook else None
+
+
+def supports(backend: Backend, case: Any, dtype: np.dtype) -> str | None:
+    """[optional hook] Why ``backend`` does not support this case and dtype, or None."""
+    hook = getattr(backend, "supports", None)
+    return hook(case, dtype) if hook else None
+
+
+def declared_unit_roundoff(backend: Backend, dtype: np.dtype) -> float:
+    """[A.1] The unit roundoff the backend declares for ``dtype``; the dtype's own by default."""
+    hook = getattr(backend, "unit_roundoff", None)
+    return float(hook(dtype)) if hook else unit_roundoff(dtype)
+
+
+def describe(backend: Backend) -> str:
+    """The backend's name and, where it says, its framework version and device, or why it cannot run."""
+    reason = unavailable(backend)
+    if reason:
+        return f"{backend.name} (unavailable: {reason})"
+    hook = getattr(backend, "version", None)
+    return f"{backend.name} ({hook()})" if hook else backend.name

@@ -1,0 +1,158 @@
+"""PyTorch backends: torch.nn.functional.conv2d on the CPU paths with separate kernels, and on CUDA.
+
+Each backend maps cnnspec's call one to one onto ``F.conv2d``: torch's own "same" and "valid",
+torch's own validation. Torch has no asymmetric padding argument, so asymmetric explicit amounts are
+composed from torch's own ``F.pad`` (which crops for negative amounts, P.5) followed by an unpadded
+``F.conv2d``; symmetric amounts go to ``F.conv2d`` itself, which rejects negative ones (P.5 allows
+both). The CPU variants exist because they are separate kernels with separate bug histories:
+
+- ``torch-cpu``: torch's defaults (oneDNN for float32 where torch's heuristics pick it, the native
+  kernels for float64 and the rest);
+- ``torch-cpu-nomkldnn``: oneDNN switched off, so float32 runs torch's native kernels too;
+- ``torch-cpu-channels-last``: input and weight in channels_last (NHWC) memory format;
+- ``torch-cuda``: cuDNN with TF32 off; ``torch-cuda-tf32``: cuDNN with TF32 on (torch's default for
+  conv), a declared reduced-precision mode: float32 is held to A.1 with u = 2^-11.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Any, Iterator
+
+import numpy as np
+
+from cnnspec.geometry import Pair, Padding
+
+_TF32_UNIT_ROUNDOFF = 2.0**-11  # TF32 keeps 10 explicit significand bits
+
+
+def _torch_padding(padding: Padding) -> tuple[tuple[int, int, int, int] | None, Any]:
+    """F.pad's (left, right, top, bottom) for asymmetric amounts (or None), and F.conv2d's padding argument."""
+    if isinstance(padding, str):
+        return None, padding
+    (top, bottom), (left, right) = padding
+    if top == bottom and left == right:
+        return None, (top, left)
+    return (left, right, top, bottom), 0
+
+
+class TorchBackend:
+    """[V.1] torch.nn.functional.conv2d on one device and kernel path, NumPy in and out."""
+
+    def __init__(
+        self, name: str, *, device: str = "cpu", mkldnn: bool = True, channels_last: bool = False, tf32: bool = False
+    ) -> None:
+        self.name = name
+        self.device = device
+        self.mkldnn = mkldnn
+        self.channels_last = channels_last
+        self.tf32 = tf32
+
+    def unavailable(self) -> str | None:
+        try:
+            import torch
+        except ImportError:
+            return "torch is not installed (pip install 'cnnspec[torch]')"
+        if self.device == "cuda" and not torch.cuda.is_available():
+            return "no CUDA device here (torch.cuda.is_available() is False)"
+        return None
+
+    def version(self) -> str:
+        import torch
+
+        where = torch.cuda.get_device_name() if self.device == "cuda" else "cpu"
+        return f"torch {torch.__version__}, {where}, {self._path()}"
+
+    def unit_roundoff(self, dtype: np.dtype) -> float:
+        if self.tf32 and np.dtype(dtype) == np.float32:
+            return _TF32_UNIT_ROUNDOFF
+        return float(np.finfo(dtype).eps) / 2
+
+    def _path(self) -> str:
+        if self.device == "cuda":
+            return "cuDNN, TF32 " + ("on" if self.tf32 else "off")
+        return ("oneDNN allowed" if self.mkldnn else "oneDNN off") + (", channels_last" if self.channels_last else "")
+
+    @contextlib.contextmanager
+    def _flags(self) -> Iterator[None]:
+        import torch
+
+        if self.device == "cuda":
+            with torch.backends.cudnn.flags(enabled=True, allow_tf32=self.tf32):
+                yield
+        elif not self.mkldnn:
+            # Only this one flag: mkldnn.flags() would also reset oneDNN's TF32 setting, and warn.
+            before = torch.backends.mkldnn.enabled
+            torch.backends.mkldnn.enabled = False
+            try:
+                yield
+            finally:
+                torch.backends.mkldnn.enabled = before
+        else:
+            yield
+
+    def conv2d(
+        self, x: np.ndarray, w: np.ndarray, b: np.ndarray | None, /, *, stride: Pair, padding: Padding,
+        dilation: Pair, groups: int,
+    ) -> np.ndarray:
+        import torch
+        import torch.nn.functional as F
+
+        def tensor(a: np.ndarray) -> Any:
+            return torch.from_numpy(np.ascontiguousarray(a)).to(self.device)
+
+        tx, tw = tensor(x), tensor(w)
+        tb = None if b is None else tensor(b)
+        pre_pad, torch_padding = _torch_padding(padding)
+        if pre_pad is not None:
+            tx = F.pad(tx, pre_pad)
+        if self.channels_last and tx.dim() == 4:
+            tx = tx.contiguous(memory_format=torch.channels_last)
+            tw = tw.contiguous(memory_format=torch.channels_last)
+        with self._flags():
+            y = F.conv2d(tx, tw, tb, stride=stride, padding=torch_padding, dilation=dilation, groups=groups)
+        return y.cpu().numpy()
+
+    def snippet(self, *, stride: Pair, padding: Padding, dilation: Pair, groups: int) -> str:
+        lines = ["import torch", "import torch.nn.functional as F", f"device = {self.device!r}",
+                 "tx, tw = torch.from_numpy(x).to(device), torch.from_numpy(w).to(device)",
+                 "tb = None if b is None else torch.from_numpy(b).to(device)"]
+        pre_pad, torch_padding = _torch_padding(padding)
+        if pre_pad is not None:
+            lines.append(f"tx = F.pad(tx, {pre_pad!r})")
+        if self.channels_last:
+            lines.append("tx, tw = (t.contiguous(memory_format=torch.channels_last) for t in (tx, tw))")
+        call = (f"F.conv2d(tx, tw, tb, stride={stride!r}, padding={torch_padding!r}, dilation={dilation!r}, "
+                f"groups={groups!r}).cpu().numpy()")
+        if self.device == "cuda":
+            lines += [f"with torch.backends.cudnn.flags(enabled=True, allow_tf32={self.tf32}):", f"    y = {call}"]
+        elif not self.mkldnn:
+            lines += ["torch.backends.mkldnn.enabled = False", f"y = {call}"]
+        else:
+            lines.append(f"y = {call}")
+        return "\n".join(lines)
+
+
+def torch_cpu() -> TorchBackend:
+    """torch on the CPU with its defaults."""
+    return TorchBackend("torch-cpu")
+
+
+def torch_cpu_nomkldnn() -> TorchBackend:
+    """torch on the CPU with oneDNN switched off."""
+    return TorchBackend("torch-cpu-nomkldnn", mkldnn=False)
+
+
+def torch_cpu_channels_last() -> TorchBackend:
+    """torch on the CPU with input and weight in channels_last memory format."""
+    return TorchBackend("torch-cpu-channels-last", channels_last=True)
+
+
+def torch_cuda() -> TorchBackend:
+    """torch on CUDA (cuDNN), TF32 off: float32 held to float32's bound."""
+    return TorchBackend("torch-cuda", device="cuda")
+
+
+def torch_cuda_tf32() -> TorchBackend:
+    """torch on CUDA (cuDNN), TF32 on: a declared reduced-precision mode for float32."""
+    return TorchBackend("torch-cuda-tf32", device="cuda", tf32=True)

@@ -1,0 +1,212 @@
+"""Calling a backend, and assertions that say what broke, where, which clause, and how to see it again.
+
+Every failure reads
+``out[0, 3, 1, 2]=7.0, but should be 5.0 (why) [T.1] [torch-cpu.conv2d(x: (1,4,3,3) float32, ...)]``
+and carries, as an exception note, a reproducer that needs only NumPy and the framework.
+"""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass, replace
+
+import numpy as np
+from hypothesis import assume, note
+
+from cnnspec.backends import Backend, origin, supports
+from cnnspec.geometry import Conv2dCase, Pair, Padding, may_reject
+
+
+# Why the last example was discarded, for the skip of a property whose every example was.
+last_discard = ""
+
+
+def _discard(reason: str) -> None:
+    global last_discard
+    last_discard = reason
+    note(reason)
+    assume(False)
+
+
+class Nonconformance(AssertionError):
+    """A backend result, or a raise, that breaks a clause; ``clause`` is its ID."""
+
+    def __init__(self, message: str, clause: str) -> None:
+        super().__init__(message)
+        self.clause = clause
+
+
+@dataclass(frozen=True)
+class Call:
+    """One backend call: the arrays and the parameters, as the Backend protocol takes them."""
+
+    backend: Backend
+    x: np.ndarray
+    w: np.ndarray
+    b: np.ndarray | None
+    stride: Pair = (1, 1)
+    padding: Padding = ((0, 0), (0, 0))
+    dilation: Pair = (1, 1)
+    groups: int = 1
+
+    @classmethod
+    def of(cls, backend: Backend, case: Conv2dCase, x: np.ndarray, w: np.ndarray, b: np.ndarray | None) -> Call:
+        """The call of ``case`` on these arrays."""
+        return cls(backend, x, w, b, case.stride, case.padding, case.dilation, case.groups)
+
+    def but(self, **changes: object) -> Call:
+        """The same call with some arrays or parameters changed."""
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+    def describe(self) -> str:
+        def shape(a: np.ndarray | None) -> str:
+            return "None" if a is None else f"({','.join(map(str, a.shape))})"
+
+        return (f"{self.backend.name}.conv2d(x: {shape(self.x)} {self.x.dtype}, w: {shape(self.w)}, "
+                f"b: {shape(self.b)}, stride={self.stride}, padding={self.padding}, dilation={self.dilation}, "
+                f"groups={self.groups})")
+
+    def run(self, clause: str = "V.1") -> np.ndarray:
+        """The backend's result as a NumPy array.
+
+        A raise on a call that the spec lets an implementation reject (S.6, S.7, P.4, P.5) discards
+        the example, and so does a call the backend says it does not support; any other raise on a
+        valid call is a nonconformance of ``clause``.
+        """
+        self.skip_unsupported()
+        try:
+            out = self.backend.conv2d(self.x, self.w, self.b, stride=self.stride, padding=self.padding,
+                                      dilation=self.dilation, groups=self.groups)
+        except Exception as e:
+            allowed = may_reject(self.x.ndim, stride=self.stride, padding=self.padding)
+            if allowed:
+                _discard(f"{self.backend.name} rejected a call that {allowed} lets it reject: {type(e).__name__}: {e}")
+            failure = Nonconformance(
+                f"raised {type(e).__name__}: {e} on a valid call [{clause}] [{self.describe()}]", clause
+            )
+            failure.add_note(reproducer(self))
+            raise failure from e
+        if not isinstance(out, np.ndarray):
+            out = np.asarray(out)
+        return out
+
+    def skip_unsupported(self) -> None:
+        """Discard the example where the backend's ``supports`` gives a reason."""
+        if getattr(self.backend, "supports", None) is None or self.x.ndim != 4 or self.w.ndim != 4:
+            return
+        N, C_in, H, W = self.x.shape
+        C_out, _, kH, kW = self.w.shape
+        try:
+            case = Conv2dCase(N, C_in, H, W, C_out, kH, kW, self.stride, self.padding, self.dilation, self.groups,
+                              self.b is not None)
+        except ValueError:
+            return
+        reason = supports(self.backend, case, self.x.dtype)
+        if reason:
+            _discard(reason)
+
+    def attempt(self, clause: str) -> np.ndarray | None:
+        """The result, or None where the backend raised on a call that ``clause`` lets it reject."""
+        self.skip_unsupported()
+        try:
+            out = self.backend.conv2d(self.x, self.w, self.b, stride=self.stride, padding=self.padding,
+                                      dilation=self.dilation, groups=self.groups)
+        except Exception as e:
+            note(f"{self.backend.name} rejected a call that {clause} lets it reject: {type(e).__name__}: {e}")
+            return None
+        return np.asarray(out)
+
+    def must_raise(self, clause: str, why: str) -> None:
+        """[E.*] The backend must raise on this invalid call, and must not return a result."""
+        try:
+            out = self.backend.conv2d(self.x, self.w, self.b, stride=self.stride, padding=self.padding,
+                                      dilation=self.dilation, groups=self.groups)
+        except Exception:
+            return
+        failure = Nonconformance(
+            f"returned a result of shape {np.shape(out)} for an invalid call: {why} [{clause}] [{self.describe()}]",
+            clause,
+        )
+        failure.add_note(reproducer(self))
+        raise failure
+
+
+def _literal(name: str, a: np.ndarray | None) -> str:
+    if a is None:
+        return f"{name} = None"
+    if a.size <= 64:
+        return f"{name} = np.array({a.tolist()!r}, dtype=np.{a.dtype})"
+    data = base64.b64encode(np.ascontiguousarray(a).tobytes()).decode()
+    return f"{name} = np.frombuffer(base64.b64decode({data!r}), dtype={a.dtype.str!r}).reshape({a.shape}).copy()"
+
+
+def reproducer(call: Call, index: tuple[int, ...] | None = None, expected: float | None = None) -> str:
+    """Paste-able code that repeats ``call`` with NumPy and the backend's framework alone (where the
+    backend gives a ``snippet``) and prints the element that is wrong."""
+    snippet = getattr(call.backend, "snippet", None)
+    if snippet is not None:
+        body = snippet(stride=call.stride, padding=call.padding, dilation=call.dilation, groups=call.groups)
+    else:
+        body = (f"from cnnspec.backends import load\ny = load({origin(call.backend)!r}).conv2d(x, w, b, "
+                f"stride={call.stride!r}, padding={call.padding!r}, dilation={call.dilation!r}, groups={call.groups!r})")
+    lines = ["# Reproducer:", "import base64", "import numpy as np", _literal("x", call.x), _literal("w", call.w),
+             _literal("b", call.b), body]
+    if index is not None:
+        lines.append(f"print('out{list(index)} =', y[{', '.join(map(str, index))}], 'but should be', {expected!r})")
+    else:
+        lines.append("print(y.shape, y.dtype)")
+    return "\n".join(lines)
+
+
+def _first_bad(bad: np.ndarray) -> tuple[int, ...]:
+    return tuple(int(i) for i in np.argwhere(bad)[0])
+
+
+def _fail(actual: np.ndarray, expected: np.ndarray, bad: np.ndarray, *, clause: str, call: Call, why: str,
+          extra: str = "") -> None:
+    index = _first_bad(bad)
+    a, e = actual[index].item(), expected[index].item()
+    failure = Nonconformance(
+        f"out{list(index)}={a!r}, but should be {e!r} ({why}){extra}; {int(bad.sum())} of {bad.size} elements "
+        f"differ [{clause}] [{call.describe()}]",
+        clause,
+    )
+    failure.add_note(reproducer(call, index, e))
+    raise failure
+
+
+def assert_shape(actual: np.ndarray, shape: tuple[int, ...], dtype: np.dtype, *, call: Call, clause: str = "S.4") -> None:
+    """[S.4, S.5] The result has the spec's shape (``clause``) and the input's dtype (S.5)."""
+    if actual.shape != tuple(shape):
+        failure = Nonconformance(
+            f"out.shape={actual.shape}, but should be {tuple(shape)} [{clause}] [{call.describe()}]", clause
+        )
+        failure.add_note(reproducer(call))
+        raise failure
+    if actual.dtype != dtype:
+        failure = Nonconformance(f"out.dtype={actual.dtype}, but should be {dtype} [S.5] [{call.describe()}]", "S.5")
+        failure.add_note(reproducer(call))
+        raise failure
+
+
+def assert_equal(actual: np.ndarray, expected: np.ndarray, *, clause: str, call: Call, why: str) -> None:
+    """[A.2, R.*] Bit-for-bit equality, where the spec says the result is exact.
+
+    A shape that differs from the expected one is reported under ``clause`` too: the relation that
+    predicts the shape is what broke."""
+    assert_shape(actual, expected.shape, expected.dtype, call=call, clause=clause)
+    bad = actual != expected
+    if bad.any():
+        _fail(actual, expected, bad, clause=clause, call=call, why=why)
+
+
+def assert_within(actual: np.ndarray, expected: np.ndarray, bound: np.ndarray, *, clause: str, call: Call,
+                  why: str) -> None:
+    """[A.1] |actual - expected| <= bound, element by element (a NaN anywhere fails)."""
+    assert_shape(actual, expected.shape, expected.dtype, call=call, clause=clause)
+    error = np.abs(actual.astype(np.float64) - expected.astype(np.float64))
+    bad = ~(error <= bound)
+    if bad.any():
+        index = _first_bad(bad)
+        _fail(actual, expected, bad, clause=clause, call=call, why=why,
+              extra=f", error {error[index]:.3g} > bound {bound[index]:.3g}")

@@ -1,0 +1,154 @@
+"""Hypothesis strategies: valid conv2d geometries, and arrays for a geometry and dtype.
+
+Geometry and data are drawn apart. ``conv_cases()`` draws a valid ``Conv2dCase`` by construction (no
+filtering) and shrinks towards groups=1, one channel, a 1x1 kernel, stride 1, dilation 1, no padding,
+one batch element and the smallest input that fits, whose output is 1x1. ``conv_arrays()`` draws the
+data for a case from a seed: data are random, not shrunk, so that examples stay fast however large,
+and Hypothesis spends its shrinking on the geometry, where conv bugs live.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+from hypothesis import strategies as st
+from hypothesis.errors import InvalidArgument
+
+from cnnspec.geometry import Conv2dCase
+
+PaddingForm = Literal["explicit", "valid", "same"]
+Values = Literal["integers", "floats"]
+
+# Small integers keep every partial sum exact (A.2): |x|, |w|, |b| <= 4 and K <= 12*5*5 give M < 2^13.
+INTEGER_RANGE = 4
+
+
+def _check(name: str, value: int, low: int) -> None:
+    if not isinstance(value, int) or value < low:
+        raise InvalidArgument(f"{name}={value!r} must be an integer of at least {low}")
+
+
+def _check_range(low_name: str, low: int, high_name: str, high: int, floor: int) -> None:
+    _check(low_name, low, floor)
+    _check(high_name, high, floor)
+    if low > high:
+        raise InvalidArgument(f"{low_name}={low} must not exceed {high_name}={high}")
+
+
+def conv_cases(
+    *,
+    min_batch: int = 1,
+    max_batch: int = 3,
+    min_groups: int = 1,
+    max_groups: int = 4,
+    min_group_channels: int = 1,
+    max_group_channels: int = 12,
+    max_group_filters: int = 4,
+    max_kernel: int = 5,
+    min_stride: int = 1,
+    max_stride: int = 3,
+    min_dilation: int = 1,
+    max_dilation: int = 3,
+    max_padding: int = 3,
+    max_extra: int = 12,
+    paddings: tuple[PaddingForm, ...] = ("explicit", "valid", "same"),
+    bias: bool | None = None,
+) -> st.SearchStrategy[Conv2dCase]:
+    """[S.1-S.4, G.1, P.1-P.4, T.1-T.3] Valid conv2d geometries.
+
+    ``min_group_channels`` and ``max_group_channels`` bound C_in/groups and ``max_group_filters`` C_out/groups; ``max_padding``
+    each explicit amount (never negative: P.5 has its own property); ``max_extra`` how far H and W may
+    exceed the smallest size that fits. ``paddings`` names the padding forms to draw; ``bias`` forces
+    a bias on or off. Reaches the corners where kernels break: C_in/groups above 8 and not a multiple
+    of 8, depthwise with a channel multiplier above 1, output widths above 8 and odd, N > 1,
+    non-square kernels, asymmetric padding, stride above the kernel size, and output size 1.
+    Shrinks towards the 1x1 case named in the module docstring.
+    """
+    _check_range("min_batch", min_batch, "max_batch", max_batch, 1)
+    _check_range("min_groups", min_groups, "max_groups", max_groups, 1)
+    _check_range("min_group_channels", min_group_channels, "max_group_channels", max_group_channels, 1)
+    _check("max_group_filters", max_group_filters, 1)
+    _check("max_kernel", max_kernel, 1)
+    _check_range("min_stride", min_stride, "max_stride", max_stride, 1)
+    _check_range("min_dilation", min_dilation, "max_dilation", max_dilation, 1)
+    _check("max_padding", max_padding, 0)
+    _check("max_extra", max_extra, 0)
+    if not paddings or not set(paddings) <= {"explicit", "valid", "same"}:
+        raise InvalidArgument(f"paddings={paddings!r} must be a non-empty tuple of 'explicit', 'valid', 'same'")
+    if bias not in (None, True, False):
+        raise InvalidArgument(f"bias={bias!r} must be None (drawn), True or False")
+
+    @st.composite
+    def cases(draw: st.DrawFn) -> Conv2dCase:
+        groups = draw(st.integers(min_groups, max_groups))
+        # The fewest channels per group half the time, so that depthwise (with a multiplier) is common.
+        C_in_g = draw(st.one_of(st.just(min_group_channels), st.integers(min_group_channels, max_group_channels)))
+        C_out_g = draw(st.integers(1, max_group_filters))
+        kernel = (draw(st.integers(1, max_kernel)), draw(st.integers(1, max_kernel)))
+        stride = (draw(st.integers(min_stride, max_stride)), draw(st.integers(min_stride, max_stride)))
+        dilation = (draw(st.integers(min_dilation, max_dilation)), draw(st.integers(min_dilation, max_dilation)))
+        form = draw(st.sampled_from(paddings))
+        pads = ((0, 0), (0, 0))
+        if form == "explicit":
+            amount = st.integers(0, max_padding)
+            pads = ((draw(amount), draw(amount)), (draw(amount), draw(amount)))
+        # The smallest size whose padded extent holds the dilated kernel gives a 1x1 output.
+        sizes = []
+        for axis in range(2):
+            fit = dilation[axis] * (kernel[axis] - 1) + 1 - (sum(pads[axis]) if form == "explicit" else 0)
+            sizes.append(max(fit, 1) + draw(st.integers(0, max_extra)))
+        return Conv2dCase(
+            N=draw(st.integers(min_batch, max_batch)),
+            C_in=C_in_g * groups,
+            H=sizes[0],
+            W=sizes[1],
+            C_out=C_out_g * groups,
+            kH=kernel[0],
+            kW=kernel[1],
+            stride=stride,
+            padding=pads if form == "explicit" else form,
+            dilation=dilation,
+            groups=groups,
+            bias=draw(st.booleans()) if bias is None else bias,
+        )
+
+    return cases()
+
+
+@dataclass(frozen=True)
+class ConvArrays:
+    """The data of one example: x, w and b (None without a bias), and the seed that made them."""
+
+    x: np.ndarray
+    w: np.ndarray
+    b: np.ndarray | None
+    seed: int
+    values: Values
+
+    def __repr__(self) -> str:
+        b = "None" if self.b is None else f"{self.b.shape}"
+        return (f"ConvArrays(seed={self.seed}, values={self.values!r}, x: {self.x.shape} {self.x.dtype}, "
+                f"w: {self.w.shape}, b: {b})")
+
+
+def make_arrays(case: Conv2dCase, dtype: np.dtype | type, seed: int, values: Values = "integers") -> ConvArrays:
+    """[A.1, A.2] The data of a case from a seed: small integers (exact, A.2) or standard normal floats."""
+    rng = np.random.default_rng(seed)
+
+    def draw(shape: tuple[int, ...]) -> np.ndarray:
+        if values == "integers":
+            return rng.integers(-INTEGER_RANGE, INTEGER_RANGE + 1, size=shape).astype(dtype)
+        return rng.standard_normal(shape).astype(dtype)
+
+    x, w = draw(case.x_shape), draw(case.w_shape)
+    b = draw(case.b_shape) if case.b_shape else None
+    return ConvArrays(x, w, b, seed, values)
+
+
+def conv_arrays(case: Conv2dCase, dtype: np.dtype | type, *, values: Values = "integers") -> st.SearchStrategy[ConvArrays]:
+    """[A.1, A.2] Arrays for ``case`` in ``dtype``, from a drawn seed; shrinks towards seed 0."""
+    if values not in ("integers", "floats"):
+        raise InvalidArgument(f"values={values!r} must be 'integers' or 'floats'")
+    return st.integers(0, 2**32 - 1).map(lambda seed: make_arrays(case, dtype, seed, values))

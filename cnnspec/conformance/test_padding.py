@@ -1,0 +1,78 @@
+"""[P] Padding: explicit amounts are zeros around the input, asymmetric sides are independent, "valid"
+is no padding, "same" follows P.4 to the unit, and negative amounts crop or are rejected."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from cnnspec.conformance.checks import Call, assert_equal, assert_shape
+from cnnspec.conformance.profiles import conformance
+from cnnspec.conformance.strategies import INTEGER_RANGE, conv_arrays, conv_cases
+from cnnspec.geometry import NO_PADDING
+
+
+@pytest.mark.clauses("P.1", "P.2")
+@conformance
+@given(case=conv_cases(paddings=("explicit",)), data=st.data())
+def test_explicit_padding_is_a_zero_padded_input(backend, dtype, case, data):
+    a = data.draw(conv_arrays(case, dtype))
+    call = Call.of(backend, case, a.x, a.w, a.b)
+    (top, bottom), (left, right) = case.padding
+    padded = call.but(x=np.pad(a.x, ((0, 0), (0, 0), (top, bottom), (left, right))), padding=NO_PADDING)
+    assert_equal(call.run(), padded.run(), clause="P.1", call=call,
+                 why=f"the unpadded result on the input zero-padded by {case.padding}")
+
+
+@pytest.mark.clauses("P.3")
+@conformance
+@given(case=conv_cases(paddings=("valid",)), data=st.data())
+def test_valid_is_no_padding(backend, dtype, case, data):
+    a = data.draw(conv_arrays(case, dtype))
+    call = Call.of(backend, case, a.x, a.w, a.b)
+    assert_equal(call.run(), call.but(padding=NO_PADDING).run(), clause="P.3", call=call,
+                 why="the result with padding ((0, 0), (0, 0))")
+
+
+@pytest.mark.clauses("P.4", "S.4")
+@conformance
+@given(case=conv_cases(paddings=("same",)), data=st.data())
+def test_same_padding_rule(backend, dtype, case, data):
+    a = data.draw(conv_arrays(case, dtype))
+    call = Call.of(backend, case, a.x, a.w, a.b)
+    # P.4 lets an implementation reject "same" with a stride above 1; it may not answer otherwise.
+    out = call.attempt("P.4") if max(case.stride) > 1 else call.run("P.4")
+    if out is None:
+        return
+    assert_shape(out, case.out_shape, dtype, call=call, clause="P.4")
+    explicit = call.but(padding=case.pads).run()
+    assert_equal(out, explicit, clause="P.4", call=call,
+                 why=f"the result with the explicit amounts {case.pads} of P.4 (odd unit at the bottom and right)")
+
+
+@pytest.mark.clauses("P.5", "P.2")
+@conformance
+@given(case=conv_cases(paddings=("valid",)), data=st.data())
+def test_negative_padding_crops_or_is_rejected(backend, dtype, case, data):
+    # Amounts in [-2, 2]: the input is grown by each crop, so that what remains is the valid case's input.
+    amount = st.integers(-2, 2)
+    (top, bottom), (left, right) = pads = ((data.draw(amount), data.draw(amount)), (data.draw(amount), data.draw(amount)))
+    if min(top, bottom, left, right) >= 0:
+        top = -1
+        pads = ((top, bottom), (left, right))
+    a = data.draw(conv_arrays(case, dtype))
+    rng = np.random.default_rng(a.seed)
+    crop = [max(-p, 0) for p in (top, bottom, left, right)]
+    big = rng.integers(-INTEGER_RANGE, INTEGER_RANGE + 1,
+                       size=(case.N, case.C_in, case.H + crop[0] + crop[1], case.W + crop[2] + crop[3])).astype(dtype)
+    call = Call.of(backend, case, big, a.w, a.b).but(padding=pads)
+    out = call.attempt("P.5")
+    if out is None:
+        return
+    kept = big[:, :, crop[0] : big.shape[2] - crop[1], crop[2] : big.shape[3] - crop[3]]
+    positive = tuple((max(p, 0), max(q, 0)) for p, q in pads)
+    expected = call.but(x=np.pad(kept, ((0, 0), (0, 0), *positive)), padding=NO_PADDING).run()
+    assert_equal(out, expected, clause="P.5", call=call,
+                 why=f"the input cropped by the negative amounts of {pads} and padded by the rest")

@@ -1,0 +1,109 @@
+"""[V, A] Values: against the float64 reference within the A.1 bound, exactly on integers (A.2), against
+scipy's 3-D correlation (V.3), and with impulse probes that expose a flipped kernel (V.2, A.3)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from cnnspec import oracles, reference
+from cnnspec.accuracy import error_bound, exact_integers
+from cnnspec.backends import declared_unit_roundoff
+from cnnspec.conformance.checks import Call, assert_equal, assert_within
+from cnnspec.conformance.profiles import conformance
+from cnnspec.conformance.strategies import conv_arrays, conv_cases
+
+
+def _bound(backend, case, a, dtype):
+    M = reference.magnitude(a.x, a.w, a.b, **case.params())
+    return error_bound(M, case.K, declared_unit_roundoff(backend, dtype))
+
+
+@pytest.mark.clauses("A.1", "V.1", "G.2", "P.2", "T.3")
+@conformance
+@given(case=conv_cases(), data=st.data())
+def test_matches_reference_within_bound(backend, dtype, case, data):
+    a = data.draw(conv_arrays(case, dtype, values="floats"))
+    call = Call.of(backend, case, a.x, a.w, a.b)
+    expected = reference.conv2d(a.x, a.w, a.b, **case.params())
+    assert_within(call.run(), expected, _bound(backend, case, a, dtype), clause="A.1", call=call,
+                  why="the float64 reference, within 2*gamma_{K+1}*M")
+
+
+@pytest.mark.clauses("A.2", "V.1", "G.2")
+@conformance
+@given(case=conv_cases(), data=st.data())
+def test_exact_on_small_integers(backend, dtype, case, data):
+    a = data.draw(conv_arrays(case, dtype, values="integers"))
+    assert reference.magnitude(a.x, a.w, a.b, **case.params()).max() <= exact_integers(dtype)
+    call = Call.of(backend, case, a.x, a.w, a.b)
+    expected = reference.conv2d(a.x, a.w, a.b, **case.params())
+    assert_equal(call.run(), expected, clause="A.2", call=call, why="the exact integer result")
+
+
+@pytest.mark.clauses("V.3", "A.1")
+@conformance
+@given(case=conv_cases(max_batch=2, max_group_channels=6), data=st.data())
+def test_matches_scipy_3d_correlation(backend, dtype, case, data):
+    a = data.draw(conv_arrays(case, dtype, values="floats"))
+    call = Call.of(backend, case, a.x, a.w, a.b)
+    expected = oracles.conv2d_correlate3d(a.x, a.w, a.b, **case.params())
+    assert_within(call.run(), expected, _bound(backend, case, a, dtype), clause="V.3", call=call,
+                  why="scipy.signal.correlate of each group's stack, 'valid' in depth")
+
+
+def _one_hot(shape, index, dtype):
+    out = np.zeros(shape, dtype)
+    out[index] = 1
+    return out
+
+
+@pytest.mark.clauses("V.2", "A.3")
+@conformance
+@given(case=conv_cases(bias=False), data=st.data())
+def test_impulse_input_copies_the_kernel_unflipped(backend, dtype, case, data):
+    a = data.draw(conv_arrays(case, dtype, values="floats"))
+    at = tuple(data.draw(st.integers(0, n - 1), label=f"impulse[{i}]") for i, n in enumerate(case.x_shape))
+    x = _one_hot(case.x_shape, at, dtype)
+    call = Call.of(backend, case, x, a.w, None)
+    expected = reference.conv2d(x, a.w, None, **case.params())
+    assert_equal(call.run(), expected, clause="V.2", call=call,
+                 why=f"an exact, unflipped copy of kernel taps for the impulse at x{list(at)}")
+
+
+@pytest.mark.clauses("A.3", "V.1")
+@conformance
+@given(case=conv_cases(bias=False), data=st.data())
+def test_one_hot_weight_copies_the_input(backend, dtype, case, data):
+    a = data.draw(conv_arrays(case, dtype, values="floats"))
+    at = tuple(data.draw(st.integers(0, n - 1), label=f"tap[{i}]") for i, n in enumerate(case.w_shape))
+    w = _one_hot(case.w_shape, at, dtype)
+    call = Call.of(backend, case, a.x, w, None)
+    expected = reference.conv2d(a.x, w, None, **case.params())
+    assert_equal(call.run(), expected, clause="A.3", call=call,
+                 why=f"an exact copy of the input for the one-hot weight at w{list(at)}")
+
+
+@pytest.mark.clauses("V.4")
+@conformance
+@given(case=conv_cases(bias=True), data=st.data())
+def test_bias_is_added_once_to_its_own_map(backend, dtype, case, data):
+    a = data.draw(conv_arrays(case, dtype))
+    with_bias = Call.of(backend, case, a.x, a.w, a.b)
+    without = with_bias.but(b=None).run()
+    assert_equal(with_bias.run(), without + a.b[:, None, None], clause="V.4", call=with_bias,
+                 why="the result without bias, plus b[o] on map o")
+
+
+@pytest.mark.clauses("V.5")
+@conformance
+@given(case=conv_cases(min_batch=2), data=st.data())
+def test_batch_elements_are_independent(backend, dtype, case, data):
+    a = data.draw(conv_arrays(case, dtype))
+    call = Call.of(backend, case, a.x, a.w, a.b)
+    whole = call.run()
+    n = data.draw(st.integers(0, case.N - 1), label="n")
+    alone = call.but(x=a.x[n : n + 1])
+    assert_equal(alone.run(), whole[n : n + 1], clause="V.5", call=alone, why=f"element {n} of the whole batch's result")

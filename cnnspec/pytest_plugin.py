@@ -1,0 +1,124 @@
+"""The pytest plugin: ``--backend`` chooses what the conformance suite tests.
+
+    pytest --pyargs cnnspec.conformance --backend torch-cpu
+    pytest --pyargs cnnspec.conformance --backend mypkg.adapters:my_conv --backend reference
+
+Registered under the ``pytest11`` entry point, so it is active wherever cnnspec is installed; it
+imports no framework until a backend is named. It parametrizes every test that takes ``backend``
+(each named backend) and ``dtype`` (float32 and float64), checks at collection that each
+conformance test names known spec clauses, skips what a backend cannot run with its reason, and
+marks a backend's known nonconformance as expected failures.
+"""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+import pytest
+
+from cnnspec import clauses
+from cnnspec.conformance import profiles
+from cnnspec.backends import Backend, UnknownBackend, describe, load, supports, unavailable
+from cnnspec.geometry import Conv2dCase
+
+BACKENDS = pytest.StashKey[list[Backend]]()
+DTYPES = (np.float32, np.float64)
+_SIMPLEST = Conv2dCase(N=1, C_in=1, H=1, W=1, C_out=1, kH=1, kW=1)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("cnnspec", "cnnspec conformance suite")
+    group.addoption(
+        "--backend", action="append", default=[], metavar="NAME",
+        help="backend to test: a built-in or registered name, or module:attribute (repeatable; default: reference)",
+    )
+    group.addoption(
+        "--cnnspec-profile", choices=sorted(profiles.PROFILES), default=None,
+        help="Hypothesis profile of the conformance properties (default: ci where CI is set, else default)",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "clauses(*ids): the spec clauses a test checks, primary first")
+    profile = config.getoption("cnnspec_profile") or ("ci" if os.environ.get("CI") else "default")
+    profiles.activate(profile)
+    backends = []
+    for name in config.getoption("backend"):
+        try:
+            backends.append(load(name))
+        except UnknownBackend as e:
+            raise pytest.UsageError(f"--backend {name}: {e}") from e
+    config.stash[BACKENDS] = backends
+
+
+def _backends(config: pytest.Config) -> list[Backend]:
+    if not config.stash[BACKENDS]:
+        config.stash[BACKENDS] = [load("reference")]
+    return config.stash[BACKENDS]
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    if not config.getoption("backend"):
+        return []
+    names = " ".join(f"--backend {n}" for n in config.getoption("backend"))
+    settings = profiles.PROFILES[profiles.active()]
+    kind = "derandomized" if settings.get("derandomize") else "random"
+    return [
+        f"cnnspec: spec conv2d.md ({len(clauses.testable())} testable clauses); profile {profiles.active()} "
+        f"({kind}, {settings['max_examples']} examples a property)",
+        *(f"cnnspec: backend {describe(b)}" for b in config.stash[BACKENDS]),
+        f"cnnspec: reproduce with: pytest --pyargs cnnspec.conformance {names} "
+        f"--cnnspec-profile {profiles.active()}" + ("" if settings.get("derandomize") else " --hypothesis-seed=<seed>"),
+    ]
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "backend" in metafunc.fixturenames:
+        backends = _backends(metafunc.config)
+        metafunc.parametrize("backend", backends, ids=[b.name for b in backends], scope="session")
+    if "dtype" in metafunc.fixturenames:
+        metafunc.parametrize("dtype", [np.dtype(d) for d in DTYPES], ids=[np.dtype(d).name for d in DTYPES],
+                             scope="session")
+
+
+def _is_conformance(item: pytest.Item) -> bool:
+    return getattr(item, "module", None) is not None and item.module.__name__.startswith("cnnspec.conformance.")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        marker = item.get_closest_marker("clauses")
+        if marker is None:
+            if _is_conformance(item):
+                raise pytest.UsageError(f"{item.nodeid}: a conformance test must name its clauses")
+            continue
+        bad = clauses.unknown(list(marker.args))
+        if bad or not marker.args:
+            raise pytest.UsageError(f"{item.nodeid}: clauses({', '.join(marker.args)}) names unknown clause IDs "
+                                    f"{bad} that spec/conv2d.md does not define")
+        params = getattr(item, "callspec", None)
+        backend = params.params.get("backend") if params else None
+        if backend is None:
+            continue
+        reason = unavailable(backend)
+        dtype = params.params.get("dtype")
+        if reason is None and dtype is not None:
+            reason = supports(backend, _SIMPLEST, dtype)
+        if reason:
+            item.add_marker(pytest.mark.skip(reason=f"{backend.name}: {reason}"))
+            continue
+        test = f"{item.path.name}::{getattr(item, 'originalname', item.name)}"
+        for known in getattr(backend, "known_nonconformance", ()):
+            if known.test == test and known.dtype in ("", getattr(dtype, "name", "")):
+                link = f" ({known.link})" if known.link else ""
+                item.add_marker(pytest.mark.xfail(reason=f"known nonconformance: {known.reason}{link}", strict=False))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):  # type: ignore[no-untyped-def]
+    report = yield
+    clause = getattr(call.excinfo.value, "clause", None) if call.excinfo else None
+    if clause:
+        report.user_properties.append(("clause", clause))
+    return report

@@ -1,0 +1,331 @@
+"""Deliberately broken backends, one per bug class that real conv kernels have shipped.
+
+Each is the reference with one bug, named by what it gets wrong; ``CAUGHT_BY`` says which clause the
+suite must report for it. tests/test_broken_backends.py runs the conformance suite on each.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from cnnspec import reference
+from cnnspec.errors import ConvSpecError
+from cnnspec.geometry import explicit_padding, same_padding
+
+
+class Broken:
+    """The reference, to be broken by a subclass; ``conv`` is the call a subclass overrides."""
+
+    @property
+    def name(self) -> str:
+        return type(self).__name__
+
+    def conv(self, x, w, b, stride, padding, dilation, groups):
+        return reference.conv2d(x, w, b, stride=stride, padding=padding, dilation=dilation, groups=groups)
+
+    def conv2d(self, x, w, b, /, *, stride, padding, dilation, groups):
+        return self.conv(x, w, b, stride, padding, dilation, groups)
+
+
+def _explicit(x, w, stride, padding, dilation):
+    return explicit_padding(padding, x.shape[-2:], w.shape[-2:], stride=stride, dilation=dilation)
+
+
+class FlippedKernel(Broken):
+    """A true convolution: the kernel flipped in both spatial axes (V.2)."""
+
+    def conv(self, x, w, b, stride, padding, dilation, groups):
+        return super().conv(x, np.ascontiguousarray(w[..., ::-1, ::-1]), b, stride, padding, dilation, groups)
+
+
+class OneKernelForAllChannels(Broken):
+    """One 2-D kernel (channel 0's slice) repeated over the input channels (C.1)."""
+
+    def conv(self, x, w, b, stride, padding, dilation, groups):
+        return super().conv(x, np.repeat(w[:, :1], w.shape[1], axis=1), b, stride, padding, dilation, groups)
+
+
+class GroupsInterleaved(Broken):
+    """Output channel o reads group o % g instead of floor(o / (C_out/g)) (G.2)."""
+
+    def conv(self, x, w, b, stride, padding, dilation, groups):
+        if x.ndim != 4:
+            return super().conv(x, w, b, stride, padding, dilation, groups)
+        C_out, C_in_g = w.shape[:2]
+        maps = [
+            super(GroupsInterleaved, self).conv(
+                x[:, (o % groups) * C_in_g : (o % groups + 1) * C_in_g], w[o : o + 1],
+                None if b is None else b[o : o + 1], stride, padding, dilation, 1)
+            for o in range(C_out)
+        ]
+        return np.concatenate(maps, axis=1)
+
+
+class OutputSizeRoundedUp(Broken):
+    """Output size ceil((H + pads - extent) / s) + 1: an extra, partly padded row and column (S.4)."""
+
+    def conv(self, x, w, b, stride, padding, dilation, groups):
+        (top, bottom), (left, right) = _explicit(x, w, stride, padding, dilation)
+        return super().conv(x, w, b, stride, ((top, bottom + stride[0] - 1), (left, right + stride[1] - 1)),
+                            dilation, groups)
+
+
+class BiasPerInputChannel(Broken):
+    """The bias added once per input channel of the group, not once per map (V.4)."""
+
+    def conv(self, x, w, b, stride, padding, dilation, groups):
+        return super().conv(x, w, None if b is None else b * w.shape[1], stride, padding, dilation, groups)
+
+
+class DilationIgnored(Broken):
+    """Dilation ignored, though the output size follows it (T.2)."""
+
+    def conv(self, x, w, b, stride, padding, dilation, groups):
+        pads = _explicit(x, w, stride, padding, dilation)
+        y = super().conv(x, w, b, stride, pads, (1, 1), groups)
+        out = reference.conv2d(x, w, b, stride=stride, padding=pads, dilation=dilation, groups=groups)
+        return y[..., : out.shape[-2], : out.shape[-1]]
+
+
+class HeightStrideForBoth(Broken):
+    """The height stride used for the width too (T.3)."""
+
+    def conv(self, x, w, b, stride, padding, dilation, groups):
+        pads = _explicit(x, w, stride, padding, dilation)
+        return super().conv(x, w, b, (stride[0], stride[0]), pads, dilation, groups)
+
+
+class SameOddUnitOnTop(Broken):
+    """"same" with the odd unit of padding at the top and left, ONNX's SAME_LOWER (P.4)."""
+
+    def conv(self, x, w, b, stride, padding, dilation, groups):
+        if padding == "same":
+            pads = [same_padding(n, k, stride=s, dilation=d)
+                    for n, k, s, d in zip(x.shape[-2:], w.shape[-2:], stride, dilation)]
+            padding = tuple((hi, lo) for lo, hi in pads)
+        return super().conv(x, w, b, stride, padding, dilation, groups)
+
+
+class PaddingTopUsedForBottom(Broken):
+    """Asymmetric padding read as symmetric: the top and left amounts used on both sides (P.2)."""
+
+    def conv(self, x, w, b, stride, padding, dilation, groups):
+        if not isinstance(padding, str):
+            (top, _), (left, _) = padding
+            padding = ((top, top), (left, left))
+        return super().conv(x, w, b, stride, padding, dilation, groups)
+
+
+class NegativePaddingAsPositive(Broken):
+    """Negative padding taken as its absolute value (P.5)."""
+
+    def conv(self, x, w, b, stride, padding, dilation, groups):
+        if not isinstance(padding, str):
+            padding = tuple(tuple(abs(p) for p in side) for side in padding)
+        return super().conv(x, w, b, stride, padding, dilation, groups)
+
+
+class StrideOffByOne(Broken):
+    """Strided windows that start at s - 1 instead of 0 (T.1)."""
+
+    def conv(self, x, w, b, stride, padding, dilation, groups):
+        pads = _explicit(x, w, stride, padding, dilation)
+        y = reference.conv2d(x, w, b, stride=1, padding=pads, dilation=dilation, groups=groups)
+        out = reference.conv2d(x, w, b, stride=stride, padding=pads, dilation=dilation, groups=groups)
+        H, W = out.shape[-2:]
+        y = np.pad(y, [(0, 0)] * (y.ndim - 2) + [(0, stride[0]), (0, stride[1])])
+        return np.ascontiguousarray(y[..., stride[0] - 1 :: stride[0], stride[1] - 1 :: stride[1]][..., :H, :W])
+
+
+class WidthTailDropped(Broken):
+    """A vector kernel of width 8 that zeroes the tail columns when W_out > 8 and not a multiple of 8."""
+
+    def conv(self, x, w, b, stride, padding, dilation, groups):
+        y = super().conv(x, w, b, stride, padding, dilation, groups)
+        W_out = y.shape[-1]
+        if W_out > 8 and W_out % 8:
+            y = y.copy()
+            y[..., W_out - W_out % 8 :] = 0
+        return y
+
+
+class ChannelTailDropped(Broken):
+    """A channel loop unrolled by 8 that drops the remainder when C_in/groups > 8 and not a multiple of 8."""
+
+    def conv(self, x, w, b, stride, padding, dilation, groups):
+        C_in_g = w.shape[1]
+        if C_in_g > 8 and C_in_g % 8:
+            w = w.copy()
+            w[:, C_in_g - C_in_g % 8 :] = 0
+        return super().conv(x, w, b, stride, padding, dilation, groups)
+
+
+class DepthwiseMultiplierModulo(Broken):
+    """Depthwise with multiplier m > 1 reading channel o % C_in instead of floor(o / m) (G.4)."""
+
+    def conv(self, x, w, b, stride, padding, dilation, groups):
+        C_out, C_in = w.shape[0], x.shape[-3]
+        if x.ndim == 4 and groups == C_in and groups > 1 and w.shape[1] == 1 and C_out > C_in:
+            order = np.array([(o % C_in) * (C_out // C_in) + o // C_in for o in range(C_out)])
+            return super().conv(x, w[order], None if b is None else b[order], stride, padding, dilation, groups)
+        return super().conv(x, w, b, stride, padding, dilation, groups)
+
+
+class SkipsChannelsZeroInFirstFilter(Broken):
+    """A sparsity shortcut that skips input channel c wherever filter 0's slice is zero (G.5)."""
+
+    def conv(self, x, w, b, stride, padding, dilation, groups):
+        if x.ndim == 4 and groups == 1:
+            dead = ~w[0].any(axis=(-2, -1))
+            if dead.any():
+                x = x.copy()
+                x[:, dead] = 0
+        return super().conv(x, w, b, stride, padding, dilation, groups)
+
+
+class BatchElementZeroForAll(Broken):
+    """Every batch element computed from the first (V.5)."""
+
+    def conv(self, x, w, b, stride, padding, dilation, groups):
+        if x.ndim == 4 and x.shape[0] > 1:
+            x = np.repeat(x[:1], x.shape[0], axis=0)
+        return super().conv(x, w, b, stride, padding, dilation, groups)
+
+
+class OutputChannelsReversed(Broken):
+    """Within each group, filters written to the output maps in reverse order (R.4)."""
+
+    def conv(self, x, w, b, stride, padding, dilation, groups):
+        y = super().conv(x, w, b, stride, padding, dilation, groups)
+        C_out_g = w.shape[0] // groups
+        order = np.concatenate([g * C_out_g + np.arange(C_out_g)[::-1] for g in range(groups)])
+        return np.ascontiguousarray(y[..., order, :, :])
+
+
+class FusedRelu(Broken):
+    """A ReLU fused into the conv by mistake: negative outputs clamped to 0 (R.1)."""
+
+    def conv(self, x, w, b, stride, padding, dilation, groups):
+        return np.maximum(super().conv(x, w, b, stride, padding, dilation, groups), 0)
+
+
+class AccumulatesInFloat16(Broken):
+    """float32 and float64 accumulated in float16 (A.1)."""
+
+    def conv(self, x, w, b, stride, padding, dilation, groups):
+        y = super().conv(x.astype(np.float16), w.astype(np.float16),
+                         None if b is None else b.astype(np.float16), stride, padding, dilation, groups)
+        return y.astype(x.dtype)
+
+
+class RoundsInputsLikeTF32(Broken):
+    """Inputs and weights rounded to 10 significand bits, as TF32 does, without declaring it (A.1)."""
+
+    def conv(self, x, w, b, stride, padding, dilation, groups):
+        def tf32(a):
+            bits = a.astype(np.float32).view(np.uint32)
+            return ((bits + 0x1000) & 0xFFFFE000).view(np.float32).astype(a.dtype)
+
+        return super().conv(tf32(x), tf32(w), b, stride, padding, dilation, groups)
+
+
+class OutputInFloat64(Broken):
+    """The result returned in float64 whatever the input dtype (S.5)."""
+
+    def conv(self, x, w, b, stride, padding, dilation, groups):
+        return super().conv(x, w, b, stride, padding, dilation, groups).astype(np.float64)
+
+
+class UnbatchedAsBatchOfChannels(Broken):
+    """A (C, H, W) input taken as C batch elements of one channel... then summed (S.6)."""
+
+    def conv(self, x, w, b, stride, padding, dilation, groups):
+        if x.ndim == 3:
+            per = [reference.conv2d(x[None, c : c + 1], w[:, c % w.shape[1] : c % w.shape[1] + 1], None,
+                                    stride=stride, padding=padding, dilation=dilation) for c in range(x.shape[0])]
+            y = sum(per)[0]
+            return y if b is None else y + b[:, None, None]
+        return super().conv(x, w, b, stride, padding, dilation, groups)
+
+
+class GreyscaleKeepsBatchAxis(Broken):
+    """A rank-2 image answered with shape (1, C_out, H_out, W_out) (S.7)."""
+
+    def conv(self, x, w, b, stride, padding, dilation, groups):
+        if x.ndim == 2:
+            return super().conv(x[None, None], w, b, stride, padding, dilation, groups)
+        return super().conv(x, w, b, stride, padding, dilation, groups)
+
+
+class ImpulseOffByOne(Broken):
+    """Padding placed one row too low when the top amount is positive: zeros on top, data shifted (P.1)."""
+
+    def conv(self, x, w, b, stride, padding, dilation, groups):
+        pads = _explicit(x, w, stride, padding, dilation)
+        (top, bottom), cols = pads
+        if top > 0 and bottom > 0:
+            pads = ((top + 1, bottom - 1), cols)
+        return super().conv(x, w, b, stride, pads, dilation, groups)
+
+
+class Lenient(Broken):
+    """Answers zeros where it should raise for the invalid configuration of clause ``lets_through``."""
+
+    lets_through = ""
+
+    def conv(self, x, w, b, stride, padding, dilation, groups):
+        try:
+            return super().conv(x, w, b, stride, padding, dilation, groups)
+        except ConvSpecError as e:
+            if e.clause != self.lets_through:
+                raise
+            return np.zeros((1, 1, 1, 1), x.dtype)
+
+
+def _lenient(name: str, clause: str, doc: str) -> type[Lenient]:
+    return type(name, (Lenient,), {"lets_through": clause, "__doc__": doc})
+
+
+RankNotChecked = _lenient("RankNotChecked", "E.1", "Arrays of the wrong rank answered (E.1).")
+GroupsNotChecked = _lenient("GroupsNotChecked", "E.2", "Groups that do not divide answered (E.2).")
+DepthNotChecked = _lenient("DepthNotChecked", "E.3", "A kernel of the wrong depth answered (E.3).")
+OversizedKernelClipped = _lenient("OversizedKernelClipped", "E.4", "A kernel larger than the padded input answered (E.4).")
+StrideBelowOneIsOne = _lenient("StrideBelowOneIsOne", "E.5", "A stride or dilation below 1 answered (E.5).")
+BiasNotChecked = _lenient("BiasNotChecked", "E.6", "A bias of the wrong shape answered (E.6).")
+UnknownPaddingIsValid = _lenient("UnknownPaddingIsValid", "E.7", "An unknown padding string answered (E.7).")
+
+
+# The clause each broken backend must be reported under (its primary failure).
+CAUGHT_BY = {
+    FlippedKernel: "V.2",
+    OneKernelForAllChannels: "C.1",
+    GroupsInterleaved: "G.3",
+    OutputSizeRoundedUp: "S.4",
+    BiasPerInputChannel: "V.4",
+    DilationIgnored: "T.2",
+    HeightStrideForBoth: "T.3",
+    SameOddUnitOnTop: "P.4",
+    PaddingTopUsedForBottom: "P.1",
+    NegativePaddingAsPositive: "P.5",
+    StrideOffByOne: "T.1",
+    WidthTailDropped: "A.2",
+    ChannelTailDropped: "A.2",
+    DepthwiseMultiplierModulo: "G.4",
+    SkipsChannelsZeroInFirstFilter: "G.5",
+    BatchElementZeroForAll: "V.5",
+    OutputChannelsReversed: "R.4",
+    FusedRelu: "R.1",
+    AccumulatesInFloat16: "A.1",
+    RoundsInputsLikeTF32: "A.1",
+    OutputInFloat64: "S.5",
+    UnbatchedAsBatchOfChannels: "S.6",
+    GreyscaleKeepsBatchAxis: "S.7",
+    ImpulseOffByOne: "P.1",
+    GroupsNotChecked: "E.2",
+    DepthNotChecked: "E.3",
+    BiasNotChecked: "E.6",
+    UnknownPaddingIsValid: "E.7",
+    StrideBelowOneIsOne: "E.5",
+    RankNotChecked: "E.1",
+    OversizedKernelClipped: "E.4",
+}

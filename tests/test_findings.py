@@ -1,0 +1,23 @@
+"""Every recorded finding still reproduces on the pinned framework, each in its own process."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+
+import pytest
+
+from cnnspec.findings import FINDINGS
+
+
+@pytest.mark.parametrize("finding", FINDINGS, ids=lambda f: f"{f.backend}-{f.clause}")
+def test_finding_reproduces(finding):
+    pytest.importorskip(finding.backend.split("-")[0])
+    run = subprocess.run([sys.executable, "-c", finding.reproducer], capture_output=True, text=True, timeout=120)
+    if finding.outcome == "segfault":
+        assert run.returncode == -signal.SIGSEGV, (
+            f"{finding.backend}: the recorded segfault no longer reproduces (exit {run.returncode}); "
+            f"update cnnspec/findings.py and the README's findings\n{run.stderr[-2000:]}")
+    else:
+        pytest.fail(f"no check is written for the outcome {finding.outcome!r}")

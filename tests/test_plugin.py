@@ -1,0 +1,171 @@
+"""The pytest plugin, through pytester: naming backends, skips with reasons, known nonconformance,
+the header, and failures that carry their clause and a reproducer that reproduces."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from cnnspec.backends import installed
+
+ADAPTER = """
+    from cnnspec import reference
+
+    class Adapter:
+        name = "mine"
+
+        def conv2d(self, x, w, b, /, *, stride, padding, dilation, groups):
+            return reference.conv2d(x, w, b, stride=stride, padding=padding, dilation=dilation, groups=groups)
+
+    OBJECT = Adapter()
+
+    def factory():
+        return Adapter()
+
+    class Unavailable(Adapter):
+        def unavailable(self):
+            return "no widget on this machine"
+
+    class NoFloat64NoGroups(Adapter):
+        def supports(self, case, dtype):
+            if dtype.name == "float64":
+                return "float64 is not implemented"
+            if case.groups > 1:
+                return "groups are not implemented"
+            return None
+
+    class NotABackend:
+        pass
+"""
+
+QUICK = ["-k", "test_output_shape_and_dtype or test_groups_are_independent", "-p", "no:cacheprovider"]
+
+
+@pytest.fixture
+def adapter(pytester: pytest.Pytester):
+    pytester.makepyfile(myadapter=textwrap.dedent(ADAPTER))
+    pytester.syspathinsert()
+    return pytester
+
+
+def run(pytester: pytest.Pytester, *args: str) -> pytest.RunResult:
+    return pytester.runpytest("--pyargs", "cnnspec.conformance", "--cnnspec-profile", "smoke", *args)
+
+
+def test_unknown_backend_is_a_usage_error_listing_the_installed(pytester):
+    result = run(pytester, "--backend", "nope")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    assert f"unknown backend 'nope'; installed: {', '.join(installed())}" in result.stderr.str()
+
+
+@pytest.mark.parametrize("attribute", ["Adapter", "OBJECT", "factory"])
+def test_module_attribute_names_an_object_a_class_or_a_factory(adapter, attribute):
+    result = run(adapter, "--backend", f"myadapter:{attribute}", *QUICK)
+    result.assert_outcomes(passed=4)
+
+
+def test_an_attribute_that_is_not_a_backend_is_a_usage_error(adapter):
+    result = run(adapter, "--backend", "myadapter:NotABackend")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    assert "is not a backend: it needs a str 'name' and a callable 'conv2d' (missing: name, conv2d)" in result.stderr.str()
+
+
+def test_a_registered_entry_point_is_named_like_a_builtin(adapter):
+    dist = adapter.mkdir("mine_adapter-0.1.dist-info")
+    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: mine-adapter\nVersion: 0.1\n")
+    (dist / "entry_points.txt").write_text("[cnnspec.backends]\nmine = myadapter:Adapter\n")
+    result = run(adapter, "--backend", "mine", *QUICK)
+    result.assert_outcomes(passed=4)
+    assert "mine" in subprocess.run(
+        [sys.executable, "-c", "from cnnspec.backends import installed; print(installed())"],
+        capture_output=True, text=True, cwd=adapter.path, env={"PYTHONPATH": str(adapter.path)},
+    ).stdout
+
+
+def test_an_unavailable_backend_skips_every_test_with_its_reason(adapter):
+    result = run(adapter, "--backend", "myadapter:Unavailable", "-rs")
+    assert result.ret == pytest.ExitCode.OK
+    outcomes = result.parseoutcomes()
+    assert outcomes.get("skipped", 0) > 0 and "passed" not in outcomes and "failed" not in outcomes
+    result.stdout.fnmatch_lines(["*mine: no widget on this machine*"])
+
+
+def test_torch_cuda_skips_with_a_reason_where_there_is_no_gpu(pytester):
+    torch = pytest.importorskip("torch")
+    if torch.cuda.is_available():
+        pytest.skip("a GPU is present")
+    result = run(pytester, "--backend", "torch-cuda", "-rs", *QUICK)
+    result.assert_outcomes(skipped=4)
+    result.stdout.fnmatch_lines(["*torch-cuda: no CUDA device here*"])
+
+
+def test_unsupported_dtypes_and_examples_are_skipped_with_the_reason(adapter):
+    result = run(adapter, "--backend", "myadapter:NoFloat64NoGroups", "-rs", *QUICK)
+    # float32 shapes run on the supported examples; float64 skips; groups>1-only properties skip.
+    result.assert_outcomes(passed=1, skipped=3)
+    result.stdout.fnmatch_lines(["*mine: float64 is not implemented*"])
+    result.stdout.fnmatch_lines(["*mine supports or accepts none of this property's examples: groups are not implemented*"])
+
+
+def test_known_nonconformance_is_an_expected_failure_with_its_reason(adapter):
+    adapter.makepyfile(knownbroken="""
+        import numpy as np
+        from cnnspec import reference
+        from cnnspec.backends import KnownNonconformance
+
+        class Float64Out:
+            name = "float64-out"
+            known_nonconformance = [KnownNonconformance(
+                "test_shapes.py::test_output_shape_and_dtype", "returns float64", "https://example.org/1", "float32")]
+
+            def conv2d(self, x, w, b, /, **params):
+                return reference.conv2d(x, w, b, **params).astype(np.float64)
+    """)
+    result = run(adapter, "--backend", "knownbroken:Float64Out", "-rx", "-k", "test_output_shape_and_dtype")
+    result.assert_outcomes(passed=1, xfailed=1)
+    result.stdout.fnmatch_lines(["*known nonconformance: returns float64 (https://example.org/1)*"])
+
+
+def test_header_says_backend_profile_and_how_to_reproduce(pytester):
+    result = run(pytester, "--backend", "reference", "--collect-only")
+    result.stdout.fnmatch_lines([
+        "cnnspec: spec conv2d.md (* testable clauses); profile smoke (derandomized, 30 examples a property)",
+        "cnnspec: backend reference (numpy *, cpu)",
+        "cnnspec: reproduce with: pytest --pyargs cnnspec.conformance --backend reference --cnnspec-profile smoke",
+    ])
+
+
+def test_a_failure_names_its_clause_and_shrinks_to_a_reproducer_that_reproduces(pytester):
+    pytester.syspathinsert(pytester.path.parent)
+    pytester.makepyfile(flipped="""
+        import numpy as np
+        from cnnspec import reference
+
+        class Flipped:
+            name = "flipped"
+
+            def conv2d(self, x, w, b, /, **params):
+                return reference.conv2d(x, np.ascontiguousarray(w[..., ::-1, ::-1]), b, **params)
+    """)
+    pytester.syspathinsert()
+    result = pytester.runpytest("--pyargs", "cnnspec.conformance", "--backend", "flipped:Flipped",
+                                "--cnnspec-profile", "ci", "-k", "test_impulse_input_copies_the_kernel_unflipped",
+                                "-p", "no:cacheprovider")
+    result.assert_outcomes(failed=2)
+    text = result.stdout.str()
+    # Shrunk: one batch element, one channel, one filter, and a two-tap kernel is all a flip needs.
+    message = re.search(r"Nonconformance: (out\[.*)", text).group(1)
+    assert "[V.2] [flipped.conv2d(x: (1,1," in message
+    assert re.search(r"w: \(1,1,(1,2|2,1)\), b: None", message), message
+    lines = text.splitlines()
+    lines = lines[next(i for i, line in enumerate(lines) if "# Reproducer:" in line):]
+    lines = lines[: next(i for i, line in enumerate(lines) if "print(" in line) + 1]
+    snippet = textwrap.dedent("\n".join(re.sub(r"^E", " ", line) for line in lines))
+    out = subprocess.run([sys.executable, "-c", snippet], capture_output=True, text=True, cwd=pytester.path)
+    assert out.returncode == 0, out.stderr
+    got, expected = re.search(r"= (\S+) but should be (\S+)", out.stdout).groups()
+    assert float(got) != float(expected)

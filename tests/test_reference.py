@@ -1,0 +1,108 @@
+"""The reference: the fast oracle pinned to the plain definition and to scipy, and errors that name
+the parameter, the rule and the clause."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from cnnspec import ConvSpecError, oracles, reference
+from cnnspec.accuracy import error_bound, unit_roundoff
+from cnnspec.conformance.strategies import conv_cases, make_arrays
+
+tiny = conv_cases(max_batch=2, max_groups=3, max_group_channels=3, max_group_filters=2, max_kernel=3, max_extra=4)
+
+
+@settings(max_examples=300, deadline=None)
+@given(case=tiny, seed=st.integers(0, 2**32 - 1))
+def test_fast_oracle_equals_the_definition_on_integers(case, seed):
+    a = make_arrays(case, np.float64, seed)
+    fast = reference.conv2d(a.x, a.w, a.b, **case.params())
+    plain = reference.conv2d_definition(a.x, a.w, a.b, **case.params())
+    np.testing.assert_array_equal(fast, plain)
+
+
+@settings(max_examples=200, deadline=None)
+@given(case=tiny, seed=st.integers(0, 2**32 - 1), dtype=st.sampled_from([np.float32, np.float64]))
+def test_fast_oracle_agrees_with_definition_and_scipy_on_floats(case, seed, dtype):
+    a = make_arrays(case, dtype, seed, "floats")
+    fast = reference.conv2d(a.x, a.w, a.b, **case.params())
+    assert fast.dtype == dtype and fast.shape == case.out_shape
+    bound = error_bound(reference.magnitude(a.x, a.w, a.b, **case.params()), case.K, unit_roundoff(dtype))
+    for other in (reference.conv2d_definition, oracles.conv2d_correlate2d, oracles.conv2d_correlate3d):
+        assert np.all(np.abs(fast.astype(np.float64) - other(a.x, a.w, a.b, **case.params())) <= bound), other
+
+
+@settings(max_examples=200, deadline=None)
+@given(data=st.data(), seed=st.integers(0, 2**32 - 1))
+def test_negative_padding_follows_the_index_rule_of_D3(data, seed):
+    amount = st.integers(-4, 3)
+    pads = ((data.draw(amount), data.draw(amount)), (data.draw(amount), data.draw(amount)))
+    H, W = data.draw(st.integers(1, 6)), data.draw(st.integers(1, 6))
+    x = np.random.default_rng(seed).integers(-4, 5, size=(1, 2, H, W)).astype(np.float64)
+    expected_shape = (1, 2, H + pads[0][0] + pads[0][1], W + pads[1][0] + pads[1][1])
+    if min(expected_shape) < 1:
+        return
+    xhat = reference.pad(x, pads)
+    assert xhat.shape == expected_shape
+    for i, j in np.ndindex(*xhat.shape[2:]):
+        r, c = i - pads[0][0], j - pads[1][0]
+        inside = 0 <= r < H and 0 <= c < W
+        np.testing.assert_array_equal(xhat[0, :, i, j], x[0, :, r, c] if inside else 0)
+    np.testing.assert_array_equal(oracles.zero_pad(x, pads), xhat)
+
+
+def test_rounds_once_from_float64():
+    # 1 + 2^-24 + 2^-24 is 1 + 2^-23 exactly; summed in float32 it would round to 1 twice.
+    x = np.array([[[[1.0, 2.0**-24, 2.0**-24]]]], dtype=np.float32)
+    w = np.ones((1, 1, 1, 3), dtype=np.float32)
+    assert reference.conv2d(x, w)[0, 0, 0, 0] == np.float32(1 + 2.0**-23)
+
+
+def test_greyscale_and_unbatched_inputs_follow_S6_S7():
+    rng = np.random.default_rng(0)
+    image, w = rng.standard_normal((5, 6)), rng.standard_normal((3, 1, 2, 2))
+    np.testing.assert_array_equal(reference.conv2d(image, w), reference.conv2d(image[None, None], w)[0])
+    maps = rng.standard_normal((2, 5, 6))
+    w2 = rng.standard_normal((3, 2, 2, 2))
+    np.testing.assert_array_equal(reference.conv2d(maps, w2), reference.conv2d(maps[None], w2)[0])
+
+
+X = np.zeros((1, 4, 5, 5), np.float32)
+W = np.zeros((2, 4, 3, 3), np.float32)
+
+
+@pytest.mark.parametrize(
+    "args, kwargs, message",
+    [
+        ((X, W[:, :2]), {"groups": 3}, r"groups=3 must divide C_in=4 \[E.2\]"),
+        ((X, W[:1, :2]), {"groups": 2}, r"groups=2 must divide C_out=1 \[E.2\]"),
+        ((X, W), {"groups": 0}, r"groups=0 must be an integer of at least 1 \[E.2\]"),
+        ((X, W[:, :3]), {}, r"weight depth w.shape\[1\]=3 must equal C_in/groups=4/1=4 \[E.3\]"),
+        ((X, W), {"stride": (1, 0)}, r"stride=\(1, 0\) must be at least 1 on each axis \[E.5\]"),
+        ((X, W), {"dilation": -1}, r"dilation=\(-1, -1\) must be at least 1 on each axis \[E.5\]"),
+        ((X, W), {"dilation": 3}, r"dilated kernel extent 3\*\(3-1\)\+1=7 must not exceed the padded input H=5\+0\+0=5 \[E.4\]"),
+        ((X, W, np.zeros(3, np.float32)), {}, r"bias of shape \(3,\) must have shape \(C_out,\)=\(2,\) \[E.6\]"),
+        ((X, W), {"padding": "full"}, r"padding='full' must be \"valid\", \"same\" or explicit amounts \[E.7\]"),
+        ((X, W), {"padding": (1, 2, 3)}, r"padding=\(1, 2, 3\) must be .* \[D.2\]"),
+        ((X, W), {"stride": "2"}, r"stride='2' must be an integer or a pair of integers \(height, width\) \[D.2\]"),
+        ((X[0, 0, 0], W), {}, r"input of shape \(5,\) must have rank 4 .* \[E.1\]"),
+        ((X[None], W), {}, r"input of shape \(1, 1, 4, 5, 5\) must have rank 4 .* \[E.1\]"),
+        ((X, W[0]), {}, r"weight of shape \(4, 3, 3\) must have rank 4 .* \[E.1\]"),
+        ((X, W.astype(np.float64)), {}, r"weight dtype float64 must equal the input dtype float32 \[S.5\]"),
+        ((X.astype(np.int32), W), {}, r"input dtype int32 must be a floating-point dtype \[S.5\]"),
+        ((X[:, :, :0], W), {}, r"input of shape \(1, 4, 0, 5\) must have every extent at least 1 \[S.1\]"),
+    ],
+)
+def test_invalid_calls_raise_conv_spec_error_naming_the_rule(args, kwargs, message):
+    for function in (reference.conv2d, reference.conv2d_definition, oracles.conv2d_correlate2d):
+        with pytest.raises(ConvSpecError, match=message):
+            function(*args, **kwargs)
+
+
+def test_conv_spec_error_is_a_value_error_with_its_clause():
+    with pytest.raises(ValueError) as info:
+        reference.conv2d(X, W[:, :2], groups=3)
+    assert info.value.clause == "E.2"
