@@ -4,8 +4,9 @@
     pytest --pyargs cnnspec.conformance --backend mypkg.adapters:my_conv --backend reference
 
 Registered under the ``pytest11`` entry point, so it is active wherever cnnspec is installed; it
-imports no framework until a backend is named. It parametrizes every test that takes ``backend``
-(each named backend) and ``dtype`` (float32 and float64), checks at collection that each
+imports no framework until a backend is named. It parametrizes every test marked with the spec
+clauses it checks that takes ``backend`` (each named backend) and ``dtype`` (float32 and float64),
+and leaves every other test alone. It checks at collection that each
 conformance test names known spec clauses, skips what a backend cannot run with its reason, and
 marks a backend's known nonconformance as expected failures.
 """
@@ -74,6 +75,9 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    # Only tests that name spec clauses: a user's own fixtures called backend or dtype stay theirs.
+    if metafunc.definition.get_closest_marker("clauses") is None:
+        return
     if "backend" in metafunc.fixturenames:
         backends = _backends(metafunc.config)
         metafunc.parametrize("backend", backends, ids=[b.name for b in backends], scope="session")

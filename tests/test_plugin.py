@@ -169,3 +169,22 @@ def test_a_failure_names_its_clause_and_shrinks_to_a_reproducer_that_reproduces(
     assert out.returncode == 0, out.stderr
     got, expected = re.search(r"= (\S+) but should be (\S+)", out.stdout).groups()
     assert float(got) != float(expected)
+
+
+def test_a_users_own_backend_and_dtype_fixtures_are_left_alone(pytester):
+    pytester.makepyfile(test_mine="""
+        import pytest
+
+        @pytest.fixture
+        def backend():
+            return "my backend"
+
+        @pytest.fixture
+        def dtype():
+            return "my dtype"
+
+        def test_mine(backend, dtype):
+            assert (backend, dtype) == ("my backend", "my dtype")
+    """)
+    pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=1)
+

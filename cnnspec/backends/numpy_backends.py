@@ -27,9 +27,11 @@ class ReferenceBackend:
         return reference.conv2d(x, w, b, stride=stride, padding=padding, dilation=dilation, groups=groups)
 
     def version(self) -> str:
+        """The NumPy version."""
         return f"numpy {np.__version__}, cpu"
 
     def snippet(self, *, stride: Pair, padding: Padding, dilation: Pair, groups: int) -> str:
+        """Code that calls cnnspec's reference on NumPy ``x``, ``w``, ``b``."""
         return _snippet("cnnspec.reference.conv2d", stride, padding, dilation, groups)
 
 
@@ -43,7 +45,9 @@ class ScipyBackend:
         return oracles.conv2d_correlate2d(x, w, b, stride=stride, padding=padding, dilation=dilation, groups=groups)
 
     def version(self) -> str:
+        """The SciPy version."""
         return f"scipy {scipy.__version__}, cpu"
 
     def snippet(self, *, stride: Pair, padding: Padding, dilation: Pair, groups: int) -> str:
+        """Code that calls the scipy oracle on NumPy ``x``, ``w``, ``b``."""
         return _snippet("cnnspec.oracles.conv2d_correlate2d", stride, padding, dilation, groups)

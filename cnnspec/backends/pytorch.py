@@ -49,6 +49,7 @@ class TorchBackend:
         self.tf32 = tf32
 
     def unavailable(self) -> str | None:
+        """Why this backend cannot run here: no torch, or no CUDA device for the CUDA backends."""
         try:
             import torch
         except ImportError:
@@ -58,12 +59,14 @@ class TorchBackend:
         return None
 
     def version(self) -> str:
+        """The torch version, the device and the kernel path."""
         import torch
 
         where = torch.cuda.get_device_name() if self.device == "cuda" else "cpu"
         return f"torch {torch.__version__}, {where}, {self._path()}"
 
     def unit_roundoff(self, dtype: np.dtype) -> float:
+        """[A.1] 2^-11 for float32 under TF32; the dtype's own unit roundoff otherwise."""
         if self.tf32 and np.dtype(dtype) == np.float32:
             return _TF32_UNIT_ROUNDOFF
         return float(np.finfo(dtype).eps) / 2
@@ -95,6 +98,7 @@ class TorchBackend:
         self, x: np.ndarray, w: np.ndarray, b: np.ndarray | None, /, *, stride: Pair, padding: Padding,
         dilation: Pair, groups: int,
     ) -> np.ndarray:
+        """[V.1] F.conv2d on this backend's device and path; asymmetric padding through F.pad first."""
         import torch
         import torch.nn.functional as F
 
@@ -114,6 +118,7 @@ class TorchBackend:
         return y.cpu().numpy()
 
     def snippet(self, *, stride: Pair, padding: Padding, dilation: Pair, groups: int) -> str:
+        """torch code that computes a NumPy ``y`` from NumPy ``x``, ``w``, ``b`` the way this backend does."""
         lines = ["import torch", "import torch.nn.functional as F", f"device = {self.device!r}",
                  "tx, tw = torch.from_numpy(x).to(device), torch.from_numpy(w).to(device)",
                  "tb = None if b is None else torch.from_numpy(b).to(device)"]

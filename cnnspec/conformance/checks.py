@@ -59,12 +59,19 @@ class Call:
         return replace(self, **changes)  # type: ignore[arg-type]
 
     def describe(self) -> str:
+        """The call in one line: backend, shapes and dtype, parameters."""
+
         def shape(a: np.ndarray | None) -> str:
             return "None" if a is None else f"({','.join(map(str, a.shape))})"
 
         return (f"{self.backend.name}.conv2d(x: {shape(self.x)} {self.x.dtype}, w: {shape(self.w)}, "
                 f"b: {shape(self.b)}, stride={self.stride}, padding={self.padding}, dilation={self.dilation}, "
                 f"groups={self.groups})")
+
+    def invoke(self) -> object:
+        """The backend's answer to this call, as it gives it."""
+        return self.backend.conv2d(self.x, self.w, self.b, stride=self.stride, padding=self.padding,
+                                   dilation=self.dilation, groups=self.groups)
 
     def run(self, clause: str = "V.1") -> np.ndarray:
         """The backend's result as a NumPy array.
@@ -75,8 +82,7 @@ class Call:
         """
         self.skip_unsupported()
         try:
-            out = self.backend.conv2d(self.x, self.w, self.b, stride=self.stride, padding=self.padding,
-                                      dilation=self.dilation, groups=self.groups)
+            out = self.invoke()
         except Exception as e:
             allowed = may_reject(self.x.ndim, stride=self.stride, padding=self.padding)
             if allowed:
@@ -109,8 +115,7 @@ class Call:
         """The result, or None where the backend raised on a call that ``clause`` lets it reject."""
         self.skip_unsupported()
         try:
-            out = self.backend.conv2d(self.x, self.w, self.b, stride=self.stride, padding=self.padding,
-                                      dilation=self.dilation, groups=self.groups)
+            out = self.invoke()
         except Exception as e:
             note(f"{self.backend.name} rejected a call that {clause} lets it reject: {type(e).__name__}: {e}")
             return None
@@ -119,8 +124,7 @@ class Call:
     def must_raise(self, clause: str, why: str) -> None:
         """[E.*] The backend must raise on this invalid call, and must not return a result."""
         try:
-            out = self.backend.conv2d(self.x, self.w, self.b, stride=self.stride, padding=self.padding,
-                                      dilation=self.dilation, groups=self.groups)
+            out = self.invoke()
         except Exception:
             return
         failure = Nonconformance(
