@@ -116,6 +116,13 @@ class PaddingTopUsedForBottom(Broken):
         return super().conv(x, w, b, stride, padding, dilation, groups)
 
 
+class ValidMeansSame(Broken):
+    """"valid" read as "same", a mix-up of the two padding strings (P.3)."""
+
+    def conv(self, x, w, b, stride, padding, dilation, groups):
+        return super().conv(x, w, b, stride, "same" if padding == "valid" else padding, dilation, groups)
+
+
 class NegativePaddingAsPositive(Broken):
     """Negative padding taken as its absolute value (P.5)."""
 
@@ -306,6 +313,7 @@ CAUGHT_BY = {
     HeightStrideForBoth: "T.3",
     SameOddUnitOnTop: "P.4",
     PaddingTopUsedForBottom: "P.1",
+    ValidMeansSame: "P.3",
     NegativePaddingAsPositive: "P.5",
     StrideOffByOne: "T.1",
     WidthTailDropped: "A.2",
@@ -328,4 +336,38 @@ CAUGHT_BY = {
     StrideBelowOneIsOne: "E.5",
     RankNotChecked: "E.1",
     OversizedKernelClipped: "E.4",
+}
+
+
+# The properties each broken backend must fail: between them, every conformance property, so that
+# each one is shown to catch a bug class (tests/test_broken_backends.py checks both).
+MUST_FAIL = {
+    AccumulatesInFloat16: ['test_matches_reference_within_bound', 'test_matches_scipy_3d_correlation', 'test_one_hot_weight_copies_the_input'],
+    BatchElementZeroForAll: ['test_batch_elements_are_independent', 'test_greyscale_is_one_channel'],
+    BiasNotChecked: ['test_wrong_bias_is_rejected'],
+    BiasPerInputChannel: ['test_bias_is_added_once_to_its_own_map', 'test_repeated_kernel_sees_the_channel_sum'],
+    ChannelTailDropped: ['test_exact_on_small_integers'],
+    DepthNotChecked: ['test_wrong_kernel_depth_is_rejected'],
+    DepthwiseMultiplierModulo: ['test_depthwise_with_channel_multiplier'],
+    DilationIgnored: ['test_dilation_is_a_zero_inserted_kernel'],
+    FlippedKernel: ['test_impulse_input_copies_the_kernel_unflipped'],
+    FusedRelu: ['test_linear_in_the_input', 'test_linear_in_the_weight'],
+    GreyscaleKeepsBatchAxis: ['test_rank_2_image_is_greyscale'],
+    GroupsInterleaved: ['test_groups_are_independent_convolutions'],
+    GroupsNotChecked: ['test_groups_that_do_not_divide_are_rejected'],
+    HeightStrideForBoth: ['test_height_and_width_follow_their_own_parameters', 'test_translation_equivariance'],
+    ImpulseOffByOne: ['test_explicit_padding_is_a_zero_padded_input'],
+    NegativePaddingAsPositive: ['test_negative_padding_crops_or_is_rejected'],
+    OneKernelForAllChannels: ['test_each_channel_has_its_own_kernel_slice'],
+    OutputChannelsReversed: ['test_permuted_filters_permute_the_output'],
+    OutputSizeRoundedUp: ['test_output_shape_and_dtype'],
+    OversizedKernelClipped: ['test_kernel_larger_than_padded_input_is_rejected'],
+    RankNotChecked: ['test_wrong_rank_is_rejected'],
+    SameOddUnitOnTop: ['test_same_padding_rule'],
+    SkipsChannelsZeroInFirstFilter: ['test_connection_table_is_a_full_conv_with_zero_slices', 'test_lenet5_c3_layer'],
+    StrideBelowOneIsOne: ['test_stride_or_dilation_below_1_is_rejected'],
+    StrideOffByOne: ['test_stride_subsamples_the_stride_1_result'],
+    UnbatchedAsBatchOfChannels: ['test_unbatched_input_is_one_batch_element'],
+    UnknownPaddingIsValid: ['test_unknown_padding_string_is_rejected'],
+    ValidMeansSame: ['test_valid_is_no_padding'],
 }

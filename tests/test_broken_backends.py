@@ -1,4 +1,5 @@
-"""Every oracle and property earns its place: each broken backend is caught under its clause."""
+"""Every oracle and property earns its place: each broken backend is caught under its clause, by the
+properties it names, and between them the broken backends make every conformance property fail."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import pytest
 
 import broken_backends
 from conftest import failed_clauses
+from test_clauses import conformance_markers
 
 
 @pytest.mark.parametrize("broken", list(broken_backends.CAUGHT_BY), ids=lambda b: b.__name__)
@@ -16,3 +18,13 @@ def test_broken_backend_is_caught_with_its_clause(run_suite, broken):
     assert clauses, f"{broken.__name__} ({broken.__doc__}) passed the whole suite"
     assert expected in clauses.values(), (
         f"{broken.__name__} was caught, but never under {expected}: {sorted(set(clauses.values()))}")
+    failed = {nodeid.split("::")[-1].split("[")[0] for nodeid in clauses}
+    missed = [name for name in broken_backends.MUST_FAIL.get(broken, []) if name not in failed]
+    assert not missed, f"{broken.__name__} passed properties it must fail: {missed}"
+
+
+def test_every_conformance_property_is_failed_by_a_broken_backend():
+    required = {name for names in broken_backends.MUST_FAIL.values() for name in names}
+    properties = {test.split("::")[1] for test in conformance_markers()}
+    assert properties - required == set(), "properties no broken backend is required to fail"
+    assert required - properties == set(), "MUST_FAIL names properties that do not exist"
