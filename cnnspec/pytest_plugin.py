@@ -14,6 +14,7 @@ marks a backend's known nonconformance as expected failures.
 from __future__ import annotations
 
 import os
+import random
 
 import numpy as np
 import pytest
@@ -40,10 +41,16 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
+@pytest.hookimpl(tryfirst=True)
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "clauses(*ids): the spec clauses a test checks, primary first")
     profile = config.getoption("cnnspec_profile") or ("ci" if os.environ.get("CI") else "default")
     profiles.activate(profile)
+    if (config.getoption("backend") and not profiles.PROFILES[profile].get("derandomize")
+            and config.getoption("hypothesis_seed", None) is None):
+        # A random run picks its seed here, before Hypothesis's plugin reads the option, so that the
+        # header can say how to repeat the run exactly.
+        config.option.hypothesis_seed = str(random.SystemRandom().getrandbits(32))
     backends = []
     for name in config.getoption("backend"):
         try:
@@ -70,7 +77,8 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
         f"({kind}, {settings['max_examples']} examples a property)",
         *(f"cnnspec: backend {describe(b)}" for b in config.stash[BACKENDS]),
         f"cnnspec: reproduce with: pytest --pyargs cnnspec.conformance {names} "
-        f"--cnnspec-profile {profiles.active()}" + ("" if settings.get("derandomize") else " --hypothesis-seed=<seed>"),
+        f"--cnnspec-profile {profiles.active()}"
+        + ("" if settings.get("derandomize") else f" --hypothesis-seed={config.getoption('hypothesis_seed')}"),
     ]
 
 

@@ -188,3 +188,26 @@ def test_a_users_own_backend_and_dtype_fixtures_are_left_alone(pytester):
     """)
     pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=1)
 
+
+def test_a_random_run_prints_its_seed_and_the_seed_repeats_the_run(pytester):
+    pytester.makepyfile(recording="""
+        from cnnspec import reference
+
+        class Recording:
+            name = "recording"
+
+            def conv2d(self, x, w, b, /, **params):
+                with open("calls.txt", "a") as f:
+                    f.write(f"{x.shape} {w.shape} {params}\\n")
+                return reference.conv2d(x, w, b, **params)
+    """)
+    pytester.syspathinsert()
+    args = ["--pyargs", "cnnspec.conformance", "--backend", "recording:Recording", "--cnnspec-profile", "default",
+            "-k", "test_output_shape_and_dtype", "-p", "no:cacheprovider"]
+    first = pytester.runpytest_subprocess(*args)
+    seed = re.search(r"--hypothesis-seed=(\d+)", first.stdout.str()).group(1)
+    calls = (pytester.path / "calls.txt").read_text()
+    (pytester.path / "calls.txt").unlink()
+    pytester.runpytest_subprocess(*args, f"--hypothesis-seed={seed}").assert_outcomes(passed=2)
+    assert (pytester.path / "calls.txt").read_text() == calls
+
