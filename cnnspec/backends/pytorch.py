@@ -21,6 +21,7 @@ from typing import Any, Iterator
 
 import numpy as np
 
+from cnnspec.accuracy import unit_roundoff
 from cnnspec.geometry import Pair, Padding
 
 _TF32_UNIT_ROUNDOFF = 2.0**-11  # TF32 keeps 10 explicit significand bits
@@ -69,7 +70,7 @@ class TorchBackend:
         """[A.1] 2^-11 for float32 under TF32; the dtype's own unit roundoff otherwise."""
         if self.tf32 and np.dtype(dtype) == np.float32:
             return _TF32_UNIT_ROUNDOFF
-        return float(np.finfo(dtype).eps) / 2
+        return unit_roundoff(dtype)
 
     def _path(self) -> str:
         if self.device == "cuda":
