@@ -1,23 +1,27 @@
 """The ``cnnspec`` command.
 
-    cnnspec backends                  what is installed, and whether each can run here and why not
-    cnnspec run [--backend NAME ...]  the conformance suite on each backend, each in its own process
+    cnnspec backends                     what is installed, and whether each can run here and why not
+    cnnspec run [--backend NAME ...]     the conformance suite on each backend, each in its own process
+    cnnspec report [--backend NAME ...] [--out DIR] [--merge A.json ...]
+                                         the same, and the report written to DIR (default reports/)
 
-``run`` with no ``--backend`` runs every built-in backend; one that cannot run here is listed with
-its reason. A backend that crashes the interpreter (a segfault in a native kernel) or outlives
-``--timeout`` is a failed row with what is known, and the others still run. Arguments after ``--``
-go to pytest.
+With no ``--backend``, every built-in backend; one that cannot run here is listed with its reason.
+A backend that crashes the interpreter (a segfault in a native kernel), outlives ``--timeout`` or
+runs out of memory is a failed row with what is known, and the others still run. ``report`` runs the
+derandomized ``ci`` profile unless told, so that the same code gives the same report. Arguments after
+``--`` go to pytest.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-import signal
-import subprocess
 import sys
 import time
 
+from pathlib import Path
+
+from cnnspec import report, runner
 from cnnspec.backends import BUILTIN, UnknownBackend, describe, installed, load, unavailable
 from cnnspec.conformance.profiles import PROFILES
 
@@ -35,50 +39,85 @@ def _backends(argv: list[str]) -> int:
     return 0
 
 
-def _summary(output: str) -> str:
-    for line in reversed(output.strip().splitlines()):
-        if " in " in line and any(word in line for word in ("passed", "failed", "skipped", "error")):
-            return line.strip("= ")
-    return output.strip().splitlines()[-1] if output.strip() else "no output"
+def _progress() -> runner.Progress:
+    last = [time.monotonic()]
+    tty = sys.stdout.isatty()
+
+    def show(name: str, done: int, total: int, failed: int) -> None:
+        now = time.monotonic()
+        if not tty and now - last[0] < 30:
+            return
+        last[0] = now
+        line = f"    {name}: {done}{f'/{total}' if total else ''} tests done" + (f", {failed} failed" if failed else "")
+        print(f"\r{line:70}" if tty else line, end="" if tty else "\n", flush=True)
+
+    return show
 
 
-def _run(args: argparse.Namespace) -> int:
+def _run_backends(args: argparse.Namespace) -> tuple[list[runner.BackendRun], int]:
+    """Run each named backend in its own process, printing a row each; the runs and the worst exit status."""
     names = args.backend or list(BUILTIN)
-    worst = 0
-    print(f"cnnspec run: profile {args.profile}; {len(names)} backends, each in its own process")
+    pytest_args = [*(["-n", args.numprocesses] if args.numprocesses else []), *args.pytest]
+    runs, worst = [], 0
+    print(f"cnnspec: profile {args.profile}; {len(names)} backends, each in its own process")
     for name in names:
         try:
             reason = unavailable(load(name))
         except (UnknownBackend, ImportError) as e:
             print(f"{name:26} ERROR: {e}")
+            runs.append(runner.BackendRun(name, "error", detail=str(e)))
             worst = max(worst, 2)
             continue
         if reason:
             print(f"{name:26} not run: {reason}")
+            runs.append(runner.BackendRun(name, "unavailable", detail=reason))
             continue
-        command = [sys.executable, "-m", "pytest", "--pyargs", "cnnspec.conformance", "--backend", name,
-                   "--cnnspec-profile", args.profile, "-p", "no:cacheprovider", "-q", "-rfEs", *args.pytest]
-        start = time.monotonic()
+        run = runner.run_backend(name, profile=args.profile, timeout=args.timeout, pytest_args=tuple(pytest_args),
+                                 memory_limit=args.memory_limit, progress=_progress())
+        if sys.stdout.isatty():
+            print("\r" + " " * 70 + "\r", end="")
+        label = {"conformant": "conformant", "nonconformant": "NONCONFORMANT", "crashed": "CRASHED",
+                 "timed out": "FAILED", "error": "ERROR", "unavailable": "not run"}[run.status]
+        print(f"{name:26} {label}: {run.detail} ({run.seconds:.0f} s)")
+        if run.status != "conformant" and (args.verbose or run.status != "nonconformant"):
+            print("\n".join("    " + line for line in run.output_tail.splitlines()))
+        if run.status == "nonconformant" or args.verbose:
+            for result in run.results:
+                if result["outcome"] in ("failed", "error", "crashed"):
+                    message = ((result.get("failure") or {}).get("message") or result.get("reason", "")).strip()
+                    print(f"    {result['outcome'].upper()} {result['nodeid']}: {message.splitlines()[0] if message else ''}")
+        worst = max(worst, 1 if run.status in runner.FAILING else 0)
+        runs.append(run)
+    return runs, worst
+
+
+def _run(args: argparse.Namespace) -> int:
+    return _run_backends(args)[1]
+
+
+def _report(args: argparse.Namespace) -> int:
+    inputs = []
+    for path in args.merge:
         try:
-            done = subprocess.run(command, capture_output=True, text=True, timeout=args.timeout,
-                                  env={**os.environ, "PYTHONFAULTHANDLER": "1"})
-        except subprocess.TimeoutExpired:
-            print(f"{name:26} FAILED: no result within --timeout {args.timeout} s (a hang?)")
-            worst = 1
-            continue
-        seconds = time.monotonic() - start
-        if done.returncode < 0:
-            status = f"CRASHED with {signal.Signals(-done.returncode).name}"
-            tail = (done.stdout + done.stderr).strip().splitlines()[-12:]
-            print(f"{name:26} {status} after {seconds:.0f} s; last output:\n    " + "\n    ".join(tail))
-            worst = 1
-            continue
-        verdict = {0: "conformant", 1: "NONCONFORMANT"}.get(done.returncode, f"ERROR (pytest exit {done.returncode})")
-        print(f"{name:26} {verdict}: {_summary(done.stdout)} ({seconds:.0f} s)")
-        if args.verbose or done.returncode != 0:
-            print("\n".join("    " + line for line in (done.stdout + done.stderr).strip().splitlines()[-40:]))
-        worst = max(worst, 0 if done.returncode == 0 else 1)
-    return worst
+            inputs.append(report.load(Path(path)))
+        except (OSError, ValueError, KeyError) as e:
+            print(f"cnnspec report: cannot read {path}: {e}", file=sys.stderr)
+            return 2
+    worst = 0
+    if args.backend or not args.merge:
+        runs, worst = _run_backends(args)
+        inputs.append(report.build(runs))
+    try:
+        merged, warnings = report.merge(inputs)
+    except ValueError as e:
+        print(f"cnnspec report: {e}", file=sys.stderr)
+        return 2
+    for warning in warnings:
+        print(f"cnnspec report: warning: {warning}")
+    written = report.write(merged, Path(args.out))
+    print(f"cnnspec report: wrote {', '.join(str(p) for p in written if p.parent == Path(args.out))}"
+          f" and {sum(p.parent != Path(args.out) for p in written)} example files")
+    return max(worst, report.verdict(merged))
 
 
 __all__ = ["main"]
@@ -95,17 +134,28 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("backends", help="list the installed backends and whether each can run here")
     run = sub.add_parser("run", help="run the conformance suite on each backend in its own process")
-    run.add_argument("--backend", action="append", default=[], metavar="NAME",
-                     help="a built-in or registered name, or module:attribute (repeatable; default: every built-in)")
-    run.add_argument("--profile", choices=sorted(PROFILES), default="ci" if os.environ.get("CI") else "default",
-                     help="Hypothesis profile (default: ci where CI is set, else default)")
-    run.add_argument("--timeout", type=float, default=1800, help="seconds a backend's run may take (default 1800)")
-    run.add_argument("-v", "--verbose", action="store_true", help="show the end of every backend's pytest output")
+    made = sub.add_parser("report", help="run the suite on each backend and write the conformance report")
+    for command, profile in ((run, "ci" if os.environ.get("CI") else "default"), (made, "ci")):
+        command.add_argument("--backend", action="append", default=[], metavar="NAME",
+                             help="a built-in or registered name, or module:attribute (repeatable; "
+                                  "default: every built-in)")
+        command.add_argument("--profile", choices=sorted(PROFILES), default=profile,
+                             help=f"Hypothesis profile (default: {profile})")
+        command.add_argument("--timeout", type=float, default=1800,
+                             help="seconds a backend's run may take before it is killed as a hang (default 1800)")
+        command.add_argument("--memory-limit", type=float, default=None, metavar="GIB",
+                             help="address-space limit of each backend's process, in GiB (default: none)")
+        command.add_argument("-n", "--numprocesses", default=None, metavar="N",
+                             help="pytest-xdist workers within each backend's run (e.g. 2 or auto)")
+        command.add_argument("-v", "--verbose", action="store_true", help="show the end of every backend's output")
+    made.add_argument("--out", default="reports", metavar="DIR", help="folder to write the report to (default: reports)")
+    made.add_argument("--merge", nargs="+", default=[], metavar="JSON",
+                      help="conformance.json files to merge (with the runs of any --backend given)")
     args = parser.parse_args(argv)
     args.pytest = pytest_args
     if args.command == "backends":
         return _backends(argv)
-    return _run(args)
+    return _run(args) if args.command == "run" else _report(args)
 
 
 if __name__ == "__main__":

@@ -15,13 +15,15 @@ from __future__ import annotations
 
 import os
 import random
+from pathlib import Path
 
 import numpy as np
 import pytest
 
-from cnnspec import clauses
-from cnnspec.conformance import profiles
-from cnnspec.backends import Backend, UnknownBackend, describe, load, supports, unavailable
+import cnnspec
+from cnnspec import clauses, recording
+from cnnspec.conformance import coverage, inflight, profiles
+from cnnspec.backends import Backend, UnknownBackend, describe, load, origin, supports, unavailable
 from cnnspec.geometry import Conv2dCase
 
 BACKENDS = pytest.StashKey[list[Backend]]()
@@ -38,6 +40,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption(
         "--cnnspec-profile", choices=sorted(profiles.PROFILES), default=None,
         help="Hypothesis profile of the conformance properties (default: ci where CI is set, else default)",
+    )
+    group.addoption(
+        "--cnnspec-results", default=None, metavar="PATH",
+        help="write the run's events (results, coverage, minimal examples) to PATH as JSON lines, for `cnnspec report`",
     )
 
 
@@ -58,6 +64,21 @@ def pytest_configure(config: pytest.Config) -> None:
         except UnknownBackend as e:
             raise pytest.UsageError(f"--backend {name}: {e}") from e
     config.stash[BACKENDS] = backends
+    results = config.getoption("cnnspec_results")
+    if results and not hasattr(config, "workerinput"):
+        config.pluginmanager.register(recording.Recorder(Path(results), _header(config)), "cnnspec-recorder")
+
+
+def _header(config: pytest.Config) -> dict[str, object]:
+    settings = profiles.PROFILES[profiles.active()]
+    return {
+        "cnnspec": cnnspec.__version__,
+        "backends": [{"name": b.name, "origin": origin(b), "description": describe(b), "unavailable": unavailable(b)}
+                     for b in _backends(config)],
+        "profile": profiles.active(), "max_examples": settings["max_examples"],
+        "seed": None if settings.get("derandomize") else config.getoption("hypothesis_seed"),
+        "machine": recording.machine(),
+    }
 
 
 def _backends(config: pytest.Config) -> list[Backend]:
@@ -127,10 +148,33 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
                 item.add_marker(pytest.mark.xfail(reason=f"known nonconformance: {known.reason}{link}", strict=False))
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    marker = item.get_closest_marker("clauses")
+    if marker is None:
+        return
+    inflight.test = item.nodeid
+    coverage.last = None
+    params = getattr(item, "callspec", None)
+    backend = params.params.get("backend") if params else None
+    dtype = params.params.get("dtype") if params else None
+    item.user_properties.append((recording.PROPERTY, {
+        "test": f"{item.path.name}::{getattr(item, 'originalname', item.name)}", "clauses": list(marker.args),
+        "backend": getattr(backend, "name", None), "dtype": getattr(dtype, "name", None)}))
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):  # type: ignore[no-untyped-def]
     report = yield
-    clause = getattr(call.excinfo.value, "clause", None) if call.excinfo else None
+    error = call.excinfo.value if call.excinfo else None
+    clause = getattr(error, "clause", None)
     if clause:
         report.user_properties.append(("clause", clause))
+    if call.when == "call" and item.get_closest_marker("clauses") is not None:
+        details: dict[str, object] = {"clause": clause} if clause else {}
+        if coverage.last is not None:
+            details["coverage"] = coverage.last.as_dict()
+        if error is not None and (failure := recording.failure_details(error)) is not None:
+            details["failure"] = failure
+        report.user_properties.append((recording.PROPERTY, details))
     return report

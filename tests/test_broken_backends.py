@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 import broken_backends
+from cnnspec.conformance.catalogue import properties as conformance_markers
 from conftest import failed_clauses
-from test_clauses import conformance_markers
 
 
 @pytest.mark.parametrize("broken", list(broken_backends.CAUGHT_BY), ids=lambda b: b.__name__)

@@ -2,30 +2,14 @@
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
 from pathlib import Path
 
 import pytest
 
-import cnnspec.conformance
 from cnnspec import clauses
+from cnnspec.conformance.catalogue import properties as conformance_markers
 
 REPO = Path(__file__).resolve().parent.parent
-
-
-def conformance_markers() -> dict[str, tuple[str, ...]]:
-    """Each conformance test's clauses marker, by module::name."""
-    found = {}
-    for info in pkgutil.iter_modules(cnnspec.conformance.__path__):
-        if not info.name.startswith("test_"):
-            continue
-        module = importlib.import_module(f"cnnspec.conformance.{info.name}")
-        for name, obj in vars(module).items():
-            if name.startswith("test_"):
-                marks = [m for m in getattr(obj, "pytestmark", []) if m.name == "clauses"]
-                found[f"{info.name}::{name}"] = marks[0].args if marks else ()
-    return found
 
 
 def test_the_packaged_spec_is_the_repository_spec():

@@ -14,6 +14,7 @@ import numpy as np
 from hypothesis import assume, note
 
 from cnnspec.backends import Backend, origin, supports
+from cnnspec.conformance import coverage, inflight
 from cnnspec.geometry import Conv2dCase, Pair, Padding, may_reject
 
 
@@ -29,11 +30,20 @@ def _discard(reason: str) -> None:
 
 
 class Nonconformance(AssertionError):
-    """A backend result, or a raise, that breaks a clause; ``clause`` is its ID."""
+    """A backend result, or a raise, that breaks a clause; ``clause`` is its ID.
 
-    def __init__(self, message: str, clause: str) -> None:
+    ``call`` is the call that broke it; for a wrong value, ``actual`` and ``expected`` are the two
+    results, ``bad`` marks the elements that break the clause and ``index`` is the first of them.
+    """
+
+    def __init__(self, message: str, clause: str, call: Call | None = None) -> None:
         super().__init__(message)
         self.clause = clause
+        self.call = call
+        self.actual: np.ndarray | None = None
+        self.expected: np.ndarray | None = None
+        self.index: tuple[int, ...] | None = None
+        self.bad: np.ndarray | None = None
 
 
 @dataclass(frozen=True)
@@ -68,10 +78,21 @@ class Call:
                 f"b: {shape(self.b)}, stride={self.stride}, padding={self.padding}, dilation={self.dilation}, "
                 f"groups={self.groups})")
 
+    def parameters(self) -> dict[str, object]:
+        """The call as plain data: the backend, how to load it, the arrays and the parameters."""
+        return {"backend": self.backend.name, "origin": origin(self.backend), "x": self.x, "w": self.w, "b": self.b,
+                "stride": self.stride, "padding": self.padding, "dilation": self.dilation, "groups": self.groups}
+
     def invoke(self) -> object:
         """The backend's answer to this call, as it gives it."""
-        return self.backend.conv2d(self.x, self.w, self.b, stride=self.stride, padding=self.padding,
-                                   dilation=self.dilation, groups=self.groups)
+        inflight.begin(self.parameters())
+        try:
+            out = self.backend.conv2d(self.x, self.w, self.b, stride=self.stride, padding=self.padding,
+                                      dilation=self.dilation, groups=self.groups)
+        finally:
+            inflight.end()
+        coverage.computed(self.x, self.w, self.b, self.stride, self.padding, self.dilation, self.groups)
+        return out
 
     def run(self, clause: str = "V.1") -> np.ndarray:
         """The backend's result as a NumPy array.
@@ -88,7 +109,7 @@ class Call:
             if allowed:
                 _discard(f"{self.backend.name} rejected a call that {allowed} lets it reject: {type(e).__name__}: {e}")
             failure = Nonconformance(
-                f"raised {type(e).__name__}: {e} on a valid call [{clause}] [{self.describe()}]", clause
+                f"raised {type(e).__name__}: {e} on a valid call [{clause}] [{self.describe()}]", clause, self
             )
             failure.add_note(reproducer(self))
             raise failure from e
@@ -129,7 +150,7 @@ class Call:
             return
         failure = Nonconformance(
             f"returned a result of shape {np.shape(out)} for an invalid call: {why} [{clause}] [{self.describe()}]",
-            clause,
+            clause, self,
         )
         failure.add_note(reproducer(self))
         raise failure
@@ -173,8 +194,9 @@ def _fail(actual: np.ndarray, expected: np.ndarray, bad: np.ndarray, *, clause: 
     failure = Nonconformance(
         f"out{list(index)}={a!r}, but should be {e!r} ({why}){extra}; {int(bad.sum())} of {bad.size} elements "
         f"differ [{clause}] [{call.describe()}]",
-        clause,
+        clause, call,
     )
+    failure.actual, failure.expected, failure.bad, failure.index = actual, expected, bad, index
     failure.add_note(reproducer(call, index, e))
     raise failure
 
@@ -183,12 +205,13 @@ def assert_shape(actual: np.ndarray, shape: tuple[int, ...], dtype: np.dtype, *,
     """[S.4, S.5] The result has the spec's shape (``clause``) and the input's dtype (S.5)."""
     if actual.shape != tuple(shape):
         failure = Nonconformance(
-            f"out.shape={actual.shape}, but should be {tuple(shape)} [{clause}] [{call.describe()}]", clause
+            f"out.shape={actual.shape}, but should be {tuple(shape)} [{clause}] [{call.describe()}]", clause, call
         )
         failure.add_note(reproducer(call))
         raise failure
     if actual.dtype != dtype:
-        failure = Nonconformance(f"out.dtype={actual.dtype}, but should be {dtype} [S.5] [{call.describe()}]", "S.5")
+        failure = Nonconformance(f"out.dtype={actual.dtype}, but should be {dtype} [S.5] [{call.describe()}]", "S.5",
+                                 call)
         failure.add_note(reproducer(call))
         raise failure
 

@@ -20,14 +20,22 @@ import pytest
 from hypothesis import HealthCheck, Phase, settings
 from hypothesis.errors import Unsatisfiable
 
-from cnnspec.conformance import checks
+from cnnspec.conformance import checks, coverage
+
+# Every profile stops at a property's first failure and shrinks it, and skips the explain phase: a
+# report row holds one minimal example, and a backend that fails every call would otherwise spend
+# seconds a property generating more failures and varying the minimal one.
+_FIND_AND_SHRINK = [Phase.explicit, Phase.reuse, Phase.generate, Phase.target, Phase.shrink]
 
 PROFILES: dict[str, dict[str, Any]] = {
-    "ci": {"max_examples": 30, "derandomize": True, "database": None, "deadline": None, "print_blob": True},
-    "default": {"max_examples": 100, "deadline": None, "print_blob": True},
-    "thorough": {"max_examples": 1000, "deadline": None, "print_blob": True},
+    "ci": {"max_examples": 30, "derandomize": True, "database": None, "deadline": None, "print_blob": True,
+           "report_multiple_bugs": False, "phases": _FIND_AND_SHRINK},
+    "default": {"max_examples": 100, "deadline": None, "print_blob": True, "report_multiple_bugs": False,
+                "phases": _FIND_AND_SHRINK},
+    "thorough": {"max_examples": 1000, "deadline": None, "print_blob": True, "report_multiple_bugs": False,
+                 "phases": _FIND_AND_SHRINK},
     "smoke": {"max_examples": 30, "derandomize": True, "database": None, "deadline": None,
-              "phases": [Phase.explicit, Phase.generate]},
+              "phases": [Phase.explicit, Phase.generate], "report_multiple_bugs": False},
 }
 
 # Oracles on the largest drawn cases may take longer than Hypothesis's default health-check budget,
@@ -63,22 +71,27 @@ def conformance(test: T) -> T:
     The profile is applied at each call, not at import, so that a module imported under one profile
     never runs under it after another is chosen. A property none of whose examples the backend
     supports or accepts (every one discarded) is skipped with that reason rather than reported as
-    an error.
+    an error. Each run is tallied (``coverage.last``): examples by outcome and the corners reached.
     """
 
     if not hasattr(test, _SETTINGS_ATTRIBUTE):
         raise TypeError(f"@conformance must be put above @given on {getattr(test, '__name__', test)!r}, "
                         f"and needs a Hypothesis that keeps a test's settings in {_SETTINGS_ATTRIBUTE}")
+    # inner_test is Hypothesis's documented hook for wrapping what runs once per example.
+    test.hypothesis.inner_test = coverage.counting(test.hypothesis.inner_test)  # type: ignore[attr-defined]
 
     @functools.wraps(test)
     def run(*args: Any, **kwargs: Any) -> Any:
         setattr(test, _SETTINGS_ATTRIBUTE, settings(**PROFILES[_active], suppress_health_check=_SUPPRESSED))
         checks.last_discard = ""
+        coverage.start()
         try:
             return test(*args, **kwargs)
         except Unsatisfiable:
             backend = kwargs.get("backend")
             pytest.skip(f"{getattr(backend, 'name', 'the backend')} supports or accepts none of this property's "
                         f"examples: {checks.last_discard}")
+        finally:
+            coverage.stop()
 
     return run  # type: ignore[return-value]

@@ -1,0 +1,139 @@
+"""What a property's run covered: how many examples ran, and which corners of the geometry the backend
+actually computed, so that a pass can be trusted and a corner that was never reached shows up.
+
+A *corner* is a feature of a call where kernels break (a stride above 1, asymmetric padding, a
+channel count above a SIMD width, ...). It counts once per example, and only when the backend
+returned a result for a call with that feature: a corner whose every call the backend rejected (or
+that was discarded as unsupported) was not reached. ``conv_cases()`` declares which corners its bounds
+can reach, so a reachable corner that no example reached is reported as such.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import numpy as np
+from hypothesis.errors import UnsatisfiedAssumption
+
+from cnnspec.geometry import Conv2dCase, Padding
+
+# The corners, in the order a report lists them; each is a predicate on a valid geometry.
+CORNERS: dict[str, Callable[[Conv2dCase], bool]] = {
+    "N > 1": lambda c: c.N > 1,
+    "bias": lambda c: c.bias,
+    "groups > 1": lambda c: c.groups > 1,
+    "depthwise": lambda c: c.groups == c.C_in > 1,
+    "depthwise, multiplier > 1": lambda c: c.groups == c.C_in > 1 and c.C_out > c.C_in,
+    "C_in/groups > 8, not a multiple of 8": lambda c: c.C_in // c.groups > 8 and (c.C_in // c.groups) % 8 != 0,
+    "non-square kernel": lambda c: c.kH != c.kW,
+    "stride > 1": lambda c: max(c.stride) > 1,
+    "stride > kernel": lambda c: c.stride[0] > c.kH or c.stride[1] > c.kW,
+    "dilation > 1": lambda c: max(c.dilation) > 1,
+    "padding explicit": lambda c: not isinstance(c.padding, str) and any(map(any, c.padding)),
+    "padding asymmetric": lambda c: not isinstance(c.padding, str) and any(lo != hi for lo, hi in c.padding),
+    "padding valid": lambda c: c.padding == "valid",
+    "padding same": lambda c: c.padding == "same",
+    "padding same, stride > 1": lambda c: c.padding == "same" and max(c.stride) > 1,
+    "output 1x1": lambda c: c.out_shape[2:] == (1, 1),
+    "output width > 8 and odd": lambda c: c.out_shape[3] > 8 and c.out_shape[3] % 2 == 1,
+}
+
+
+def corners_of(case: Conv2dCase) -> set[str]:
+    """The corners that ``case`` sits in."""
+    return {name for name, holds in CORNERS.items() if holds(case)}
+
+
+@dataclass
+class Tally:
+    """One property's run: examples by outcome, and per corner the examples that reached it.
+
+    ``computed`` counts the examples in which the backend returned at least one result; a property
+    that only makes invalid calls (section E) computes none, and has no corners to reach.
+    """
+
+    ran: int = 0
+    discarded: int = 0
+    failed: int = 0
+    computed: int = 0
+    reached: Counter[str] = field(default_factory=Counter)
+    reachable: set[str] = field(default_factory=set)
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain data, for the report."""
+        return {"ran": self.ran, "discarded": self.discarded, "failed": self.failed, "computed": self.computed,
+                "reached": {name: self.reached[name] for name in CORNERS if self.reached[name]},
+                "not_reached": [name for name in CORNERS
+                                if self.computed and name in self.reachable and not self.reached[name]]}
+
+
+_tally: Tally | None = None
+# The corners of the current example's results; None outside an example.
+_example: set[str] | None = None
+_computed = False
+last: Tally | None = None
+
+
+def reachable(names: set[str]) -> None:
+    """Declare corners that the strategy drawing the current example can reach."""
+    if _tally is not None:
+        _tally.reachable |= names
+
+
+def computed(x: np.ndarray, w: np.ndarray, b: np.ndarray | None, stride: Any, padding: Padding, dilation: Any,
+             groups: int) -> None:
+    """Record that the backend returned a result for this call (a call the spec calls invalid reaches nothing)."""
+    global _computed
+    if _example is None or x.ndim != 4 or w.ndim != 4:
+        return
+    try:
+        case = Conv2dCase(*x.shape, w.shape[0], *w.shape[2:], stride, padding, dilation, groups,  # type: ignore[misc]
+                          b is not None)
+        _example.update(corners_of(case))
+        _computed = True
+    except (ValueError, TypeError):
+        pass
+
+
+def counting(inner: Callable[..., Any]) -> Callable[..., Any]:
+    """Wrap a property's per-example function (Hypothesis's ``inner_test``) to tally each example."""
+
+    @functools.wraps(inner)
+    def example(*args: Any, **kwargs: Any) -> Any:
+        global _example, _computed
+        _example, _computed = set(), False
+        try:
+            result = inner(*args, **kwargs)
+        except UnsatisfiedAssumption:
+            if _tally is not None:
+                _tally.discarded += 1
+            raise
+        except BaseException:
+            if _tally is not None:
+                _tally.failed += 1
+                _tally.reached.update(_example)
+            raise
+        finally:
+            reached, _example = _example, None
+        if _tally is not None:
+            _tally.ran += 1
+            _tally.computed += _computed
+            _tally.reached.update(reached)
+        return result
+
+    return example
+
+
+def start() -> None:
+    """Begin tallying a property's run."""
+    global _tally, last
+    _tally, last = Tally(), None
+
+
+def stop() -> None:
+    """End the run; its tally is ``last`` until the next one starts."""
+    global _tally, last
+    last, _tally = _tally, None

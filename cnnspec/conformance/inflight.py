@@ -1,0 +1,63 @@
+"""The backend call in flight, kept on disk, so that a crash or a hang can say which call it was.
+
+A segfault in a native kernel ends the process before Python can report anything, and a hang ends
+when the runner kills it. Where the runner sets ``CNNSPEC_INFLIGHT_DIR``, each process keeps one file
+there, ``call-<pid>.pickle``, that holds the call being made and is emptied when the call returns. A
+file that is not empty after its process ended holds the call that the process died in.
+
+Writing costs one small pickle per call (tens of microseconds); a write() reaches the kernel's page
+cache, which outlives the process, so no fsync is needed.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+from pathlib import Path
+from typing import IO, Any
+
+ENVIRONMENT_VARIABLE = "CNNSPEC_INFLIGHT_DIR"
+
+_file: IO[bytes] | None = None
+_pid = 0
+# The node ID of the test running in this process; the pytest plugin sets it.
+test = ""
+
+
+def _open() -> IO[bytes] | None:
+    global _file, _pid
+    directory = os.environ.get(ENVIRONMENT_VARIABLE)
+    if not directory:
+        return None
+    if _file is None or _pid != os.getpid():
+        _pid = os.getpid()
+        _file = open(Path(directory) / f"call-{_pid}.pickle", "wb", buffering=0)
+    return _file
+
+
+def begin(call: dict[str, Any]) -> None:
+    """Record ``call`` (arrays and parameters, plain data) as in flight in the running test."""
+    f = _open()
+    if f is not None:
+        f.seek(0)
+        f.truncate()
+        f.write(pickle.dumps({"test": test, **call}, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def end() -> None:
+    """The call in flight returned (or raised)."""
+    if _file is not None and _pid == os.getpid():
+        _file.truncate(0)
+
+
+def orphans(directory: Path) -> list[dict[str, Any]]:
+    """The calls that processes died in: the non-empty files left in ``directory``, oldest first."""
+    found = []
+    for path in sorted(directory.glob("call-*.pickle"), key=lambda p: p.stat().st_mtime):
+        data = path.read_bytes()
+        if data:
+            try:
+                found.append(pickle.loads(data))
+            except Exception:
+                continue
+    return found

@@ -1,0 +1,158 @@
+"""What one conformance run records as it goes, for the report: a JSON-lines file of events.
+
+``pytest --pyargs cnnspec.conformance --backend NAME --cnnspec-results run.jsonl`` writes, one line
+each and flushed at once, so that a run that dies midway leaves what it finished:
+
+- ``{"event": "header", ...}``: the backend (name, how it was loaded, version and device), the profile
+  and seed, the machine, and the spec's testable clauses;
+- ``{"event": "collected", "count": ...}``: how many tests will run;
+- ``{"event": "start", "nodeid": ...}`` as each test starts;
+- ``{"event": "result", ...}`` as each test ends: its outcome, its clauses, the reason of a skip or
+  an expected failure, the coverage tally, and for a failure the minimal example (the call, its
+  arrays, the reproducer) where the failure is a ``Nonconformance``;
+- ``{"event": "end", "exitstatus": ...}``.
+
+Only the process that reports writes (the controller under pytest-xdist): a test's details reach it
+through the report's ``user_properties``, which pytest-xdist carries from its workers.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+import platform
+import re
+from pathlib import Path
+from typing import IO, Any
+
+import numpy as np
+import pytest
+
+# Arrays above this many bytes in all are left out of a failure's record (the reproducer still has them).
+MAX_ARRAY_BYTES = 4 << 20
+
+PROPERTY = "cnnspec"
+
+
+def encode_array(a: np.ndarray) -> str:
+    """An array as base64 of its .npy bytes."""
+    buffer = io.BytesIO()
+    np.save(buffer, np.ascontiguousarray(a), allow_pickle=False)
+    return base64.b64encode(buffer.getvalue()).decode()
+
+
+def decode_array(text: str) -> np.ndarray:
+    """The array that ``encode_array`` encoded."""
+    return np.load(io.BytesIO(base64.b64decode(text)), allow_pickle=False)
+
+
+def machine() -> dict[str, str]:
+    """The machine a run ran on, as far as results can depend on it."""
+    return {"system": f"{platform.system()} {platform.machine()}", "python": platform.python_version(),
+            "numpy": np.__version__}
+
+
+def describe_call(parameters: dict[str, Any]) -> dict[str, Any]:
+    """A call (``Call.parameters()`` or an in-flight record) as plain data: parameters, shapes, dtype, arrays."""
+    arrays = {k: parameters[k] for k in ("x", "w", "b") if parameters.get(k) is not None}
+    padding = parameters["padding"]
+    return {
+        "backend": parameters["backend"], "origin": parameters["origin"],
+        "x_shape": list(parameters["x"].shape), "w_shape": list(parameters["w"].shape),
+        "b_shape": None if parameters.get("b") is None else list(parameters["b"].shape),
+        "dtype": str(parameters["x"].dtype), "stride": list(parameters["stride"]),
+        "padding": padding if isinstance(padding, str) else [list(p) for p in padding],
+        "dilation": list(parameters["dilation"]), "groups": parameters["groups"],
+        "arrays": _arrays(arrays),
+    }
+
+
+def _arrays(arrays: dict[str, np.ndarray]) -> dict[str, str]:
+    if sum(a.nbytes for a in arrays.values()) > MAX_ARRAY_BYTES:
+        return {}
+    return {name: encode_array(a) for name, a in arrays.items()}
+
+
+def failure_details(error: BaseException) -> dict[str, Any] | None:
+    """The minimal example of a ``Nonconformance``: the call, the arrays, the first bad element, the reproducer."""
+    call = getattr(error, "call", None)
+    if call is None:
+        return None
+    details = describe_call(call.parameters())
+    reproducer = next((n for n in getattr(error, "__notes__", ()) if n.startswith("# Reproducer")), "")
+    details.update(message=str(error), clause=error.clause, reproducer=reproducer)  # type: ignore[attr-defined]
+    if getattr(error, "actual", None) is not None:
+        index = error.index  # type: ignore[attr-defined]
+        details["index"] = list(index)
+        results = {"actual": error.actual, "expected": error.expected, "bad": error.bad}  # type: ignore[attr-defined]
+        if details["arrays"]:
+            details["arrays"].update(_arrays(results))
+    return details
+
+
+# Object addresses differ from run to run; a report must not.
+_ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
+
+
+def _reason(report: pytest.TestReport) -> str:
+    if isinstance(report.longrepr, tuple):
+        return str(report.longrepr[2]).removeprefix("Skipped: ")
+    crash = getattr(report.longrepr, "reprcrash", None)
+    text = crash.message if crash is not None else report.longreprtext[-4000:]
+    return _ADDRESS.sub("", str(text)).strip()
+
+
+class Recorder:
+    """The plugin object that writes the events of one run to a JSON-lines file."""
+
+    def __init__(self, path: Path, header: dict[str, Any]) -> None:
+        self.file: IO[str] = open(path, "w", encoding="utf-8", buffering=1)
+        self.header = header
+        self.pending: dict[str, dict[str, Any]] = {}
+        self.collected = False
+
+    def _write(self, event: dict[str, Any]) -> None:
+        self.file.write(json.dumps(event, sort_keys=True) + "\n")
+
+    def pytest_sessionstart(self, session: pytest.Session) -> None:
+        self._write({"event": "header", **self.header})
+
+    def pytest_collection_finish(self, session: pytest.Session) -> None:
+        if not hasattr(session.config, "workerinput") and session.items:
+            self._write({"event": "collected", "count": len(session.items)})
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_xdist_node_collection_finished(self, node: Any, ids: list[str]) -> None:
+        if not self.collected:
+            self.collected = True
+            self._write({"event": "collected", "count": len(ids)})
+
+    def pytest_runtest_logstart(self, nodeid: str, location: tuple[str, int | None, str]) -> None:
+        self._write({"event": "start", "nodeid": nodeid})
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        row = self.pending.setdefault(report.nodeid, {"event": "result", "nodeid": report.nodeid,
+                                                       "outcome": "passed"})
+        for name, value in report.user_properties:
+            if name == PROPERTY:
+                row.update(value)
+        if report.when == "???":
+            # pytest-xdist's report of a worker that died while running this test.
+            row.update(outcome="crashed", reason=report.longreprtext.strip())
+        elif report.skipped and hasattr(report, "wasxfail"):
+            row.update(outcome="xfailed", reason=report.wasxfail)
+        elif report.skipped:
+            row.update(outcome="skipped", reason=_reason(report))
+        elif report.failed:
+            row.update(outcome="failed" if report.when == "call" else "error", reason=_reason(report))
+        elif report.when == "call" and hasattr(report, "wasxfail"):
+            row.update(outcome="xpassed", reason=report.wasxfail)
+        if report.when in ("teardown", "???"):
+            self._write(self.pending.pop(report.nodeid))
+
+    def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
+        for row in self.pending.values():
+            self._write(row)
+        self._write({"event": "end", "exitstatus": int(exitstatus)})
+        self.file.close()

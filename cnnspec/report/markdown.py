@@ -1,0 +1,115 @@
+"""The report as Markdown, readable on a code-hosting page."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from cnnspec.conformance.coverage import CORNERS
+
+MARK = {"pass": "pass", "fail": "**FAIL**", "known nonconformance": "known", "unsupported": "n/a", "untested": "-"}
+
+
+def _cell(text: object) -> str:
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def _table(header: list[str], rows: list[list[object]]) -> list[str]:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(_cell(c) for c in row) + " |" for row in rows]
+    return lines + [""]
+
+
+def render(report: dict[str, Any]) -> str:
+    """[report] The whole report as one Markdown document."""
+    spec = report["spec"]
+    ran = [b for b in report["backends"] if b["status"] != "unavailable"]
+    out = ["# cnnspec conformance report", "",
+           f"Spec: `{spec['file']}` (sha256 `{spec['sha256'][:12]}`), "
+           f"{sum(c['kind'] == 'testable' for c in spec['clauses'])} testable clauses. "
+           "Results: pass, **FAIL**, known (a recorded known nonconformance), n/a (unsupported by the backend, "
+           "with its reason), - (untested).", "", "## Backends", ""]
+    out += _table(["backend", "version and device", "verdict", "tests", "profile", "seed", "machine"], [
+        [f"`{b['name']}`", b["description"], b["status"], _counts(b), b["profile"] or "",
+         b["seed"] if b["seed"] is not None else "derandomized", b["machine"].get("system", "")]
+        for b in ran])
+    for b in report["backends"]:
+        if b["status"] == "unavailable":
+            out.append(f"- `{b['name']}` did not run here: {b['detail']}")
+        elif b["status"] in ("crashed", "timed out", "error"):
+            out.append(f"- `{b['name']}` **{b['status']}**: {b['detail']}")
+    out += ["", "## Clauses by backend", ""]
+    rows = {(r["clause"], r["backend"]): r for r in report["rows"]}
+    texts = {c["id"]: c["text"] for c in spec["clauses"]}
+    out += _table(["clause", *[f"`{b['name']}`" for b in ran], "text"], [
+        [c, *[MARK[rows[(c, b["name"])]["result"]] for b in ran], _short(texts[c])]
+        for c in (c["id"] for c in spec["clauses"] if c["kind"] == "testable")])
+    out += _failures(report)
+    out += _coverage(ran)
+    return "\n".join(out).rstrip() + "\n"
+
+
+def _counts(backend: dict[str, Any]) -> str:
+    counts = Counter(t["outcome"] for t in backend["tests"])
+    return ", ".join(f"{n} {o}" for o, n in sorted(counts.items()))
+
+
+def _short(text: str, limit: int = 110) -> str:
+    return text if len(text) <= limit else text[: limit - 3].rsplit(" ", 1)[0] + " ..."
+
+
+def _failures(report: dict[str, Any]) -> list[str]:
+    out = ["## Failures", ""]
+    found = False
+    for b in report["backends"]:
+        for t in b["tests"]:
+            if t["outcome"] not in ("failed", "error", "crashed", "timed out", "xfailed"):
+                continue
+            found = True
+            kind = "known nonconformance" if t["outcome"] == "xfailed" else t["outcome"]
+            failure = t.get("failure") or {}
+            clause = t.get("clause") or (t.get("clauses") or ["?"])[0]
+            out += [f"### `{b['name']}` {t['test']} [{t.get('dtype')}]: {kind}, clause {clause}", ""]
+            message = failure.get("message") or t.get("reason") or ""
+            out += ["```", message.strip()[-3000:], "```", ""]
+            call = failure or t.get("inflight")
+            if t.get("inflight"):
+                out.append("The call in flight when the process died:")
+            if call and call.get("arrays_file"):
+                out.append(f"Arrays: [`{call['arrays_file']}`]({call['arrays_file']}) (NumPy .npz).")
+            if failure.get("reproducer"):
+                out += ["", "```python", failure["reproducer"], "```"]
+            out.append("")
+    if not found:
+        out += ["None.", ""]
+    return out
+
+
+def _coverage(ran: list[dict[str, Any]]) -> list[str]:
+    out = ["## Coverage", "",
+           "Examples each property ran per dtype (discarded ones: unsupported, or rejected as the spec allows), "
+           "and the corners of the geometry that a property's strategy can reach but whose every call this "
+           "backend never computed.", ""]
+    for b in ran:
+        reached: Counter[str] = Counter()
+        rows = []
+        by_test: dict[str, list[dict[str, Any]]] = {}
+        for t in b["tests"]:
+            by_test.setdefault(t["test"], []).append(t)
+        for name, tests in sorted(by_test.items()):
+            examples, missed = [], set()
+            for t in sorted(tests, key=lambda t: str(t.get("dtype"))):
+                c = t.get("coverage")
+                if c is None:
+                    examples.append(f"{t.get('dtype')}: {t['outcome']}")
+                    continue
+                examples.append(f"{t.get('dtype')}: {c['ran']}" + (f" (+{c['discarded']} discarded)"
+                                                                    if c["discarded"] else ""))
+                reached.update(c["reached"])
+                missed |= set(c["not_reached"])
+            rows.append([name, "; ".join(examples), ", ".join(n for n in CORNERS if n in missed)])
+        out += [f"### `{b['name']}`", "",
+                "Examples reaching each corner, over all properties: "
+                + ", ".join(f"{n} {reached[n]}" for n in CORNERS) + ".", ""]
+        out += _table(["property", "examples", "corners not reached"], rows)
+    return out

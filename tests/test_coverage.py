@@ -1,0 +1,49 @@
+"""Coverage: each property's run counts its examples and the corners the backend computed, and a
+corner that the strategy can reach but the backend never computed is reported as not reached."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+
+def _results(run_suite, tmp_path, backend: str, selection: str) -> dict[str, dict]:
+    path = tmp_path / "events.jsonl"
+    run_suite(backend, "-k", selection, "--cnnspec-results", str(path), profile="ci")
+    events = [json.loads(line) for line in path.read_text().splitlines()]
+    return {e["test"] + "[" + e["dtype"] + "]": e for e in events if e["event"] == "result"}
+
+
+def test_a_passing_property_counts_its_examples_and_reaches_its_corners(run_suite, tmp_path):
+    results = _results(run_suite, tmp_path, "reference", "test_matches_reference_within_bound")
+    coverage = results["test_values.py::test_matches_reference_within_bound[float32]"]["coverage"]
+    assert coverage["ran"] == 30 and coverage["discarded"] == 0 and coverage["computed"] == 30
+    assert coverage["reached"]["stride > 1"] > 0 and coverage["reached"]["groups > 1"] > 0
+    assert sum(coverage["reached"].values()) > 60
+
+
+def test_a_corner_the_backend_never_computed_is_not_reached(run_suite, tmp_path):
+    results = _results(run_suite, tmp_path, "odd_backends:NoStride", "test_matches_reference_within_bound")
+    coverage = results["test_values.py::test_matches_reference_within_bound[float32]"]["coverage"]
+    assert coverage["discarded"] > 0
+    assert "stride > 1" not in coverage["reached"]
+    assert "stride > 1" in coverage["not_reached"] and "padding same, stride > 1" in coverage["not_reached"]
+    assert "groups > 1" not in coverage["not_reached"]
+
+
+def test_a_property_of_invalid_calls_computes_nothing_and_reaches_no_corner(run_suite, tmp_path):
+    results = _results(run_suite, tmp_path, "reference", "test_groups_that_do_not_divide_are_rejected")
+    coverage = next(iter(results.values()))["coverage"]
+    assert coverage["ran"] == 30 and coverage["computed"] == 0 and coverage["not_reached"] == []
+
+
+@pytest.mark.parametrize("corner, expected", [("depthwise", True), ("padding asymmetric", True)])
+def test_corners_are_computed_from_the_geometry(corner, expected):
+    from cnnspec.conformance.coverage import corners_of
+    from cnnspec.geometry import Conv2dCase
+
+    case = Conv2dCase(N=1, C_in=3, H=5, W=5, C_out=6, kH=3, kW=3, padding=((0, 1), (1, 1)), groups=3)
+    assert (corner in corners_of(case)) is expected
+    assert "depthwise, multiplier > 1" in corners_of(case) and "groups > 1" in corners_of(case)
+    assert "stride > 1" not in corners_of(case)
