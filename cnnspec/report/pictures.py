@@ -16,7 +16,7 @@ from cnnspec.recording import decode_array
 
 CELL = 14
 MAX_SIDE = 40  # larger maps are cropped to a window around the first bad element
-MAX_MAPS = 6  # channels shown per array
+MAX_MAPS = 16  # channels shown per array: each is a few pixels, and a bug may sit in the last one
 
 
 def _colour(value: float, low: float, high: float, diverging: bool) -> str:
