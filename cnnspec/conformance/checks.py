@@ -91,7 +91,7 @@ class Call:
                                       dilation=self.dilation, groups=self.groups)
         finally:
             inflight.end()
-        coverage.computed(self.x, self.w, self.b, self.stride, self.padding, self.dilation, self.groups)
+        coverage.computed(self.case)
         return out
 
     def run(self, clause: str = "V.1") -> np.ndarray:
@@ -117,16 +117,24 @@ class Call:
             out = np.asarray(out)
         return out
 
-    def skip_unsupported(self) -> None:
-        """Discard the example where the backend's ``supports`` gives a reason."""
-        if getattr(self.backend, "supports", None) is None or self.x.ndim != 4 or self.w.ndim != 4:
-            return
+    def case(self) -> Conv2dCase | None:
+        """The geometry of this call, or None for a call that is not a valid rank-4 one."""
+        if self.x.ndim != 4 or self.w.ndim != 4:
+            return None
         N, C_in, H, W = self.x.shape
         C_out, _, kH, kW = self.w.shape
         try:
-            case = Conv2dCase(N, C_in, H, W, C_out, kH, kW, self.stride, self.padding, self.dilation, self.groups,
+            return Conv2dCase(N, C_in, H, W, C_out, kH, kW, self.stride, self.padding, self.dilation, self.groups,
                               self.b is not None)
         except ValueError:
+            return None
+
+    def skip_unsupported(self) -> None:
+        """Discard the example where the backend's ``supports`` gives a reason."""
+        if getattr(self.backend, "supports", None) is None:
+            return
+        case = self.case()
+        if case is None:
             return
         reason = supports(self.backend, case, self.x.dtype)
         if reason:

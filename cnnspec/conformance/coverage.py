@@ -15,10 +15,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-import numpy as np
 from hypothesis.errors import UnsatisfiedAssumption
 
-from cnnspec.geometry import Conv2dCase, Padding
+from cnnspec.geometry import Conv2dCase
 
 # The corners, in the order a report lists them; each is a predicate on a valid geometry.
 CORNERS: dict[str, Callable[[Conv2dCase], bool]] = {
@@ -83,19 +82,16 @@ def reachable(names: set[str]) -> None:
         _tally.reachable |= names
 
 
-def computed(x: np.ndarray, w: np.ndarray, b: np.ndarray | None, stride: Any, padding: Padding, dilation: Any,
-             groups: int) -> None:
-    """Record that the backend returned a result for this call (a call the spec calls invalid reaches nothing)."""
+def computed(case: Callable[[], Conv2dCase | None]) -> None:
+    """Record that the backend returned a result for a call; ``case`` gives the call's geometry (None
+    for a call the spec calls invalid, which reaches nothing) and is asked only inside an example."""
     global _computed
-    if _example is None or x.ndim != 4 or w.ndim != 4:
+    if _example is None:
         return
-    try:
-        case = Conv2dCase(*x.shape, w.shape[0], *w.shape[2:], stride, padding, dilation, groups,  # type: ignore[misc]
-                          b is not None)
-        _example.update(corners_of(case))
+    geometry = case()
+    if geometry is not None:
+        _example.update(corners_of(geometry))
         _computed = True
-    except (ValueError, TypeError):
-        pass
 
 
 def counting(inner: Callable[..., Any]) -> Callable[..., Any]:
