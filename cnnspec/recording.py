@@ -29,6 +29,8 @@ from typing import IO, Any
 import numpy as np
 import pytest
 
+from cnnspec.conformance import checks
+
 # Arrays above this many bytes in all are left out of a failure's record (the reproducer still has them).
 MAX_ARRAY_BYTES = 4 << 20
 
@@ -54,11 +56,12 @@ def machine() -> dict[str, str]:
 
 
 def describe_call(parameters: dict[str, Any]) -> dict[str, Any]:
-    """A call (``Call.parameters()`` or an in-flight record) as plain data: parameters, shapes, dtype, arrays."""
+    """A call (``Call.parameters()`` or an in-flight record) as plain data: its one-line description,
+    parameters, shapes, dtype, arrays."""
     arrays = {k: parameters[k] for k in ("x", "w", "b") if parameters.get(k) is not None}
     padding = parameters["padding"]
     return {
-        "backend": parameters["backend"], "origin": parameters["origin"],
+        "call": checks.describe(parameters), "backend": parameters["backend"], "origin": parameters["origin"],
         "x_shape": list(parameters["x"].shape), "w_shape": list(parameters["w"].shape),
         "b_shape": None if parameters.get("b") is None else list(parameters["b"].shape),
         "dtype": str(parameters["x"].dtype), "stride": list(parameters["stride"]),

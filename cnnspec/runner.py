@@ -122,7 +122,7 @@ def run_backend(
             if result["outcome"] == "crashed":  # a pytest-xdist worker died in it; xdist resumes by itself
                 call = next((c for c in reversed(calls) if c["test"] == result["nodeid"]), None)
                 result.update(inflight=call, reason="a pytest-xdist worker died in this test"
-                              + (f", in the call {_call(call)}" if call else ""))
+                              + (f", in the call {call['call']}" if call else ""))
                 crashes.append(f"{result['nodeid']} (a pytest-xdist worker)")
         run.results += results
         run.output_tail = _tail(output)
@@ -135,7 +135,7 @@ def run_backend(
             call = next((c for c in reversed(calls) if c["test"] == nodeid), None)
             run.results.append({"nodeid": nodeid, "outcome": "crashed", "inflight": call,
                                 "reason": f"the process died with {died} in this test"
-                                          + (f", in the call {_call(call)}" if call else "")
+                                          + (f", in the call {call['call']}" if call else "")
                                           + f"\n{run.output_tail}",
                                 **_identify(nodeid, name)})
             crashes.append(f"{nodeid} ({died})")
@@ -148,13 +148,6 @@ def run_backend(
                             **_identify(nodeid, name)})
     _judge(run, returncode, timed_out, timeout, crashes)
     return run
-
-
-def _call(call: dict[str, Any]) -> str:
-    padding = call["padding"] if isinstance(call["padding"], str) else tuple(map(tuple, call["padding"]))
-    return (f"{call['backend']}.conv2d(x: {tuple(call['x_shape'])} {call['dtype']}, w: {tuple(call['w_shape'])}, "
-            f"b: {None if call['b_shape'] is None else tuple(call['b_shape'])}, stride={tuple(call['stride'])}, "
-            f"padding={padding}, dilation={tuple(call['dilation'])}, groups={call['groups']})")
 
 
 def _attempt(name: str, profile: str, pytest_args: tuple[str, ...], deadline: float, memory_limit: float | None,
@@ -222,7 +215,7 @@ def _judge(run: BackendRun, returncode: int, timed_out: bool, timeout: float, cr
         where = f" while running {run.unfinished[-1]}"
         call = next((c for c in reversed(run.inflight) if c["test"] == run.unfinished[-1]), None)
         if call:
-            where += f", in the call {_call(call)}"
+            where += f", in the call {call['call']}"
     backends = run.header.get("backends", [])
     died = ""
     if crashes:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
 from hypothesis import assume, note
@@ -46,6 +47,18 @@ class Nonconformance(AssertionError):
         self.bad: np.ndarray | None = None
 
 
+def describe(parameters: dict[str, Any]) -> str:
+    """A call (``Call.parameters()``, or a call recorded in flight) in one line: backend, shapes and
+    dtype, parameters."""
+
+    def shape(a: np.ndarray | None) -> str:
+        return "None" if a is None else f"({','.join(map(str, a.shape))})"
+
+    p = parameters
+    return (f"{p['backend']}.conv2d(x: {shape(p['x'])} {p['x'].dtype}, w: {shape(p['w'])}, b: {shape(p['b'])}, "
+            f"stride={p['stride']}, padding={p['padding']}, dilation={p['dilation']}, groups={p['groups']})")
+
+
 @dataclass(frozen=True)
 class Call:
     """One backend call: the arrays and the parameters, as the Backend protocol takes them."""
@@ -70,13 +83,7 @@ class Call:
 
     def describe(self) -> str:
         """The call in one line: backend, shapes and dtype, parameters."""
-
-        def shape(a: np.ndarray | None) -> str:
-            return "None" if a is None else f"({','.join(map(str, a.shape))})"
-
-        return (f"{self.backend.name}.conv2d(x: {shape(self.x)} {self.x.dtype}, w: {shape(self.w)}, "
-                f"b: {shape(self.b)}, stride={self.stride}, padding={self.padding}, dilation={self.dilation}, "
-                f"groups={self.groups})")
+        return describe(self.parameters())
 
     def parameters(self) -> dict[str, object]:
         """The call as plain data: the backend, how to load it, the arrays and the parameters."""
