@@ -11,6 +11,7 @@ from html import escape
 from typing import Any
 
 from cnnspec.conformance.coverage import CORNERS
+from cnnspec.report.model import failures
 from cnnspec.report.pictures import failure_figure
 
 SYMBOL = {"pass": "&#10003;", "fail": "&#10007;", "known nonconformance": "!", "unsupported": "n/a", "untested": "&#183;"}
@@ -105,32 +106,24 @@ def _matrix(report: dict[str, Any], ran: list[dict[str, Any]]) -> str:
 def _failures(report: dict[str, Any]) -> str:
     sections = []
     seen: set[str] = set()
-    for b in report["backends"]:
-        for t in b["tests"]:
-            if t["outcome"] not in ("failed", "error", "crashed", "timed out", "xfailed"):
-                continue
-            failure = t.get("failure") or {}
-            clause = t.get("clause") or (t.get("clauses") or ["?"])[0]
-            anchor = _anchor("failures", b["name"], clause)
-            id_attr = f" id='{anchor}'" if anchor not in seen else ""
-            seen.add(anchor)
-            kind = "known nonconformance" if t["outcome"] == "xfailed" else t["outcome"]
-            message = failure.get("message") or t.get("reason") or ""
-            parts = [f"<section class='failure'{id_attr}><h3><code>{_e(b['name'])}</code> {_e(t['test'])} "
-                     f"[{_e(t.get('dtype'))}]: {_e(kind)}, clause <a href='#{_anchor('clause', clause)}'>{_e(clause)}</a>"
-                     f"</h3><pre>{_e(message.strip()[-3000:])}</pre>"]
-            if failure:
-                parts.append(failure_figure(failure))
-            inflight = t.get("inflight")
-            if inflight:
-                parts.append("<p>The call in flight when the process died:</p>" + failure_figure(inflight))
-            for call in (failure, inflight):
-                if call and call.get("arrays_file"):
-                    parts.append(f"<p class='note'>Arrays: <a href='{_e(call['arrays_file'])}'>"
-                                 f"{_e(call['arrays_file'])}</a> (NumPy .npz)</p>")
-            if failure.get("reproducer"):
-                parts.append(f"<details open><summary>Reproducer</summary><pre>{_e(failure['reproducer'])}</pre></details>")
-            sections.append("".join(parts) + "</section>")
+    for f in failures(report):
+        anchor = _anchor("failures", f.backend, f.clause)
+        id_attr = f" id='{anchor}'" if anchor not in seen else ""
+        seen.add(anchor)
+        parts = [f"<section class='failure'{id_attr}><h3><code>{_e(f.backend)}</code> {_e(f.test)} "
+                 f"[{_e(f.dtype)}]: {_e(f.kind)}, clause <a href='#{_anchor('clause', f.clause)}'>{_e(f.clause)}</a>"
+                 f"</h3><pre>{_e(f.message.strip()[-3000:])}</pre>"]
+        if f.failure:
+            parts.append(failure_figure(f.failure))
+        if f.inflight:
+            parts.append("<p>The call in flight when the process died:</p>" + failure_figure(f.inflight))
+        for call in (f.failure, f.inflight):
+            if call and call.get("arrays_file"):
+                parts.append(f"<p class='note'>Arrays: <a href='{_e(call['arrays_file'])}'>"
+                             f"{_e(call['arrays_file'])}</a> (NumPy .npz)</p>")
+        if f.failure.get("reproducer"):
+            parts.append(f"<details open><summary>Reproducer</summary><pre>{_e(f.failure['reproducer'])}</pre></details>")
+        sections.append("".join(parts) + "</section>")
     return "<h2>Failures</h2>" + ("".join(sections) if sections else "<p>None.</p>")
 
 

@@ -6,6 +6,7 @@ from collections import Counter
 from typing import Any
 
 from cnnspec.conformance.coverage import CORNERS
+from cnnspec.report.model import failures
 
 MARK = {"pass": "pass", "fail": "**FAIL**", "known nonconformance": "known", "unsupported": "n/a", "untested": "-"}
 
@@ -61,25 +62,18 @@ def _short(text: str, limit: int = 110) -> str:
 def _failures(report: dict[str, Any]) -> list[str]:
     out = ["## Failures", ""]
     found = False
-    for b in report["backends"]:
-        for t in b["tests"]:
-            if t["outcome"] not in ("failed", "error", "crashed", "timed out", "xfailed"):
-                continue
-            found = True
-            kind = "known nonconformance" if t["outcome"] == "xfailed" else t["outcome"]
-            failure = t.get("failure") or {}
-            clause = t.get("clause") or (t.get("clauses") or ["?"])[0]
-            out += [f"### `{b['name']}` {t['test']} [{t.get('dtype')}]: {kind}, clause {clause}", ""]
-            message = failure.get("message") or t.get("reason") or ""
-            out += ["```", message.strip()[-3000:], "```", ""]
-            call = failure or t.get("inflight")
-            if t.get("inflight"):
-                out.append("The call in flight when the process died:")
-            if call and call.get("arrays_file"):
-                out.append(f"Arrays: [`{call['arrays_file']}`]({call['arrays_file']}) (NumPy .npz).")
-            if failure.get("reproducer"):
-                out += ["", "```python", failure["reproducer"], "```"]
-            out.append("")
+    for f in failures(report):
+        found = True
+        out += [f"### `{f.backend}` {f.test} [{f.dtype}]: {f.kind}, clause {f.clause}", "",
+                "```", f.message.strip()[-3000:], "```", ""]
+        call = f.failure or f.inflight
+        if f.inflight:
+            out.append("The call in flight when the process died:")
+        if call and call.get("arrays_file"):
+            out.append(f"Arrays: [`{call['arrays_file']}`]({call['arrays_file']}) (NumPy .npz).")
+        if f.failure.get("reproducer"):
+            out += ["", "```python", f.failure["reproducer"], "```"]
+        out.append("")
     if not found:
         out += ["None.", ""]
     return out

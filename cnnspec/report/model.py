@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Iterator
 
 from cnnspec import clauses
 from cnnspec.runner import FAILING, BackendRun
@@ -25,6 +26,42 @@ from cnnspec.runner import FAILING, BackendRun
 SCHEMA = "cnnspec-report/1"
 
 RESULTS = ("fail", "known nonconformance", "pass", "unsupported", "untested")
+
+# Test outcomes that fail a clause.
+FAILED = ("failed", "error", "crashed", "timed out")
+
+
+def broken_clause(test: dict[str, Any]) -> str | None:
+    """The clause a failed test broke: the one its ``Nonconformance`` names, else its primary clause."""
+    named = test.get("clauses") or []
+    return test.get("clause") or (named[0] if named else None)
+
+
+@dataclass(frozen=True)
+class Failure:
+    """A failed test, or a known nonconformance, as the report shows it."""
+
+    backend: str
+    test: str
+    dtype: str | None
+    kind: str
+    clause: str
+    message: str
+    failure: dict[str, Any]
+    inflight: dict[str, Any] | None
+
+
+def failures(report: dict[str, Any]) -> Iterator[Failure]:
+    """Every failed test and known nonconformance of the report, backend by backend."""
+    for b in report["backends"]:
+        for t in b["tests"]:
+            if t["outcome"] not in (*FAILED, "xfailed"):
+                continue
+            failure = t.get("failure") or {}
+            yield Failure(b["name"], t["test"], t.get("dtype"),
+                          "known nonconformance" if t["outcome"] == "xfailed" else t["outcome"],
+                          broken_clause(t) or "?", failure.get("message") or t.get("reason") or "", failure,
+                          t.get("inflight"))
 
 
 def spec_record() -> dict[str, Any]:
@@ -68,8 +105,8 @@ def _rows(backend: dict[str, Any], testable: list[str]) -> list[dict[str, Any]]:
         named = test.get("clauses") or []
         label = f"{test['test']} [{test.get('dtype')}]"
         outcome = test["outcome"]
-        broken = test.get("clause") or (named[0] if named else None)
-        if outcome in ("failed", "error", "crashed", "timed out"):
+        broken = broken_clause(test)
+        if outcome in FAILED:
             if broken in evidence:
                 evidence[broken].append(("fail", label, _why(test)))
         elif outcome == "xfailed":
