@@ -119,6 +119,17 @@ def _is_conformance(item: pytest.Item) -> bool:
     return getattr(item, "module", None) is not None and item.module.__name__.startswith("cnnspec.conformance.")
 
 
+def _test(item: pytest.Item) -> str:
+    """The test as ``KnownNonconformance`` and the report name it: ``test_module.py::test_name``."""
+    return f"{item.path.name}::{getattr(item, 'originalname', item.name)}"
+
+
+def _parameters(item: pytest.Item) -> tuple[Backend | None, np.dtype | None]:
+    """The backend and dtype this plugin parametrized ``item`` with, where it did."""
+    params = getattr(item, "callspec", None)
+    return (params.params.get("backend"), params.params.get("dtype")) if params else (None, None)
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
         marker = item.get_closest_marker("clauses")
@@ -130,20 +141,17 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         if bad or not marker.args:
             raise pytest.UsageError(f"{item.nodeid}: clauses({', '.join(marker.args)}) names unknown clause IDs "
                                     f"{bad} that spec/conv2d.md does not define")
-        params = getattr(item, "callspec", None)
-        backend = params.params.get("backend") if params else None
+        backend, dtype = _parameters(item)
         if backend is None:
             continue
         reason = unavailable(backend)
-        dtype = params.params.get("dtype")
         if reason is None and dtype is not None:
             reason = supports(backend, _SIMPLEST, dtype)
         if reason:
             item.add_marker(pytest.mark.skip(reason=f"{backend.name}: {reason}"))
             continue
-        test = f"{item.path.name}::{getattr(item, 'originalname', item.name)}"
         for known in getattr(backend, "known_nonconformance", ()):
-            if known.test == test and known.dtype in ("", getattr(dtype, "name", "")):
+            if known.test == _test(item) and known.dtype in ("", getattr(dtype, "name", "")):
                 link = f" ({known.link})" if known.link else ""
                 item.add_marker(pytest.mark.xfail(reason=f"known nonconformance: {known.reason}{link}", strict=False))
 
@@ -155,11 +163,9 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
         return
     inflight.test = item.nodeid
     coverage.last = None
-    params = getattr(item, "callspec", None)
-    backend = params.params.get("backend") if params else None
-    dtype = params.params.get("dtype") if params else None
+    backend, dtype = _parameters(item)
     item.user_properties.append((recording.PROPERTY, {
-        "test": f"{item.path.name}::{getattr(item, 'originalname', item.name)}", "clauses": list(marker.args),
+        "test": _test(item), "clauses": list(marker.args),
         "backend": getattr(backend, "name", None), "dtype": getattr(dtype, "name", None)}))
 
 
