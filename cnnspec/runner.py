@@ -69,6 +69,30 @@ def _read_events(path: Path) -> list[dict[str, Any]]:
     return events
 
 
+class _Counts:
+    """Tests done and failed so far in a run's events file, read on from where the last read stopped."""
+
+    def __init__(self, path: Path) -> None:
+        self.path, self.offset = path, 0
+        self.total = self.done = self.failed = 0
+
+    def read(self) -> None:
+        if not self.path.exists():
+            return
+        with open(self.path, "rb") as f:
+            f.seek(self.offset)
+            chunk = f.read()
+        complete = chunk[: chunk.rfind(b"\n") + 1]  # a line still being written waits for the next read
+        self.offset += len(complete)
+        for line in complete.splitlines():
+            event = json.loads(line)
+            if event["event"] == "collected":
+                self.total = event["count"]
+            elif event["event"] == "result":
+                self.done += 1
+                self.failed += event["outcome"] in ("failed", "crashed", "error")
+
+
 def _limit_memory(gigabytes: float) -> Callable[[], None]:
     def limit() -> None:
         size = int(gigabytes * 2**30)
@@ -186,6 +210,7 @@ def _tail(output: str, lines: int = 25) -> str:
 def _wait(process: subprocess.Popen[bytes], events: Path, name: str, deadline: float,
           progress: Progress | None, done_before: int) -> bool:
     """Wait for the child, reporting progress; kill its whole session at the deadline. True if killed."""
+    counts = _Counts(events)
     while True:
         try:
             process.wait(timeout=0.5)
@@ -196,11 +221,8 @@ def _wait(process: subprocess.Popen[bytes], events: Path, name: str, deadline: f
                 process.wait()
                 return True
         if progress is not None:
-            done = _read_events(events)
-            total = next((e["count"] for e in done if e["event"] == "collected"), 0)
-            results = [e for e in done if e["event"] == "result"]
-            progress(name, done_before + len(results), done_before + total,
-                     sum(r["outcome"] in ("failed", "crashed", "error") for r in results))
+            counts.read()
+            progress(name, done_before + counts.done, done_before + counts.total, counts.failed)
     try:
         # Leftover pytest-xdist workers of a controller that died.
         os.killpg(process.pid, signal.SIGKILL)
