@@ -100,6 +100,8 @@ def conv_cases(
         "padding same, stride > 1": "same" in paddings and max_stride > 1,
         "output width > 8 and odd": max_extra >= 8,
     }.items() if reachable}
+    # The names above must be coverage's own, or a misspelt corner would silently never be reported.
+    assert corners <= coverage.CORNERS.keys(), corners - coverage.CORNERS.keys()
 
     @st.composite
     def cases(draw: st.DrawFn) -> Conv2dCase:
