@@ -165,6 +165,7 @@ class Conv2dCase:
     bias: bool = True
 
     def __post_init__(self) -> None:
+        as_padding(self.padding)  # an unknown padding form is E.7, not a TypeError from the arithmetic below
         check_ranks(self.x_shape, self.w_shape)
         check_groups(self.groups, self.C_in, self.C_out)
         check_stride_dilation(self.stride, self.dilation)

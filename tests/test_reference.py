@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cnnspec import ConvSpecError, oracles, reference
+from cnnspec import Conv2dCase, ConvSpecError, oracles, reference
 from cnnspec.accuracy import error_bound, unit_roundoff
 from cnnspec.conformance.strategies import conv_cases, make_arrays
 
@@ -106,3 +106,11 @@ def test_conv_spec_error_is_a_value_error_with_its_clause():
     with pytest.raises(ValueError) as info:
         reference.conv2d(X, W[:, :2], groups=3)
     assert info.value.clause == "E.2"
+
+
+@pytest.mark.parametrize("padding", ["full", "SAME ", ""])
+def test_a_geometry_with_an_unknown_padding_form_is_refused_by_its_clause(padding):
+    # Not a TypeError from the output-size arithmetic: a caller that asks "is this call valid?" by
+    # building its geometry must get the spec's answer.
+    with pytest.raises(ConvSpecError, match=r"\[E.7\]"):
+        Conv2dCase(N=1, C_in=1, H=3, W=3, C_out=1, kH=1, kW=1, padding=padding)
