@@ -90,16 +90,17 @@ class Call:
         return {"backend": self.backend.name, "origin": origin(self.backend), "x": self.x, "w": self.w, "b": self.b,
                 "stride": self.stride, "padding": self.padding, "dilation": self.dilation, "groups": self.groups}
 
-    def invoke(self) -> object:
-        """The backend's answer to this call, as it gives it."""
+    def answer(self) -> object:
+        """The backend's answer to this call, as it gives it, with the call kept on disk while it runs.
+
+        Callers catch what this raises as the backend's raise, so nothing of cnnspec's runs in it
+        but the in-flight record; the coverage tally comes after, outside their ``try``."""
         inflight.begin(self.parameters())
         try:
-            out = self.backend.conv2d(self.x, self.w, self.b, stride=self.stride, padding=self.padding,
-                                      dilation=self.dilation, groups=self.groups)
+            return self.backend.conv2d(self.x, self.w, self.b, stride=self.stride, padding=self.padding,
+                                       dilation=self.dilation, groups=self.groups)
         finally:
             inflight.end()
-        coverage.computed(self.case)
-        return out
 
     def run(self, clause: str = "V.1") -> np.ndarray:
         """The backend's result as a NumPy array.
@@ -110,7 +111,7 @@ class Call:
         """
         self.skip_unsupported()
         try:
-            out = self.invoke()
+            out = self.answer()
         except Exception as e:
             allowed = may_reject(self.x.ndim, stride=self.stride, padding=self.padding)
             if allowed:
@@ -120,6 +121,7 @@ class Call:
             )
             failure.add_note(reproducer(self))
             raise failure from e
+        coverage.computed(self.case)
         if not isinstance(out, np.ndarray):
             out = np.asarray(out)
         return out
@@ -151,16 +153,19 @@ class Call:
         """The result, or None where the backend raised on a call that ``clause`` lets it reject."""
         self.skip_unsupported()
         try:
-            out = self.invoke()
+            out = self.answer()
         except Exception as e:
             note(f"{self.backend.name} rejected a call that {clause} lets it reject: {type(e).__name__}: {e}")
             return None
+        coverage.computed(self.case)
         return np.asarray(out)
 
     def must_raise(self, clause: str, why: str) -> None:
-        """[E.*] The backend must raise on this invalid call, and must not return a result."""
+        """[E.*] The backend must raise on this invalid call, and must not return a result.
+
+        Only the backend's own raise counts (``answer``), and a result reaches no corner to tally."""
         try:
-            out = self.invoke()
+            out = self.answer()
         except Exception:
             return
         failure = Nonconformance(
