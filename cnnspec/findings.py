@@ -1,14 +1,18 @@
 """Nonconformance the suite has found in real frameworks, as data: each with its clause, a minimal
-reproducer that needs only the framework, and what running it shows.
+reproducer that needs only the framework, what running it shows, and the conformance tests it fails.
 
-tests/test_findings.py runs every reproducer in its own process, so a finding that stops reproducing
-(the framework fixed it) fails the project's tests until this record and the README are updated.
+This is the one record of a finding: an adapter's ``known_nonconformance`` is ``known(name)``, the
+README's findings table is written from it, and tests/test_findings.py runs every reproducer in its own
+process, so a finding that stops reproducing (the framework fixed it) fails the project's tests until
+this record is updated.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Literal
+
+from cnnspec.backends import KnownNonconformance
 
 
 @dataclass(frozen=True)
@@ -20,8 +24,32 @@ class Finding:
     clause: str
     summary: str
     reproducer: str
-    outcome: Literal["segfault", "wrong result", "raises"]
+    # "returns": the reproducer runs to its end (an invalid call that returns a result, printed last).
+    outcome: Literal["segfault", "returns"]
     link: str = ""
+    tests: tuple[str, ...] = ()  # the conformance tests it fails, as ``module.py::name``
+
+
+def _onnx_conv(x: str, w: str, attributes: str, shows: str, *, bias: str = "", runtime: bool = False) -> str:
+    """A reproducer that runs one Conv node with these attributes in the ONNX reference evaluator, or
+    in onnxruntime."""
+    inputs = "['x', 'w', 'b']" if bias else "['x', 'w']"
+    feeds = f"{{'x': {x}, 'w': {w}" + (f", 'b': {bias}}}" if bias else "}")
+    return (
+        "import numpy as np\n"
+        "from onnx import TensorProto, helper\n"
+        + ("import onnxruntime\n" if runtime else "from onnx.reference import ReferenceEvaluator\n")
+        + f"inputs = {inputs}\n"
+        f"node = helper.make_node('Conv', inputs, ['y'], **{attributes})\n"
+        "graph = helper.make_graph([node], 'conv', [helper.make_tensor_value_info(n, TensorProto.FLOAT, None)\n"
+        "                                           for n in inputs],\n"
+        "                          [helper.make_tensor_value_info('y', TensorProto.FLOAT, None)])\n"
+        "model = helper.make_model(graph, opset_imports=[helper.make_opsetid('', 22)])\n"
+        + ("y = onnxruntime.InferenceSession(model.SerializeToString(), providers=['CPUExecutionProvider'])"
+           if runtime else "y = ReferenceEvaluator(model)")
+        + f".run(None, {feeds})[0]\n"
+        f"print(y.shape)  # {shows}\n"
+    )
 
 
 FINDINGS: tuple[Finding, ...] = (
@@ -45,4 +73,107 @@ FINDINGS: tuple[Finding, ...] = (
         outcome="segfault",
         link="https://github.com/pytorch/pytorch/issues/195394 (likely the same oneDNN size-1 spatial stride fault)",
     ),
+    Finding(
+        backend="jax-cpu",
+        version="jax 0.10.2 (jaxlib 0.10.2)",
+        clause="E.4",
+        summary=(
+            "A kernel larger than the padded input is not an error: `lax.conv_general_dilated` returns an "
+            "array with a spatial extent of 0. This is XLA's rule (an extent is max(0, ...)), which the JAX "
+            "maintainers call expected; Keras checks for it on top of JAX."
+        ),
+        reproducer=(
+            "import numpy as np\n"
+            "from jax import lax\n"
+            "y = lax.conv_general_dilated(np.ones((1, 1, 1, 1), np.float32), np.ones((1, 1, 2, 1), np.float32),\n"
+            "                             (1, 1), 'VALID', dimension_numbers=('NCHW', 'OIHW', 'NCHW'))\n"
+            "print(y.shape)  # (1, 1, 0, 1)\n"
+        ),
+        outcome="returns",
+        link="https://github.com/jax-ml/jax/issues/8325 (by design); https://github.com/keras-team/keras/issues/19753",
+        tests=("test_invalid.py::test_kernel_larger_than_padded_input_is_rejected",),
+    ),
+    Finding(
+        backend="tinygrad-cpu",
+        version="tinygrad 0.14.0",
+        clause="E.5",
+        summary=(
+            "A dilation below 1 is not an error, and the result is silently wrong: with `dilation=(1, 0)` every "
+            "tap of a row reads the same pixel, and `dilation=(1, -1)` returns a wider map of wrapped-around "
+            "values. A stride of 0 or below does raise."
+        ),
+        reproducer=(
+            "import numpy as np\n"
+            "from tinygrad import Tensor\n"
+            "x = Tensor(np.arange(16, dtype=np.float32).reshape(1, 1, 4, 4))\n"
+            "w = Tensor(np.array([[[[1.0, 10.0]]]], dtype=np.float32))\n"
+            "print(x.conv2d(w, dilation=(1, 0)).numpy()[0, 0, 0])  # [0, 11, 22, 33]: x[i, j] * 11\n"
+        ),
+        outcome="returns",
+        tests=("test_invalid.py::test_stride_or_dilation_below_1_is_rejected",),
+    ),
+    Finding(
+        backend="onnxruntime-cpu",
+        version="onnxruntime 1.32.0",
+        clause="E.7",
+        summary="An empty `auto_pad` is accepted and read as NOTSET (explicit `pads`, here none); ONNX allows only "
+                "NOTSET, SAME_UPPER, SAME_LOWER and VALID. Any other unknown value raises.",
+        reproducer=_onnx_conv("np.ones((1, 1, 1, 1), np.float32)", "np.ones((1, 1, 1, 1), np.float32)",
+                              "{'auto_pad': ''}", "(1, 1, 1, 1)", runtime=True),
+        outcome="returns",
+        tests=("test_invalid.py::test_unknown_padding_string_is_rejected",),
+    ),
+    Finding(
+        backend="onnx-reference",
+        version="onnx 1.23.2 ReferenceEvaluator",
+        clause="E.4",
+        summary="A kernel larger than the padded input returns an array with a spatial extent of 0 (onnxruntime raises).",
+        reproducer=_onnx_conv("np.ones((1, 1, 1, 1), np.float32)", "np.ones((1, 1, 2, 1), np.float32)",
+                                        "{}", "(1, 1, 0, 1)"),
+        outcome="returns",
+        tests=("test_invalid.py::test_kernel_larger_than_padded_input_is_rejected",),
+    ),
+    Finding(
+        backend="onnx-reference",
+        version="onnx 1.23.2 ReferenceEvaluator",
+        clause="E.5",
+        summary="A negative stride is accepted: `strides=[-1, 1]` returns a result (onnxruntime raises).",
+        reproducer=_onnx_conv("np.ones((1, 1, 1, 1), np.float32)", "np.ones((1, 1, 1, 1), np.float32)",
+                                        "{'strides': [-1, 1]}", "(1, 1, 1, 1)"),
+        outcome="returns",
+        tests=("test_invalid.py::test_stride_or_dilation_below_1_is_rejected",),
+    ),
+    Finding(
+        backend="onnx-reference",
+        version="onnx 1.23.2 ReferenceEvaluator",
+        clause="E.6",
+        summary=(
+            "A bias that is not of shape (C_out,) is accepted. One of shape (1,) is broadcast: with C_out = 2 "
+            "every output map gets b[0], a silent wrong answer where a per-map bias was meant "
+            "(`if B.size == 1: return mul + B` in op_conv.py). One of shape (1, C_out) is reshaped and used."
+        ),
+        reproducer=_onnx_conv("np.ones((1, 1, 1, 1), np.float32)", "np.ones((2, 1, 1, 1), np.float32)",
+                                        "{}", "(1, 2, 1, 1): both maps got b[0]", bias="np.ones((1,), np.float32)"),
+        outcome="returns",
+        tests=("test_invalid.py::test_wrong_bias_is_rejected",),
+    ),
+    Finding(
+        backend="onnx-reference",
+        version="onnx 1.23.2 ReferenceEvaluator",
+        clause="E.7",
+        summary=(
+            "An unknown `auto_pad` is accepted and read as NOTSET (explicit `pads`, here none): "
+            "`auto_pad='full'` returns the unpadded result."
+        ),
+        reproducer=_onnx_conv("np.ones((1, 1, 1, 1), np.float32)", "np.ones((1, 1, 1, 1), np.float32)",
+                                        "{'auto_pad': 'full'}", "(1, 1, 1, 1)"),
+        outcome="returns",
+        tests=("test_invalid.py::test_unknown_padding_string_is_rejected",),
+    ),
 )
+
+
+def known(backend: str) -> tuple[KnownNonconformance, ...]:
+    """The known nonconformance of ``backend``: one expected failure per test a finding of it fails."""
+    return tuple(KnownNonconformance(test=test, reason=f"[{f.clause}] {f.summary}", link=f.link)
+                 for f in FINDINGS if f.backend == backend for test in f.tests)

@@ -23,7 +23,8 @@ import pytest
 import cnnspec
 from cnnspec import clauses, recording
 from cnnspec.conformance import coverage, inflight, profiles
-from cnnspec.backends import Backend, UnknownBackend, describe, load, origin, supports, unavailable
+from cnnspec.backends import (Backend, UnknownBackend, describe, load, not_applicable, origin, supports,
+                              unavailable)
 from cnnspec.geometry import Conv2dCase
 
 BACKENDS = pytest.StashKey[list[Backend]]()
@@ -144,7 +145,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         backend, dtype = _parameters(item)
         if backend is None:
             continue
-        reason = unavailable(backend)
+        reason = unavailable(backend) or not_applicable(backend, marker.args[0])
         if reason is None and dtype is not None:
             reason = supports(backend, _SIMPLEST, dtype)
         if reason:

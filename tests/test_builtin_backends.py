@@ -1,22 +1,30 @@
 """Correct backends raise no false alarm: the whole conformance suite passes on every built-in backend
-that can run here, each run the way a user runs it, in its own process."""
+that can run here, each run the way a user runs it, in its own process. A framework's recorded
+findings are expected failures (xfail), and the only skips are those its adapter declares."""
 
 from __future__ import annotations
+
+import re
 
 import pytest
 
 from cnnspec.backends import BUILTIN, load, unavailable
 
 
-@pytest.mark.parametrize("name", list(BUILTIN))
+# tinygrad compiles a kernel per shape: its suite takes many minutes, and the main job's report already
+# runs it (and fails on anything but its recorded findings).
+@pytest.mark.parametrize("name", [n for n in BUILTIN if n != "tinygrad-cpu"])
 def test_the_suite_passes_on_a_builtin_backend(pytester: pytest.Pytester, name):
     reason = unavailable(load(name))
     result = pytester.runpytest_subprocess("--pyargs", "cnnspec.conformance", "--backend", name,
-                                           "--cnnspec-profile", "ci", "-p", "no:cacheprovider", "-rs")
+                                           "--cnnspec-profile", "ci", "-p", "no:cacheprovider", "-rsx")
     outcomes = result.parseoutcomes()
     if reason:
         assert result.ret == pytest.ExitCode.OK and set(outcomes) <= {"skipped", "warnings"}, outcomes
         result.stdout.fnmatch_lines([f"*{name}: {reason}*"])
-    else:
-        assert result.ret == pytest.ExitCode.OK, result.stdout.str()[-5000:]
-        assert outcomes.get("passed", 0) >= 60 and "failed" not in outcomes and "skipped" not in outcomes, outcomes
+        return
+    assert result.ret == pytest.ExitCode.OK, result.stdout.str()[-5000:]
+    assert outcomes.get("passed", 0) >= 30 and "failed" not in outcomes, outcomes
+    skips = re.findall(r"^SKIPPED \[\d+\] \S+: (.*)$", result.stdout.str(), flags=re.M)
+    undeclared = [s for s in skips if not s.startswith(f"{name}: ")]
+    assert not undeclared, f"skips the adapter did not declare: {undeclared}"

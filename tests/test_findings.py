@@ -19,5 +19,9 @@ def test_finding_reproduces(finding):
         assert run.returncode == -signal.SIGSEGV, (
             f"{finding.backend}: the recorded segfault no longer reproduces (exit {run.returncode}); "
             f"update cnnspec/findings.py and the README's findings\n{run.stderr[-2000:]}")
+    elif finding.outcome == "returns":
+        assert run.returncode == 0 and run.stdout.strip(), (
+            f"{finding.backend}: the invalid call now raises (exit {run.returncode}): the framework may have fixed "
+            f"it; update cnnspec/findings.py and the README's findings\n{run.stderr[-2000:]}")
     else:
         pytest.fail(f"no check is written for the outcome {finding.outcome!r}")

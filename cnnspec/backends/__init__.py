@@ -13,6 +13,11 @@ NumPy out, NCHW input and OIHW weight. Everything else is optional and found wit
 - ``version() -> str``: the framework and device, for report headers.
 - ``known_nonconformance``: a sequence of ``KnownNonconformance`` records, each an expected failure
   with its reason, so CI stays green while the failure stays visible.
+- ``max_examples``: an int, at most this many examples a property whatever the profile, for a
+  framework whose every new shape costs a compilation; the report shows it beside the backend.
+- ``not_applicable``: a mapping from clause ID to the reason that clause is not the framework's to
+  meet (a framework with no bias argument, whose bias the adapter adds, cannot reject a bias of the
+  wrong shape, E.6); the tests whose primary clause it names skip with the reason.
 
 Backends are named three ways: a built-in name (``reference``, ``torch-cpu``, ...), a name registered
 by an installed package under the entry-point group ``cnnspec.backends``, or ``module:attribute``
@@ -86,6 +91,11 @@ BUILTIN: dict[str, Callable[[], Backend]] = {
     "torch-cpu-channels-last": _builtin("cnnspec.backends.pytorch", "torch_cpu_channels_last"),
     "torch-cuda": _builtin("cnnspec.backends.pytorch", "torch_cuda"),
     "torch-cuda-tf32": _builtin("cnnspec.backends.pytorch", "torch_cuda_tf32"),
+    "jax-cpu": _builtin("cnnspec.backends.jax_lax", "jax_cpu"),
+    "onnxruntime-cpu": _builtin("cnnspec.backends.onnx_conv", "onnxruntime_cpu"),
+    "onnx-reference": _builtin("cnnspec.backends.onnx_conv", "onnx_reference"),
+    "mlx-cpu": _builtin("cnnspec.backends.mlx_conv", "mlx_cpu"),
+    "tinygrad-cpu": _builtin("cnnspec.backends.tinygrad_conv", "tinygrad_cpu"),
 }
 
 
@@ -159,6 +169,16 @@ def supports(backend: Backend, case: Any, dtype: np.dtype) -> str | None:
     return hook(case, dtype) if hook else None
 
 
+def max_examples(backend: Backend | None) -> int | None:
+    """[optional hook] The most examples a property the backend asks for, or None for the profile's own."""
+    return getattr(backend, "max_examples", None)
+
+
+def not_applicable(backend: Backend, clause: str) -> str | None:
+    """[optional hook] Why ``clause`` is not the framework's to meet, or None."""
+    return getattr(backend, "not_applicable", {}).get(clause)
+
+
 def declared_unit_roundoff(backend: Backend, dtype: np.dtype) -> float:
     """[A.1] The unit roundoff the backend declares for ``dtype``; the dtype's own by default."""
     hook = getattr(backend, "unit_roundoff", None)
@@ -171,4 +191,8 @@ def describe(backend: Backend) -> str:
     if reason:
         return f"{backend.name} (unavailable: {reason})"
     hook = getattr(backend, "version", None)
-    return f"{backend.name} ({hook()})" if hook else backend.name
+    budget = max_examples(backend)
+    details = [hook()] if hook else []
+    if budget is not None:
+        details.append(f"at most {budget} examples a property")
+    return f"{backend.name} ({'; '.join(details)})" if details else backend.name

@@ -20,6 +20,7 @@ import pytest
 from hypothesis import HealthCheck, Phase, settings
 from hypothesis.errors import Unsatisfiable
 
+from cnnspec.backends import max_examples
 from cnnspec.conformance import checks, coverage
 
 # Every profile stops at a property's first failure and shrinks it, and skips the explain phase: a
@@ -69,7 +70,8 @@ def conformance(test: T) -> T:
     """Run a conformance property (put this above ``@given``) under the profile active when it runs.
 
     The profile is applied at each call, not at import, so that a module imported under one profile
-    never runs under it after another is chosen. A property none of whose examples the backend
+    never runs under it after another is chosen. A backend that declares ``max_examples`` (one whose
+    every new shape costs a compilation) runs at most that many examples a property. A property none of whose examples the backend
     supports or accepts (every one discarded) is skipped with that reason rather than reported as
     an error. Each run is tallied (``coverage.last``): examples by outcome and the corners reached.
     """
@@ -82,7 +84,11 @@ def conformance(test: T) -> T:
 
     @functools.wraps(test)
     def run(*args: Any, **kwargs: Any) -> Any:
-        setattr(test, _SETTINGS_ATTRIBUTE, settings(**PROFILES[_active], suppress_health_check=_SUPPRESSED))
+        profile = dict(PROFILES[_active])
+        budget = max_examples(kwargs.get("backend"))
+        if budget is not None:
+            profile["max_examples"] = min(profile["max_examples"], budget)
+        setattr(test, _SETTINGS_ATTRIBUTE, settings(**profile, suppress_health_check=_SUPPRESSED))
         checks.last_discard = ""
         coverage.start()
         try:

@@ -1,0 +1,100 @@
+"""The MLX backend: ``mlx.core.conv2d`` on MLX's CPU device (the ``mlx[cpu]`` build on Linux).
+
+MLX is channels-last: input ``(N, H, W, C_in)``, weight ``(C_out, kH, kW, C_in/g)``. The adapter moves
+the channel axis with MLX's own ``moveaxis`` and back, so an input of another rank reaches MLX as it
+is and MLX's own validation decides. Padding maps onto MLX's own forms: symmetric amounts go to
+``conv2d``'s ``padding=(p_H, p_W)``; asymmetric ones to ``conv_general``'s ``(low, high)`` lists,
+MLX's one asymmetric form; "valid" is ``conv2d``'s default, no padding argument. MLX has no "same"
+form, so the backend declares "same" unsupported rather than computing the amounts on MLX's behalf.
+MLX has no bias argument; the bias is added after the convolution, as ``mlx.nn.Conv2d`` does, so
+rejecting a bias of the wrong shape (E.6) is not MLX's to do. Any other string is passed to
+``conv2d``'s padding argument as it is, for MLX to reject (E.7).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from cnnspec.backends.requirements import missing
+from cnnspec.findings import known
+from cnnspec.geometry import Conv2dCase, Pair, Padding
+
+
+def _mlx_padding(padding: Padding) -> tuple[str, object]:
+    """Which MLX function and which padding argument: conv2d's default, conv2d's pair, or conv_general's lists."""
+    if padding == "valid":
+        return "conv2d", None
+    if isinstance(padding, str):  # "same" never gets here (supports() declines it); "full", say, does
+        return "conv2d", padding  # and MLX, which has no string forms, is the one to reject it (E.7)
+    (top, bottom), (left, right) = padding
+    if top == bottom and left == right:
+        return "conv2d", (top, left)
+    return "conv_general", ([top, left], [bottom, right])
+
+
+class MlxBackend:
+    """[V.1] mlx.core.conv2d (conv_general for asymmetric padding) on the CPU device, NumPy in and out."""
+
+    name = "mlx-cpu"
+    known_nonconformance = known("mlx-cpu")
+    not_applicable = {"E.6": "mlx.core.conv2d has no bias argument; the adapter adds the bias, as mlx.nn.Conv2d does"}
+
+    def unavailable(self) -> str | None:
+        """Why this backend cannot run here: mlx is not installed."""
+        return missing("mlx", extra="mlx")
+
+    def version(self) -> str:
+        """The mlx version and device."""
+        import mlx.core as mx
+
+        return f"mlx {mx.__version__}, {mx.default_device()}"
+
+    def supports(self, case: Conv2dCase, dtype: np.dtype) -> str | None:
+        """MLX has no "same" padding form."""
+        if case.padding == "same":
+            return "MLX has no 'same' padding form (conv2d takes symmetric amounts, conv_general low/high lists)"
+        return None
+
+    def conv2d(
+        self, x: np.ndarray, w: np.ndarray, b: np.ndarray | None, /, *, stride: Pair, padding: Padding,
+        dilation: Pair, groups: int,
+    ) -> np.ndarray:
+        """[V.1] MLX's conv on the channels-last views of x and w, plus the bias, moved back to NCHW."""
+        import mlx.core as mx
+
+        with mx.stream(mx.cpu):
+            tx, tw = mx.moveaxis(mx.array(x), -3, -1), mx.moveaxis(mx.array(w), 1, -1)
+            function, amounts = _mlx_padding(padding)
+            if function == "conv_general":
+                y = mx.conv_general(tx, tw, stride=stride, padding=amounts, kernel_dilation=dilation, groups=groups)
+            elif amounts is None:
+                y = mx.conv2d(tx, tw, stride=stride, dilation=dilation, groups=groups)
+            else:
+                y = mx.conv2d(tx, tw, stride=stride, padding=amounts, dilation=dilation, groups=groups)
+            if b is not None:
+                y = y + mx.array(b)
+            return np.array(mx.moveaxis(y, -1, -3))
+
+    def snippet(self, *, stride: Pair, padding: Padding, dilation: Pair, groups: int) -> str:
+        """MLX code that computes a NumPy ``y`` from NumPy ``x``, ``w``, ``b`` the way this backend does."""
+        function, amounts = _mlx_padding(padding)
+        if function == "conv_general":
+            call = (f"mx.conv_general(tx, tw, stride={stride!r}, padding={amounts!r}, kernel_dilation={dilation!r}, "
+                    f"groups={groups!r})")
+        else:
+            pad = "" if amounts is None else f"padding={amounts!r}, "
+            call = f"mx.conv2d(tx, tw, stride={stride!r}, {pad}dilation={dilation!r}, groups={groups!r})"
+        return "\n".join([
+            "import mlx.core as mx",
+            "mx.set_default_device(mx.cpu)",
+            "tx, tw = mx.moveaxis(mx.array(x), -3, -1), mx.moveaxis(mx.array(w), 1, -1)",
+            f"y = {call}",
+            "if b is not None:",
+            "    y = y + mx.array(b)",
+            "y = np.array(mx.moveaxis(y, -1, -3))",
+        ])
+
+
+def mlx_cpu() -> MlxBackend:
+    """mlx.core.conv2d on the CPU device."""
+    return MlxBackend()
