@@ -24,10 +24,12 @@ class Finding:
     clause: str
     summary: str
     reproducer: str
-    # "returns": the reproducer runs to its end (an invalid call that returns a result, printed last).
-    outcome: Literal["segfault", "returns"]
+    # "returns": the reproducer runs to its end (an invalid call that returns a result, printed last);
+    # "segfault", "sigfpe": the process dies of SIGSEGV or SIGFPE.
+    outcome: Literal["segfault", "sigfpe", "returns"]
     link: str = ""
     tests: tuple[str, ...] = ()  # the conformance tests it fails, as ``module.py::name``
+    dtype: str = ""  # the one dtype it shows in, if only one
 
 
 def _onnx_conv(x: str, w: str, attributes: str, shows: str, *, bias: str = "", runtime: bool = False) -> str:
@@ -113,6 +115,77 @@ FINDINGS: tuple[Finding, ...] = (
         tests=("test_invalid.py::test_stride_or_dilation_below_1_is_rejected",),
     ),
     Finding(
+        backend="tinygrad-cpu",
+        version="tinygrad 0.14.0",
+        clause="E.6",
+        summary=(
+            "A bias that is not of shape (C_out,) is broadcast, not rejected: with C_out = 1 a bias of shape "
+            "(2,) gives an output of 2 maps, and a bias of shape (1,) with C_out > 1 is added to every map."
+        ),
+        reproducer=(
+            "import numpy as np\n"
+            "from tinygrad import Tensor\n"
+            "x, w = Tensor(np.ones((1, 1, 1, 1), np.float32)), Tensor(np.ones((1, 1, 1, 1), np.float32))\n"
+            "print(x.conv2d(w, Tensor(np.ones(2, np.float32))).shape)  # (1, 2, 1, 1) with C_out = 1\n"
+        ),
+        outcome="returns",
+        tests=("test_invalid.py::test_wrong_bias_is_rejected",),
+    ),
+    Finding(
+        backend="mlx-cpu",
+        version="mlx 0.32.4 (CPU)",
+        clause="A.1",
+        summary=(
+            "float64 convolution is computed in float32 and returned as float64: a 1x1 conv of "
+            "0.1257302210933933 by -0.1321048632913019 gives -0.016609571874141693, the float32 product, "
+            "where float64 gives -0.016609573669127884 (an error of 1.8e-9, about 10^7 times the float64 "
+            "bound). Elementwise float64 arithmetic is exact; only the convolution loses the precision."
+        ),
+        reproducer=(
+            "import mlx.core as mx\n"
+            "x = mx.array([[[[0.1257302210933933]]]], dtype=mx.float64)\n"
+            "w = mx.array([[[[-0.1321048632913019]]]], dtype=mx.float64)\n"
+            "print(mx.conv2d(x, w).item(), (x * w).item())  # -0.016609571874141693 -0.016609573669127884\n"
+        ),
+        outcome="returns",
+        tests=("test_values.py::test_matches_reference_within_bound", "test_values.py::test_matches_scipy_3d_correlation",
+               "test_values.py::test_impulse_input_copies_the_kernel_unflipped",
+               "test_values.py::test_one_hot_weight_copies_the_input"),
+        dtype="float64",
+    ),
+    Finding(
+        backend="mlx-cpu",
+        version="mlx 0.32.4 (CPU)",
+        clause="E.2",
+        summary="`groups=0` kills the process with SIGFPE (an integer division by zero) instead of raising; "
+                "a negative or non-dividing `groups` raises ValueError. The adapter refuses such calls "
+                "(KnownCrash) so that the rest of the suite runs.",
+        reproducer=(
+            "import mlx.core as mx\n"
+            "mx.eval(mx.conv2d(mx.ones((1, 1, 1, 2)), mx.ones((2, 1, 1, 1)), groups=0))  # Floating point exception\n"
+        ),
+        outcome="sigfpe",
+        tests=("test_invalid.py::test_groups_that_do_not_divide_are_rejected",),
+    ),
+    Finding(
+        backend="mlx-cpu",
+        version="mlx 0.32.4 (CPU)",
+        clause="E.4",
+        summary=(
+            "With a stride above 1, a kernel larger than the padded input is not rejected: a 2x1 kernel on a "
+            "1x1 input with stride (2, 1) returns a 1x1 map computed from the one tap inside the input. With "
+            "stride 1 the same call raises ValueError."
+        ),
+        reproducer=(
+            "import mlx.core as mx\n"
+            "x = mx.full((1, 1, 1, 1), 3.0)\n"
+            "w = mx.array([[[[1.0]], [[100.0]]]])  # (C_out, kH, kW, C_in) = (1, 2, 1, 1)\n"
+            "print(mx.conv2d(x, w, stride=(2, 1)))  # [[[[3]]]]; stride=(1, 1) raises\n"
+        ),
+        outcome="returns",
+        tests=("test_invalid.py::test_kernel_larger_than_padded_input_is_rejected",),
+    ),
+    Finding(
         backend="onnxruntime-cpu",
         version="onnxruntime 1.32.0",
         clause="E.7",
@@ -173,7 +246,24 @@ FINDINGS: tuple[Finding, ...] = (
 )
 
 
+class KnownCrash(Exception):
+    """Raised by an adapter instead of making a call that a finding says kills the process.
+
+    The suite reads it as that finding: the test is an expected failure with the finding's summary,
+    and the rest of the run goes on. Only a finding whose outcome is a crash may be raised this way."""
+
+    def __init__(self, finding: Finding) -> None:
+        super().__init__(f"[{finding.clause}] the call would crash the process ({finding.outcome}): {finding.summary}")
+        self.finding = finding
+
+
+def finding(backend: str, clause: str) -> Finding:
+    """The one finding of ``backend`` under ``clause``."""
+    (found,) = (f for f in FINDINGS if f.backend == backend and f.clause == clause)
+    return found
+
+
 def known(backend: str) -> tuple[KnownNonconformance, ...]:
     """The known nonconformance of ``backend``: one expected failure per test a finding of it fails."""
-    return tuple(KnownNonconformance(test=test, reason=f"[{f.clause}] {f.summary}", link=f.link)
+    return tuple(KnownNonconformance(test=test, reason=f"[{f.clause}] {f.summary}", link=f.link, dtype=f.dtype)
                  for f in FINDINGS if f.backend == backend for test in f.tests)

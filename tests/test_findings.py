@@ -15,9 +15,10 @@ from cnnspec.findings import FINDINGS
 def test_finding_reproduces(finding):
     pytest.importorskip(finding.backend.split("-")[0])
     run = subprocess.run([sys.executable, "-c", finding.reproducer], capture_output=True, text=True, timeout=120)
-    if finding.outcome == "segfault":
-        assert run.returncode == -signal.SIGSEGV, (
-            f"{finding.backend}: the recorded segfault no longer reproduces (exit {run.returncode}); "
+    if finding.outcome in ("segfault", "sigfpe"):
+        dies_of = {"segfault": signal.SIGSEGV, "sigfpe": signal.SIGFPE}[finding.outcome]
+        assert run.returncode == -dies_of, (
+            f"{finding.backend}: the recorded {finding.outcome} no longer reproduces (exit {run.returncode}); "
             f"update cnnspec/findings.py and the README's findings\n{run.stderr[-2000:]}")
     elif finding.outcome == "returns":
         assert run.returncode == 0 and run.stdout.strip(), (

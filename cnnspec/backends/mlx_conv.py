@@ -1,6 +1,7 @@
 """The MLX backend: ``mlx.core.conv2d`` on MLX's CPU device (the ``mlx[cpu]`` build on Linux).
 
-MLX is channels-last: input ``(N, H, W, C_in)``, weight ``(C_out, kH, kW, C_in/g)``. The adapter moves
+MLX is channels-last, and ``mx.array`` turns a float64 NumPy array into float32 unless it is given the
+dtype, so the adapter gives it (as a user who wants float64 must). MLX is channels-last: input ``(N, H, W, C_in)``, weight ``(C_out, kH, kW, C_in/g)``. The adapter moves
 the channel axis with MLX's own ``moveaxis`` and back, so an input of another rank reaches MLX as it
 is and MLX's own validation decides. Padding maps onto MLX's own forms: symmetric amounts go to
 ``conv2d``'s ``padding=(p_H, p_W)``; asymmetric ones to ``conv_general``'s ``(low, high)`` lists,
@@ -16,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 
 from cnnspec.backends.requirements import missing
-from cnnspec.findings import known
+from cnnspec.findings import KnownCrash, finding, known
 from cnnspec.geometry import Conv2dCase, Pair, Padding
 
 
@@ -30,6 +31,13 @@ def _mlx_padding(padding: Padding) -> tuple[str, object]:
     if top == bottom and left == right:
         return "conv2d", (top, left)
     return "conv_general", ([top, left], [bottom, right])
+
+
+def _array(a: np.ndarray) -> object:
+    """The MLX array of ``a`` in ``a``'s own dtype: mx.array alone turns float64 into float32."""
+    import mlx.core as mx
+
+    return mx.array(a, dtype=getattr(mx, a.dtype.name))
 
 
 class MlxBackend:
@@ -50,9 +58,11 @@ class MlxBackend:
         return f"mlx {mx.__version__}, {mx.default_device()}"
 
     def supports(self, case: Conv2dCase, dtype: np.dtype) -> str | None:
-        """MLX has no "same" padding form."""
+        """MLX has no "same" padding form, and its CPU convolution has no float64 kernel for groups or dilation."""
         if case.padding == "same":
             return "MLX has no 'same' padding form (conv2d takes symmetric amounts, conv_general low/high lists)"
+        if np.dtype(dtype) == np.float64 and (case.groups > 1 or case.dilation != (1, 1)):
+            return "MLX's CPU convolution raises 'unsupported data type' for float64 with groups or dilation above 1"
         return None
 
     def conv2d(
@@ -62,8 +72,10 @@ class MlxBackend:
         """[V.1] MLX's conv on the channels-last views of x and w, plus the bias, moved back to NCHW."""
         import mlx.core as mx
 
+        if isinstance(groups, int) and groups == 0:
+            raise KnownCrash(finding(self.name, "E.2"))
         with mx.stream(mx.cpu):
-            tx, tw = mx.moveaxis(mx.array(x), -3, -1), mx.moveaxis(mx.array(w), 1, -1)
+            tx, tw = mx.moveaxis(_array(x), -3, -1), mx.moveaxis(_array(w), 1, -1)
             function, amounts = _mlx_padding(padding)
             if function == "conv_general":
                 y = mx.conv_general(tx, tw, stride=stride, padding=amounts, kernel_dilation=dilation, groups=groups)
@@ -72,7 +84,7 @@ class MlxBackend:
             else:
                 y = mx.conv2d(tx, tw, stride=stride, padding=amounts, dilation=dilation, groups=groups)
             if b is not None:
-                y = y + mx.array(b)
+                y = y + _array(b)
             return np.array(mx.moveaxis(y, -1, -3))
 
     def snippet(self, *, stride: Pair, padding: Padding, dilation: Pair, groups: int) -> str:
@@ -87,10 +99,11 @@ class MlxBackend:
         return "\n".join([
             "import mlx.core as mx",
             "mx.set_default_device(mx.cpu)",
-            "tx, tw = mx.moveaxis(mx.array(x), -3, -1), mx.moveaxis(mx.array(w), 1, -1)",
+            "tx = mx.moveaxis(mx.array(x, dtype=getattr(mx, x.dtype.name)), -3, -1)",
+            "tw = mx.moveaxis(mx.array(w, dtype=getattr(mx, w.dtype.name)), 1, -1)",
             f"y = {call}",
             "if b is not None:",
-            "    y = y + mx.array(b)",
+            "    y = y + mx.array(b, dtype=getattr(mx, b.dtype.name))",
             "y = np.array(mx.moveaxis(y, -1, -3))",
         ])
 
