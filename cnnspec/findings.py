@@ -112,6 +112,7 @@ FINDINGS: tuple[Finding, ...] = (
             "print(x.conv2d(w, dilation=(1, 0)).numpy()[0, 0, 0])  # [0, 11, 22, 33]: x[i, j] * 11\n"
         ),
         outcome="returns",
+        link="https://github.com/tinygrad/tinygrad/pull/14115 (a fix for dilation=0, closed unmerged)",
         tests=("test_invalid.py::test_stride_or_dilation_below_1_is_rejected",),
     ),
     Finding(
@@ -148,6 +149,7 @@ FINDINGS: tuple[Finding, ...] = (
             "print(mx.conv2d(x, w).item(), (x * w).item())  # -0.016609571874141693 -0.016609573669127884\n"
         ),
         outcome="returns",
+        link="related: https://github.com/ml-explore/mlx/issues/2856 (float64 arrays made at float32 precision, fixed)",
         tests=("test_values.py::test_matches_reference_within_bound", "test_values.py::test_matches_scipy_3d_correlation",
                "test_values.py::test_impulse_input_copies_the_kernel_unflipped",
                "test_values.py::test_one_hot_weight_copies_the_input"),
@@ -165,6 +167,7 @@ FINDINGS: tuple[Finding, ...] = (
             "mx.eval(mx.conv2d(mx.ones((1, 1, 1, 2)), mx.ones((2, 1, 1, 1)), groups=0))  # Floating point exception\n"
         ),
         outcome="sigfpe",
+        link="https://github.com/ml-explore/mlx/issues/2858 (the same crash in conv1d, reported fixed in 2025)",
         tests=("test_invalid.py::test_groups_that_do_not_divide_are_rejected",),
     ),
     Finding(
@@ -253,6 +256,8 @@ class KnownCrash(Exception):
     and the rest of the run goes on. Only a finding whose outcome is a crash may be raised this way."""
 
     def __init__(self, finding: Finding) -> None:
+        if finding.outcome not in ("segfault", "sigfpe"):
+            raise ValueError(f"KnownCrash needs a finding whose outcome is a crash, not {finding.outcome!r}")
         super().__init__(f"[{finding.clause}] the call would crash the process ({finding.outcome}): {finding.summary}")
         self.finding = finding
 

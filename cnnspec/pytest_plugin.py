@@ -76,7 +76,8 @@ def _header(config: pytest.Config) -> dict[str, object]:
         "cnnspec": cnnspec.__version__,
         "backends": [{"name": b.name, "origin": origin(b), "description": describe(b), "unavailable": unavailable(b)}
                      for b in _backends(config)],
-        "profile": profiles.active(), "max_examples": settings["max_examples"],
+        # Each report run has one backend: its own number of examples, where it asks for fewer.
+        "profile": profiles.active(), "max_examples": min(profiles.examples_for(b) for b in _backends(config)),
         "seed": None if settings.get("derandomize") else config.getoption("hypothesis_seed"),
         "machine": recording.machine(),
     }

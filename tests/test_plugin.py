@@ -38,6 +38,35 @@ ADAPTER = """
                 return "groups are not implemented"
             return None
 
+    class NoBiasArgument(Adapter):
+        # Like a framework whose bias the adapter adds with broadcasting: E.6 cannot be its to meet.
+        not_applicable = {"E.6": "no bias argument; the adapter adds the bias"}
+
+        def conv2d(self, x, w, b, /, **params):
+            y = reference.conv2d(x, w, None, **params)
+            return y if b is None else y + b.reshape(1, -1, 1, 1)
+
+    class CountsCalls(Adapter):
+        max_examples = 3
+        calls = 0
+
+        def conv2d(self, x, w, b, /, **params):
+            type(self).calls += 1
+            print(f"call {type(self).calls}")
+            return super().conv2d(x, w, b, **params)
+
+    class CaseInsensitive(Adapter):
+        # Reads "Valid" and "SAME" as their forms, as XLA does: E.7 allows it.
+        def conv2d(self, x, w, b, /, *, padding, **params):
+            padding = padding.lower() if isinstance(padding, str) and padding.lower() in ("valid", "same") else padding
+            return super().conv2d(x, w, b, padding=padding, **params)
+
+    class CaseInsensitiveWrongly(Adapter):
+        # Accepts "Same" as well as "same", but computes "Same" as "valid".
+        def conv2d(self, x, w, b, /, *, padding, **params):
+            padding = "valid" if padding in ("Valid", "Same") else padding
+            return super().conv2d(x, w, b, padding=padding, **params)
+
     class NotABackend:
         pass
 """
@@ -211,3 +240,57 @@ def test_a_random_run_prints_its_seed_and_the_seed_repeats_the_run(pytester):
     pytester.runpytest_subprocess(*args, f"--hypothesis-seed={seed}").assert_outcomes(passed=2)
     assert (pytester.path / "calls.txt").read_text() == calls
 
+
+
+def test_a_clause_an_adapter_declares_not_applicable_skips_with_its_reason(adapter):
+    invalid_bias = ["-k", "test_wrong_bias_is_rejected", "-p", "no:cacheprovider", "-rs"]
+    result = run(adapter, "--backend", "myadapter:NoBiasArgument", *invalid_bias)
+    result.assert_outcomes(skipped=2)
+    result.stdout.fnmatch_lines(["*mine: no bias argument; the adapter adds the bias*"])
+    # Without the declaration, the same adapter fails E.6: the skip is the declaration's doing.
+    adapter.makepyfile(undeclared="""
+        from myadapter import NoBiasArgument
+
+        class Undeclared(NoBiasArgument):
+            not_applicable = {}
+    """)
+    run(adapter, "--backend", "undeclared:Undeclared", *invalid_bias).assert_outcomes(failed=2)
+
+
+def test_an_adapter_that_asks_for_fewer_examples_gets_at_most_that_many(adapter):
+    result = run(adapter, "--backend", "myadapter:CountsCalls", "-s", "-k",
+                 "test_output_shape_and_dtype and float32", "-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1)
+    calls = [int(n) for n in re.findall(r"^call (\d+)", result.stdout.str(), flags=re.M)]
+    assert 1 <= max(calls) <= 3, max(calls)  # one call an example; the smoke profile alone would run 30
+
+
+def test_a_known_crash_is_an_expected_failure_and_the_run_goes_on(adapter):
+    adapter.makepyfile(crashy="""
+        from cnnspec.findings import Finding, KnownCrash
+        from myadapter import Adapter
+
+        CRASH = Finding(backend="mine", version="1", clause="E.2", summary="groups=0 kills the process",
+                        reproducer="", outcome="sigfpe")
+
+        class RefusesGroupsZero(Adapter):
+            def conv2d(self, x, w, b, /, *, groups, **params):
+                if groups == 0:
+                    raise KnownCrash(CRASH)
+                return super().conv2d(x, w, b, groups=groups, **params)
+    """)
+    result = run(adapter, "--backend", "crashy:RefusesGroupsZero", "-rx", "-p", "no:cacheprovider", "-k",
+                 "test_groups_that_do_not_divide_are_rejected or test_output_shape_and_dtype")
+    # Hypothesis's first example has groups=0 here: the E.2 property is an expected failure, not a pass.
+    result.assert_outcomes(passed=2, xfailed=2)
+    result.stdout.fnmatch_lines(["*known nonconformance: mine: [[]E.2[]] the call would crash the process*"])
+
+
+@pytest.mark.parametrize(("adapter_name", "outcome"), [("CaseInsensitive", "passed"),
+                                                       ("CaseInsensitiveWrongly", "failed")])
+def test_a_padding_spelt_in_another_case_may_be_accepted_as_the_form_it_spells(adapter, adapter_name, outcome):
+    result = run(adapter, "--backend", f"myadapter:{adapter_name}", "-k", "test_unknown_padding_string_is_rejected",
+                 "-p", "no:cacheprovider")
+    result.assert_outcomes(**{outcome: 2})
+    if outcome == "failed":
+        result.stdout.fnmatch_lines(["*[[]E.7[]] [[]mine.conv2d(*padding=Same,*"])

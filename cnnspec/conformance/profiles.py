@@ -66,6 +66,13 @@ def active() -> str:
     return _active
 
 
+def examples_for(backend: object) -> int:
+    """How many examples a property runs on ``backend``: the active profile's, or fewer where the backend
+    asks for fewer (``max_examples``)."""
+    budget = max_examples(backend)  # type: ignore[arg-type]
+    return PROFILES[_active]["max_examples"] if budget is None else min(PROFILES[_active]["max_examples"], budget)
+
+
 def conformance(test: T) -> T:
     """Run a conformance property (put this above ``@given``) under the profile active when it runs.
 
@@ -84,10 +91,7 @@ def conformance(test: T) -> T:
 
     @functools.wraps(test)
     def run(*args: Any, **kwargs: Any) -> Any:
-        profile = dict(PROFILES[_active])
-        budget = max_examples(kwargs.get("backend"))
-        if budget is not None:
-            profile["max_examples"] = min(profile["max_examples"], budget)
+        profile = {**PROFILES[_active], "max_examples": examples_for(kwargs.get("backend"))}
         setattr(test, _SETTINGS_ATTRIBUTE, settings(**profile, suppress_health_check=_SUPPRESSED))
         checks.last_discard = ""
         coverage.start()
