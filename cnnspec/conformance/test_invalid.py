@@ -104,19 +104,24 @@ def test_wrong_bias_is_rejected(backend, dtype, case, data):
         "E.6", f"bias of shape {shape} with C_out={case.C_out}")
 
 
+# Each example tries every string: drawn one at a time, the last of them were never reached in 30
+# examples. The spellings in another letter case come last, since their check may discard the example.
+UNKNOWN_PADDINGS = ("full", "SAME ", "causal", "", "Valid", "Same")
+
+
 @pytest.mark.clauses("E.7")
 @conformance
-@given(case=small, data=st.data(), padding=st.sampled_from(["full", "Same", "SAME ", "Valid", "causal", ""]))
-def test_unknown_padding_string_is_rejected(backend, dtype, case, data, padding):
+@given(case=small, data=st.data())
+def test_unknown_padding_string_is_rejected(backend, dtype, case, data):
     a = data.draw(conv_arrays(case, dtype))
-    call = Call.of(backend, case, a.x, a.w, a.b).but(padding=padding)
-    if padding.lower() not in ("valid", "same"):
-        call.must_raise("E.7", f"padding={padding!r}")
-        return
-    # A spelling in another letter case may be accepted, as the form it spells (E.7).
-    actual = call.attempt("E.7")
-    if actual is not None:
-        expected = call.but(padding=padding.lower()).attempt("P.4")
+    for padding in UNKNOWN_PADDINGS:
+        call = Call.of(backend, case, a.x, a.w, a.b).but(padding=padding)
+        if padding.lower() not in ("valid", "same"):
+            call.must_raise("E.7", f"padding={padding!r}")
+            continue
+        # A spelling in another letter case may be accepted, as the form it spells (E.7).
+        actual = call.attempt("E.7")
+        expected = None if actual is None else call.but(padding=padding.lower()).attempt("P.4")
         if expected is not None:
             assert_equal(actual, expected, clause="E.7", call=call,
                          why=f"padding={padding!r} accepted, so computed as {padding.lower()!r}")
