@@ -30,9 +30,12 @@ class Finding:
     link: str = ""
     tests: tuple[str, ...] = ()  # the conformance tests it fails, as ``module.py::name``
     dtype: str = ""  # the one dtype it shows in, if only one
+    also_in: tuple[str, ...] = ()  # other backends that run the same kernel and show it too
+    prints: str = ""  # for a wrong value: what the reproducer prints while the finding stands
 
 
-def _onnx_conv(x: str, w: str, attributes: str, shows: str, *, bias: str = "", runtime: bool = False) -> str:
+def _onnx_conv(x: str, w: str, attributes: str, shows: str, *, bias: str = "", runtime: bool = False,
+               show: str = "y.shape") -> str:
     """A reproducer that runs one Conv node with these attributes in the ONNX reference evaluator, or
     in onnxruntime."""
     inputs = "['x', 'w', 'b']" if bias else "['x', 'w']"
@@ -50,11 +53,78 @@ def _onnx_conv(x: str, w: str, attributes: str, shows: str, *, bias: str = "", r
         + ("y = onnxruntime.InferenceSession(model.SerializeToString(), providers=['CPUExecutionProvider'])"
            if runtime else "y = ReferenceEvaluator(model)")
         + f".run(None, {feeds})[0]\n"
-        f"print(y.shape)  # {shows}\n"
+        f"print({show})  # {shows}\n"
     )
 
 
+_ONEDNN_BF16 = "torch 2.13.0+cpu (oneDNN v3.12.0), bfloat16"
+
 FINDINGS: tuple[Finding, ...] = (
+    Finding(
+        backend="torch-cpu-channels-last",
+        version=_ONEDNN_BF16,
+        clause="G.4",
+        summary=(
+            "A bfloat16 depthwise conv in channels_last with a channel multiplier of 2 gives **wrong values**: on "
+            "all-ones input (2, 2, 3, 3) and kernel (4, 1, 2, 3) with stride (1, 2), 8 of the 16 outputs are 3 "
+            "instead of 6 (half the kernel missing). float32, NCHW, or oneDNN switched off give 6 everywhere."
+        ),
+        reproducer=(
+            "import torch\n"
+            "import torch.nn.functional as F\n"
+            "cl = torch.channels_last\n"
+            "x = torch.ones(2, 2, 3, 3, dtype=torch.bfloat16).contiguous(memory_format=cl)\n"
+            "w = torch.ones(4, 1, 2, 3, dtype=torch.bfloat16).contiguous(memory_format=cl)\n"
+            "print(F.conv2d(x, w, stride=(1, 2), groups=2).unique())  # tensor([3., 6.]): every output should be 6\n"
+        ),
+        outcome="returns",
+        prints="tensor([3., 6.]",
+        tests=("test_groups.py::test_depthwise_with_channel_multiplier",
+               "test_stride_dilation.py::test_dilation_is_a_zero_inserted_kernel"),
+        dtype="bfloat16",
+    ),
+    Finding(
+        backend="torch-cpu",
+        version=_ONEDNN_BF16,
+        clause="A.8",
+        summary=(
+            "With a stride, a NaN in a bfloat16 input **leaks into the output beside it**: a 1x1 kernel of 1 on "
+            "the input [0.5, NaN] with stride (2, 1) gives [NaN, NaN] where [0.5, NaN] is right. float32, "
+            "float16, stride (1, 1), or oneDNN switched off give [0.5, NaN]."
+        ),
+        reproducer=(
+            "import torch\n"
+            "import torch.nn.functional as F\n"
+            "x = torch.tensor([[[[0.5, float('nan')]]]], dtype=torch.bfloat16)\n"
+            "print(F.conv2d(x, torch.ones(1, 1, 1, 1, dtype=torch.bfloat16), stride=(2, 1)))  # [[[[nan, nan]]]]\n"
+        ),
+        outcome="returns",
+        prints="[[[[nan, nan]]]]",
+        tests=("test_special_values.py::test_nan_and_infinity_reach_the_outputs_ieee_sends_them_to",),
+        dtype="bfloat16",
+        also_in=("torch-cpu-channels-last",),
+    ),
+    Finding(
+        backend="torch-cpu",
+        version=_ONEDNN_BF16,
+        clause="A.10",
+        summary=(
+            "bfloat16 **subnormals are flushed to zero**: a 1x1 conv of 1e-38 by 1 gives 0. torch does not flush "
+            "by default (`torch.set_flush_denormal(False)`), float32 keeps the value, and with oneDNN switched "
+            "off bfloat16 keeps it too."
+        ),
+        reproducer=(
+            "import torch\n"
+            "import torch.nn.functional as F\n"
+            "x = torch.tensor([[[[1e-38]]]], dtype=torch.bfloat16)\n"
+            "print(F.conv2d(x, torch.ones(1, 1, 1, 1, dtype=torch.bfloat16)).item())  # 0.0, should be 1.0010069e-38\n"
+        ),
+        outcome="returns",
+        prints="0.0",
+        tests=("test_special_values.py::test_subnormals_are_kept",),
+        dtype="bfloat16",
+        also_in=("torch-cpu-channels-last",),
+    ),
     Finding(
         backend="torch-cpu-channels-last",
         version="torch 2.13.0+cpu (oneDNN v3.12.0)",
@@ -152,7 +222,10 @@ FINDINGS: tuple[Finding, ...] = (
         link="related: https://github.com/ml-explore/mlx/issues/2856 (float64 arrays made at float32 precision, fixed)",
         tests=("test_values.py::test_matches_reference_within_bound", "test_values.py::test_matches_scipy_3d_correlation",
                "test_values.py::test_impulse_input_copies_the_kernel_unflipped",
-               "test_values.py::test_one_hot_weight_copies_the_input"),
+               "test_values.py::test_one_hot_weight_copies_the_input", "test_values.py::test_long_sums_within_bound",
+               # float32's range: float64 subnormals come back as 0, and the finite outputs of A.8 miss the bound
+               "test_special_values.py::test_subnormals_are_kept",
+               "test_special_values.py::test_nan_and_infinity_reach_the_outputs_ieee_sends_them_to"),
         dtype="float64",
     ),
     Finding(
@@ -249,6 +322,52 @@ FINDINGS: tuple[Finding, ...] = (
 )
 
 
+FINDINGS += (
+    Finding(
+        backend="jax-cpu",
+        version="jax 0.10.2 (jaxlib 0.10.2), float64",
+        clause="A.8",
+        summary=(
+            "In a float64 grouped convolution a NaN **leaks into the other groups' outputs**: with groups=2, a "
+            "NaN in input channel 0 makes output channel 1 NaN too, though channel 1 reads only input channel 1 "
+            "(the grouped conv behaves as a dense one with zero blocks, and NaN * 0 is NaN). float32 and float16 "
+            "give [NaN, 2]."
+        ),
+        reproducer=(
+            "import numpy as np\n"
+            "import jax\n"
+            "jax.config.update('jax_enable_x64', True)\n"
+            "from jax import lax\n"
+            "x = np.array([[[[np.nan]], [[1.0]]]])  # (1, 2, 1, 1) float64\n"
+            "w = np.array([[[[1.0]]], [[[2.0]]]])   # (2, 1, 1, 1)\n"
+            "y = lax.conv_general_dilated(x, w, (1, 1), 'VALID', dimension_numbers=('NCHW', 'OIHW', 'NCHW'),\n"
+            "                             feature_group_count=2)\n"
+            "print(np.asarray(y).ravel())  # [nan nan]: should be [nan 2.]\n"
+        ),
+        outcome="returns",
+        prints="[nan nan]",
+        tests=("test_special_values.py::test_nan_and_infinity_reach_the_outputs_ieee_sends_them_to",),
+        dtype="float64",
+    ),
+    Finding(
+        backend="onnx-reference",
+        version="onnx 1.23.2 ReferenceEvaluator",
+        clause="A.8",
+        summary=(
+            "With a dilation, an infinity that the kernel steps over still reaches the output, as **NaN**: the "
+            "evaluator dilates by zero-inserting the kernel, so the skipped input is multiplied by 0. A 2x1 "
+            "kernel of ones with dilation (2, 1) on the column [1, inf, 1] gives NaN; the taps read 1 and 1, "
+            "so the answer is 2, which onnxruntime gives."
+        ),
+        reproducer=_onnx_conv("np.array([[[[1.0], [np.inf], [1.0]]]], np.float32)", "np.ones((1, 1, 2, 1), np.float32)",
+                              "{'dilations': [2, 1]}", "[nan], where the taps read 1 and 1", show="y.ravel()"),
+        outcome="returns",
+        prints="[nan]",
+        tests=("test_special_values.py::test_nan_and_infinity_reach_the_outputs_ieee_sends_them_to",),
+    ),
+)
+
+
 class KnownCrash(Exception):
     """Raised by an adapter instead of making a call that a finding says kills the process.
 
@@ -271,4 +390,4 @@ def finding(backend: str, clause: str) -> Finding:
 def known(backend: str) -> tuple[KnownNonconformance, ...]:
     """The known nonconformance of ``backend``: one expected failure per test a finding of it fails."""
     return tuple(KnownNonconformance(test=test, reason=f"[{f.clause}] {f.summary}", link=f.link, dtype=f.dtype)
-                 for f in FINDINGS if f.backend == backend for test in f.tests)
+                 for f in FINDINGS if backend in (f.backend, *f.also_in) for test in f.tests)

@@ -5,7 +5,8 @@
 
 Registered under the ``pytest11`` entry point, so it is active wherever cnnspec is installed; it
 imports no framework until a backend is named. It parametrizes every test marked with the spec
-clauses it checks that takes ``backend`` (each named backend) and ``dtype`` (float32 and float64),
+clauses it checks that takes ``backend`` (each named backend) and ``dtype`` (float32, float64,
+float16 and bfloat16),
 and leaves every other test alone. It checks at collection that each
 conformance test names known spec clauses, skips what a backend cannot run with its reason, and
 marks a backend's known nonconformance as expected failures.
@@ -13,22 +14,27 @@ marks a backend's known nonconformance as expected failures.
 
 from __future__ import annotations
 
+import math
 import os
 import random
 from pathlib import Path
 
+import ml_dtypes
 import numpy as np
 import pytest
 
 import cnnspec
 from cnnspec import clauses, recording
 from cnnspec.conformance import coverage, inflight, profiles
-from cnnspec.backends import (Backend, UnknownBackend, describe, load, not_applicable, origin, supports,
-                              unavailable)
+from cnnspec.accuracy import significand_bits
+from cnnspec.backends import (Backend, UnknownBackend, declared_precision, describe, flushes_subnormals, load,
+                              not_applicable, origin, reduced_precision, supports, unavailable)
 from cnnspec.geometry import Conv2dCase
 
 BACKENDS = pytest.StashKey[list[Backend]]()
-DTYPES = (np.float32, np.float64)
+CHOSEN_DTYPES = pytest.StashKey[list[np.dtype]]()
+DTYPES = (np.float32, np.float64, np.float16, ml_dtypes.bfloat16)
+_DTYPE_NAMES = {np.dtype(d).name: np.dtype(d) for d in DTYPES}
 _SIMPLEST = Conv2dCase(N=1, C_in=1, H=1, W=1, C_out=1, kH=1, kW=1)
 
 
@@ -41,6 +47,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption(
         "--cnnspec-profile", choices=sorted(profiles.PROFILES), default=None,
         help="Hypothesis profile of the conformance properties (default: ci where CI is set, else default)",
+    )
+    group.addoption(
+        "--cnnspec-dtype", action="append", default=[], choices=list(_DTYPE_NAMES), metavar="DTYPE",
+        help=f"dtype to test (repeatable; default: all of {', '.join(_DTYPE_NAMES)})",
     )
     group.addoption(
         "--cnnspec-results", default=None, metavar="PATH",
@@ -65,6 +75,8 @@ def pytest_configure(config: pytest.Config) -> None:
         except UnknownBackend as e:
             raise pytest.UsageError(f"--backend {name}: {e}") from e
     config.stash[BACKENDS] = backends
+    config.stash[CHOSEN_DTYPES] = [_DTYPE_NAMES[n] for n in dict.fromkeys(config.getoption("cnnspec_dtype"))] or list(
+        _DTYPE_NAMES.values())
     results = config.getoption("cnnspec_results")
     if results and not hasattr(config, "workerinput"):
         config.pluginmanager.register(recording.Recorder(Path(results), _header(config)), "cnnspec-recorder")
@@ -74,13 +86,28 @@ def _header(config: pytest.Config) -> dict[str, object]:
     settings = profiles.PROFILES[profiles.active()]
     return {
         "cnnspec": cnnspec.__version__,
-        "backends": [{"name": b.name, "origin": origin(b), "description": describe(b), "unavailable": unavailable(b)}
+        "backends": [{"name": b.name, "origin": origin(b), "description": describe(b), "unavailable": unavailable(b),
+                      "declared": None if unavailable(b) else _declared(b, config.stash[CHOSEN_DTYPES])}
                      for b in _backends(config)],
         # Each report run has one backend: its own number of examples, where it asks for fewer.
         "profile": profiles.active(), "max_examples": min(profiles.examples_for(b) for b in _backends(config)),
         "seed": None if settings.get("derandomize") else config.getoption("hypothesis_seed"),
         "machine": recording.machine(),
     }
+
+
+def _declared(backend: Backend, dtypes: list[np.dtype]) -> dict[str, dict[str, object]]:
+    """[A.5, A.7, A.10] What the backend declares for each dtype of the run, for the report's accuracy table."""
+    declared = {}
+    for dtype in dtypes:
+        precision = declared_precision(backend, dtype)
+        reduced = reduced_precision(backend, dtype)
+        declared[dtype.name] = {
+            "accumulator_u": precision.u_acc, "flushes_subnormals": flushes_subnormals(backend, dtype),
+            # The precision its copies must carry (A.7): a reduced mode's, else the dtype's own, all of it.
+            "copy_bits": -math.log2(reduced) if reduced else significand_bits(dtype),
+        }
+    return declared
 
 
 def _backends(config: pytest.Config) -> list[Backend]:
@@ -92,7 +119,8 @@ def _backends(config: pytest.Config) -> list[Backend]:
 def pytest_report_header(config: pytest.Config) -> list[str]:
     if not config.getoption("backend"):
         return []
-    names = " ".join(f"--backend {n}" for n in config.getoption("backend"))
+    names = " ".join([f"--backend {n}" for n in config.getoption("backend")]
+                     + [f"--cnnspec-dtype {d}" for d in dict.fromkeys(config.getoption("cnnspec_dtype"))])
     settings = profiles.PROFILES[profiles.active()]
     kind = "derandomized" if settings.get("derandomize") else "random"
     return [
@@ -113,8 +141,8 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         backends = _backends(metafunc.config)
         metafunc.parametrize("backend", backends, ids=[b.name for b in backends], scope="session")
     if "dtype" in metafunc.fixturenames:
-        metafunc.parametrize("dtype", [np.dtype(d) for d in DTYPES], ids=[np.dtype(d).name for d in DTYPES],
-                             scope="session")
+        dtypes = metafunc.config.stash[CHOSEN_DTYPES]
+        metafunc.parametrize("dtype", dtypes, ids=[d.name for d in dtypes], scope="session")
 
 
 def _is_conformance(item: pytest.Item) -> bool:

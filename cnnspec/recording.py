@@ -30,6 +30,7 @@ import numpy as np
 import pytest
 
 from cnnspec.conformance import checks
+from cnnspec.reference import BFLOAT16
 
 # Arrays above this many bytes in all are left out of a failure's record (the reproducer still has them).
 MAX_ARRAY_BYTES = 4 << 20
@@ -38,7 +39,11 @@ PROPERTY = "cnnspec"
 
 
 def encode_array(a: np.ndarray) -> str:
-    """An array as base64 of its .npy bytes."""
+    """An array as base64 of its .npy bytes. A .npy file cannot say bfloat16 (it would read back as raw
+    2-byte voids), so bfloat16 is stored as the float32 of the same values, exactly; the call's
+    description keeps the dtype."""
+    if a.dtype == BFLOAT16:
+        a = a.astype(np.float32)
     buffer = io.BytesIO()
     np.save(buffer, np.ascontiguousarray(a), allow_pickle=False)
     return base64.b64encode(buffer.getvalue()).decode()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import ml_dtypes
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
@@ -44,6 +45,10 @@ class Conv2dCall:
     unbatched: bool
 
 
+# NumPy has no bfloat16; ml_dtypes's is the one JAX, TensorFlow and ONNX use.
+BFLOAT16 = np.dtype(ml_dtypes.bfloat16)
+
+
 def as_batched(x: np.ndarray) -> tuple[np.ndarray, bool]:
     """[S.6, S.7] A (C, H, W) input is one batch element; an (H, W) image is one greyscale channel."""
     if x.ndim == 3:
@@ -55,7 +60,7 @@ def as_batched(x: np.ndarray) -> tuple[np.ndarray, bool]:
 
 def check_dtypes(x: np.ndarray, w: np.ndarray, b: np.ndarray | None) -> None:
     """[S.5] x, w and b share one floating-point dtype."""
-    if not np.issubdtype(x.dtype, np.floating):
+    if not (np.issubdtype(x.dtype, np.floating) or x.dtype == BFLOAT16):
         raise ConvSpecError(f"input dtype {x.dtype} must be a floating-point dtype", "S.5")
     for name, a in (("weight", w), ("bias", b)):
         if a is not None and a.dtype != x.dtype:
@@ -190,6 +195,12 @@ def correlate_by_taps(x: np.ndarray, w: np.ndarray, *, padding: ExplicitPadding,
 
 
 def _conv64(call: Conv2dCall, magnitude: bool = False) -> np.ndarray:
+    # NaN and infinity follow IEEE 754 (A.8); NumPy's warnings about them would only be noise.
+    with np.errstate(invalid="ignore", over="ignore"):
+        return _conv64_ieee(call, magnitude)
+
+
+def _conv64_ieee(call: Conv2dCall, magnitude: bool) -> np.ndarray:
     x, w, b = call.x, call.w, call.b
     if magnitude:
         x, w, b = np.abs(x), np.abs(w), None if b is None else np.abs(b)

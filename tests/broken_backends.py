@@ -6,6 +6,7 @@ suite must report for it. tests/test_broken_backends.py runs the conformance sui
 
 from __future__ import annotations
 
+import ml_dtypes
 import numpy as np
 
 from cnnspec import reference
@@ -229,11 +230,116 @@ class RoundsInputsLikeTF32(Broken):
     """Inputs and weights rounded to 10 significand bits, as TF32 does, without declaring it (A.1)."""
 
     def conv(self, x, w, b, stride, padding, dilation, groups):
-        def tf32(a):
-            bits = a.astype(np.float32).view(np.uint32)
-            return ((bits + 0x1000) & 0xFFFFE000).view(np.float32).astype(a.dtype)
+        return super().conv(_tf32(x), _tf32(w), b, stride, padding, dilation, groups)
 
-        return super().conv(tf32(x), tf32(w), b, stride, padding, dilation, groups)
+
+def _tf32(a):
+    bits = a.astype(np.float32).view(np.uint32)
+    return ((bits + 0x1000) & 0xFFFFE000).view(np.float32).astype(a.dtype)
+
+
+def _bfloat16(a):
+    return a.astype(ml_dtypes.bfloat16).astype(a.dtype)
+
+
+def _by_input_channel(x, w, b, stride, padding, dilation, groups, accumulate):
+    """The conv as a running sum over the input channels of each group, each step through ``accumulate``."""
+    C_in_g = w.shape[1]
+    y = None
+    for c in range(C_in_g):
+        part = reference.conv2d(x[:, c::C_in_g], w[:, c : c + 1], b if c == 0 else None, stride=stride,
+                                padding=padding, dilation=dilation, groups=groups)
+        y = part if y is None else accumulate(y, part)
+    return y
+
+
+LONG = 512  # accumulation lengths only the long-sum properties reach (the others stop at 12*5*5 = 300)
+
+
+class LongSumsInFloat16(Broken):
+    """Sums of 512 terms or more accumulated in float16, as a kernel that picks a half-precision path for
+    large layers might; short sums are right (A.5, only the long-sum properties reach it)."""
+
+    def conv(self, x, w, b, stride, padding, dilation, groups):
+        if x.ndim != 4 or w.shape[1] * w.shape[2] * w.shape[3] < LONG:
+            return super().conv(x, w, b, stride, padding, dilation, groups)
+        return _by_input_channel(x, w, b, stride, padding, dilation, groups,
+                                 lambda y, part: (y.astype(np.float16) + part.astype(np.float16)).astype(x.dtype))
+
+
+class LongSumsRoundedLikeTF32(Broken):
+    """TF32 rounding of inputs and weights for sums of 512 terms or more, undeclared, as cuDNN picks
+    tensor-core algorithms for large layers (A.5; only the long-sum properties reach it)."""
+
+    def conv(self, x, w, b, stride, padding, dilation, groups):
+        if x.ndim == 4 and w.shape[1] * w.shape[2] * w.shape[3] >= LONG:
+            x, w = _tf32(x), _tf32(w)
+        return super().conv(x, w, b, stride, padding, dilation, groups)
+
+
+class ChannelsBeyond256Dropped(Broken):
+    """A kernel whose channel tiles stop at 256: input channels from 256 on are ignored (A.2, long sums)."""
+
+    def conv(self, x, w, b, stride, padding, dilation, groups):
+        if x.ndim == 4 and w.shape[1] > 256:
+            w = w.copy()
+            w[:, 256:] = 0
+        return super().conv(x, w, b, stride, padding, dilation, groups)
+
+
+class Float16DeclaredWide(Broken):
+    """Declares float32 accumulation for float16 (A.5) but sums in float16 channel by channel."""
+
+    def accumulates_in(self, dtype):
+        return np.dtype(np.float32) if np.dtype(dtype) == np.float16 else np.dtype(dtype)
+
+    def conv(self, x, w, b, stride, padding, dilation, groups):
+        if x.ndim != 4 or x.dtype != np.float16:
+            return super().conv(x, w, b, stride, padding, dilation, groups)
+        return _by_input_channel(x, w, b, stride, padding, dilation, groups, lambda y, part: y + part)
+
+
+class DeclaresTF32RoundsToBfloat16(Broken):
+    """Declares TF32 for float32 (u = 2^-11) but rounds inputs and weights to bfloat16's 8 bits (A.7)."""
+
+    def unit_roundoff(self, dtype):
+        return 2.0**-11 if np.dtype(dtype) == np.float32 else float(ml_dtypes.finfo(dtype).eps) / 2
+
+    def conv(self, x, w, b, stride, padding, dilation, groups):
+        if x.dtype == np.float32:
+            x, w = _bfloat16(x), _bfloat16(w)
+        return super().conv(x, w, b, stride, padding, dilation, groups)
+
+
+class FlushesSubnormals(Broken):
+    """Subnormal inputs, weights and results flushed to zero, undeclared (A.10), as DAZ/FTZ kernels do."""
+
+    def conv(self, x, w, b, stride, padding, dilation, groups):
+        def flush(a):
+            if a is None:
+                return None
+            tiny = ml_dtypes.finfo(a.dtype).smallest_normal
+            return np.where(np.abs(a.astype(np.float64)) < tiny, 0, a).astype(a.dtype)
+
+        return flush(super().conv(flush(x), flush(w), flush(b), stride, padding, dilation, groups))
+
+
+class NaNToZero(Broken):
+    """NaN results turned into 0, as a kernel that clamps or uses max(0, .) on its way out might (A.8)."""
+
+    def conv(self, x, w, b, stride, padding, dilation, groups):
+        y = super().conv(x, w, b, stride, padding, dilation, groups)
+        return np.where(np.isnan(y.astype(np.float64)), 0, y).astype(y.dtype)
+
+
+class IgnoresStrides(Broken):
+    """Reads every array's memory as if it were contiguous NCHW, whatever its strides say (V.6)."""
+
+    def conv(self, x, w, b, stride, padding, dilation, groups):
+        def as_laid_out(a):
+            return a.ravel(order="K").reshape(a.shape)
+
+        return super().conv(as_laid_out(x), as_laid_out(w), b, stride, padding, dilation, groups)
 
 
 class OutputInFloat64(Broken):
@@ -326,7 +432,15 @@ CAUGHT_BY: dict[type, tuple[str, tuple[str, ...]]] = {
     OutputChannelsReversed: ("R.4", ("test_permuted_filters_permute_the_output",)),
     FusedRelu: ("R.1", ("test_linear_in_the_input", "test_linear_in_the_weight")),
     AccumulatesInFloat16: ("A.1", ("test_matches_reference_within_bound", "test_matches_scipy_3d_correlation", "test_one_hot_weight_copies_the_input")),
-    RoundsInputsLikeTF32: ("A.1", ()),
+    RoundsInputsLikeTF32: ("A.1", ("test_one_hot_weight_copies_the_input", "test_impulse_input_copies_the_kernel_unflipped")),
+    LongSumsInFloat16: ("A.5", ("test_long_sums_within_bound",)),
+    LongSumsRoundedLikeTF32: ("A.5", ("test_long_sums_within_bound",)),
+    ChannelsBeyond256Dropped: ("A.2", ("test_long_sums_exact_on_integers", "test_long_sums_within_bound")),
+    Float16DeclaredWide: ("A.1", ("test_matches_reference_within_bound", "test_long_sums_within_bound")),
+    DeclaresTF32RoundsToBfloat16: ("A.3", ("test_one_hot_weight_copies_the_input",)),
+    FlushesSubnormals: ("A.10", ("test_subnormals_are_kept",)),
+    NaNToZero: ("A.8", ("test_nan_and_infinity_reach_the_outputs_ieee_sends_them_to",)),
+    IgnoresStrides: ("V.6", ("test_memory_layout_does_not_change_the_result",)),
     OutputInFloat64: ("S.5", ()),
     UnbatchedAsBatchOfChannels: ("S.6", ("test_unbatched_input_is_one_batch_element",)),
     GreyscaleKeepsBatchAxis: ("S.7", ("test_rank_2_image_is_greyscale",)),

@@ -7,6 +7,7 @@ import os
 import signal
 import time
 
+import ml_dtypes
 import numpy as np
 
 from cnnspec import reference
@@ -61,3 +62,21 @@ class NoStride:
 
     def supports(self, case, dtype):
         return "no strides above 1" if max(case.stride) > 1 else None
+
+
+class DeclaredTF32:
+    """Rounds float32 inputs and weights to TF32's 10 explicit bits, as cuDNN with TF32 on does, and
+    declares it (u = 2^-11): conformant, and the report measures the precision it carries."""
+
+    name = "declared-tf32"
+
+    def unit_roundoff(self, dtype):
+        return 2.0**-11 if np.dtype(dtype) == np.float32 else float(ml_dtypes.finfo(dtype).eps) / 2
+
+    def conv2d(self, x, w, b, /, **params):
+        def tf32(a):
+            if a.dtype != np.float32:
+                return a
+            return ((a.view(np.uint32) + 0x1000) & 0xFFFFE000).view(np.float32)
+
+        return reference.conv2d(tf32(x), tf32(w), b, **params)

@@ -7,6 +7,7 @@ import pytest
 
 from cnnspec.backends import BUILTIN, load, supports, unavailable
 from cnnspec.conformance.checks import Call, Nonconformance, assert_equal, assert_within, reproducer
+from cnnspec.reference import BFLOAT16
 
 PARAMS = [
     {"stride": (1, 1), "padding": ((0, 0), (0, 0)), "dilation": (1, 1), "groups": 1},
@@ -16,20 +17,22 @@ PARAMS = [
 ]
 
 
-def _arrays(groups, size=6):
+def _arrays(groups, size=6, dtype=np.float32):
     rng = np.random.default_rng(1)
-    x = rng.integers(-4, 5, (2, 4, size, size)).astype(np.float32)
-    w = rng.integers(-4, 5, (4, 4 // groups, 3, 2)).astype(np.float32)
-    return x, w, rng.integers(-4, 5, 4).astype(np.float32)
+    x = rng.integers(-4, 5, (2, 4, size, size)).astype(dtype)
+    w = rng.integers(-4, 5, (4, 4 // groups, 3, 2)).astype(dtype)
+    return x, w, rng.integers(-4, 5, 4).astype(dtype)
 
 
 @pytest.mark.parametrize("name", [n for n in BUILTIN if "cuda" not in n])
 @pytest.mark.parametrize("params", PARAMS, ids=lambda p: f"{p['padding']}-g{p['groups']}")
-def test_a_snippet_computes_what_its_backend_computes(request, name, params):
+@pytest.mark.parametrize("dtype", [np.float32, np.float16, BFLOAT16], ids=["float32", "float16", "bfloat16"])
+def test_a_snippet_computes_what_its_backend_computes(request, name, params, dtype):
     backend = load(name)
     if unavailable(backend):
         pytest.skip(unavailable(backend))
-    x, w, b = _arrays(params["groups"], size=12)  # over 64 elements: the base64 form of the arrays
+    # Over 64 elements: the base64 form of the arrays, which must keep bfloat16 too.
+    x, w, b = _arrays(params["groups"], size=12, dtype=dtype)
     call = Call(backend, x, w, b, **params)
     if supports(backend, call.case(), x.dtype):
         pytest.skip(supports(backend, call.case(), x.dtype))

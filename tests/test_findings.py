@@ -24,5 +24,8 @@ def test_finding_reproduces(finding):
         assert run.returncode == 0 and run.stdout.strip(), (
             f"{finding.backend}: the invalid call now raises (exit {run.returncode}): the framework may have fixed "
             f"it; update cnnspec/findings.py and the README's findings\n{run.stderr[-2000:]}")
+        assert finding.prints in run.stdout, (
+            f"{finding.backend}: the reproducer no longer prints {finding.prints!r} but {run.stdout.strip()!r}: the "
+            f"framework may have fixed it; update cnnspec/findings.py and the README's findings")
     else:
         pytest.fail(f"no check is written for the outcome {finding.outcome!r}")

@@ -82,7 +82,9 @@ def adapter(pytester: pytest.Pytester):
 
 
 def run(pytester: pytest.Pytester, *args: str) -> pytest.RunResult:
-    return pytester.runpytest("--pyargs", "cnnspec.conformance", "--cnnspec-profile", "smoke", *args)
+    # Two dtypes keep these runs short; the default (all four) is tested on its own.
+    return pytester.runpytest("--pyargs", "cnnspec.conformance", "--cnnspec-profile", "smoke",
+                              "--cnnspec-dtype", "float32", "--cnnspec-dtype", "float64", *args)
 
 
 def test_unknown_backend_is_a_usage_error_listing_the_installed(pytester):
@@ -164,8 +166,19 @@ def test_header_says_backend_profile_and_how_to_reproduce(pytester):
     result.stdout.fnmatch_lines([
         "cnnspec: spec conv2d.md (* testable clauses); profile smoke (derandomized, 30 examples a property)",
         "cnnspec: backend reference (numpy *, cpu)",
-        "cnnspec: reproduce with: pytest --pyargs cnnspec.conformance --backend reference --cnnspec-profile smoke",
+        "cnnspec: reproduce with: pytest --pyargs cnnspec.conformance --backend reference --cnnspec-dtype float32 "
+        "--cnnspec-dtype float64 --cnnspec-profile smoke",
     ])
+
+
+def test_every_dtype_runs_unless_the_run_names_some(pytester):
+    result = pytester.runpytest("--pyargs", "cnnspec.conformance", "--backend", "reference", "--collect-only", "-q",
+                                "-k", "test_output_shape_and_dtype")
+    result.stdout.fnmatch_lines(["*[[]reference-float32[]]", "*[[]reference-float64[]]", "*[[]reference-float16[]]",
+                                 "*[[]reference-bfloat16[]]"])
+    wrong = pytester.runpytest("--pyargs", "cnnspec.conformance", "--cnnspec-dtype", "float8")
+    assert wrong.ret == pytest.ExitCode.USAGE_ERROR
+    wrong.stderr.fnmatch_lines(["*--cnnspec-dtype: invalid choice: 'float8'*"])
 
 
 def test_a_failure_names_its_clause_and_shrinks_to_a_reproducer_that_reproduces(pytester):
@@ -183,7 +196,7 @@ def test_a_failure_names_its_clause_and_shrinks_to_a_reproducer_that_reproduces(
     pytester.syspathinsert()
     result = pytester.runpytest("--pyargs", "cnnspec.conformance", "--backend", "flipped:Flipped",
                                 "--cnnspec-profile", "ci", "-k", "test_impulse_input_copies_the_kernel_unflipped",
-                                "-p", "no:cacheprovider")
+                                "--cnnspec-dtype", "float32", "--cnnspec-dtype", "float64", "-p", "no:cacheprovider")
     result.assert_outcomes(failed=2)
     text = result.stdout.str()
     # Shrunk: one batch element, one channel, one filter, and a two-tap kernel is all a flip needs.
@@ -232,7 +245,8 @@ def test_a_random_run_prints_its_seed_and_the_seed_repeats_the_run(pytester):
     """)
     pytester.syspathinsert()
     args = ["--pyargs", "cnnspec.conformance", "--backend", "recording:Recording", "--cnnspec-profile", "default",
-            "-k", "test_output_shape_and_dtype", "-p", "no:cacheprovider"]
+            "-k", "test_output_shape_and_dtype", "--cnnspec-dtype", "float32", "--cnnspec-dtype", "float64",
+            "-p", "no:cacheprovider"]
     first = pytester.runpytest_subprocess(*args)
     seed = re.search(r"--hypothesis-seed=(\d+)", first.stdout.str()).group(1)
     calls = (pytester.path / "calls.txt").read_text()

@@ -9,8 +9,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cnnspec import Conv2dCase, ConvSpecError, oracles, reference
-from cnnspec.accuracy import error_bound, unit_roundoff
-from cnnspec.conformance.strategies import conv_cases, make_arrays
+from cnnspec import special_values
+from cnnspec.accuracy import Precision, error_bound, exact_integers
+from cnnspec.conformance.strategies import conv_cases, integer_range, make_arrays
+from cnnspec.reference import BFLOAT16
 
 tiny = conv_cases(max_batch=2, max_groups=3, max_group_channels=3, max_group_filters=2, max_kernel=3, max_extra=4)
 
@@ -25,14 +27,61 @@ def test_fast_oracle_equals_the_definition_on_integers(case, seed):
 
 
 @settings(max_examples=200, deadline=None)
-@given(case=tiny, seed=st.integers(0, 2**32 - 1), dtype=st.sampled_from([np.float32, np.float64]))
+@given(case=tiny, seed=st.integers(0, 2**32 - 1),
+       dtype=st.sampled_from([np.float32, np.float64, np.float16, BFLOAT16]))
 def test_fast_oracle_agrees_with_definition_and_scipy_on_floats(case, seed, dtype):
     a = make_arrays(case, dtype, seed, "floats")
     fast = reference.conv2d(a.x, a.w, a.b, **case.params())
     assert fast.dtype == dtype and fast.shape == case.out_shape
-    bound = error_bound(reference.magnitude(a.x, a.w, a.b, **case.params()), case.K, unit_roundoff(dtype))
+    wide = [None if v is None else v.astype(np.float64) for v in (a.x, a.w, a.b)]
+    bound = error_bound(reference.magnitude(*wide, **case.params()), reference.conv2d(*wide, **case.params()),
+                        case.K, Precision.of(dtype))
     for other in (reference.conv2d_definition, oracles.conv2d_correlate2d, oracles.conv2d_correlate3d):
-        assert np.all(np.abs(fast.astype(np.float64) - other(a.x, a.w, a.b, **case.params())) <= bound), other
+        assert np.all(np.abs(fast.astype(np.float64) - other(a.x, a.w, a.b, **case.params()).astype(np.float64))
+                      <= bound), other
+
+
+@settings(max_examples=200, deadline=None)
+@given(case=conv_cases(max_group_channels=300, max_groups=2, max_kernel=3, max_extra=2),
+       seed=st.integers(0, 2**32 - 1), dtype=st.sampled_from([np.float32, np.float16, BFLOAT16]))
+def test_integer_data_stays_exact_in_its_dtype_with_room_for_a_sum_of_two(case, seed, dtype):
+    a = make_arrays(case, dtype, seed)
+    M = reference.magnitude(a.x, a.w, a.b, **case.params())
+    # Linearity adds two draws: twice M must still be exact (A.2).
+    assert 2 * M.max() <= exact_integers(dtype), (integer_range(case.K, dtype), M.max())
+    assert np.array_equal(a.x.astype(np.float64).round(), a.x.astype(np.float64))
+
+
+def test_the_declared_accumulator_tightens_the_bound():
+    M, r64 = np.array([100.0]), np.array([1.0])
+    plain = error_bound(M, r64, 1000, Precision.of(np.float16))
+    wide = error_bound(M, r64, 1000, Precision.of(np.float16, accumulator=np.float32))
+    assert wide[0] < plain[0] / 20
+    # An output of no terms (M = 0) is 0 even where (K + 1)*u >= 1 leaves the bound of the others infinite.
+    assert error_bound(np.array([0.0, 1.0]), np.zeros(2), 300, Precision.of(BFLOAT16)).tolist()[0] < 1e-30
+
+
+@settings(max_examples=300, deadline=None)
+@given(case=tiny, seed=st.integers(0, 2**32 - 1), data=st.data())
+def test_the_special_value_rule_is_what_ieee_arithmetic_gives_term_by_term(case, seed, data):
+    """[A.8] The rule, computed from indicator arrays, against the plain definition summing in IEEE
+    float64 (which forms the products of padding, so a tap meeting only padding gives NaN there)."""
+    a = make_arrays(case, np.float64, seed, "floats")
+    x, w = a.x.copy(), a.w.copy()
+    for arr, n in ((x, 3), (w, 2)):
+        for _ in range(data.draw(st.integers(0, n))):
+            at = tuple(data.draw(st.integers(0, k - 1)) for k in arr.shape)
+            arr[at] = data.draw(st.sampled_from([np.nan, np.inf, -np.inf, 0.0, -0.0]))
+    with np.errstate(invalid="ignore", over="ignore"):
+        ieee = reference.conv2d_definition(x, w, a.b, **case.params())
+    rule = special_values.expected(case, x, w, a.b)
+    assert np.all(np.isnan(ieee[rule.nan]))
+    # Where a special tap meets padding, IEEE forms 0*inf: NaN, which the rule allows.
+    assert np.all(np.isnan(ieee[rule.nan_allowed]))
+    assert np.all(ieee[rule.pos_inf & ~rule.nan_allowed] == np.inf)
+    assert np.all(ieee[rule.neg_inf & ~rule.nan_allowed] == -np.inf)
+    assert np.all(np.isfinite(ieee[rule.finite]))
+
 
 
 @settings(max_examples=200, deadline=None)

@@ -7,7 +7,13 @@ NumPy out, NCHW input and OIHW weight. Everything else is optional and found wit
   tests then skip with that reason.
 - ``supports(case, dtype) -> str | None``: why the backend does not support a geometry or dtype; such
   examples are skipped, and a test none of whose examples are supported skips with the reason.
-- ``unit_roundoff(dtype) -> float``: the unit roundoff of a declared reduced-precision mode (A.1).
+- ``unit_roundoff(dtype) -> float``: the unit roundoff of the backend's arithmetic for ``dtype``,
+  where a declared reduced-precision mode such as TF32 makes it coarser than the dtype's (A.1, A.3,
+  A.7); where given, it stands for the accumulator's.
+- ``accumulates_in(dtype) -> dtype``: the type the backend's sums of ``dtype`` are accumulated in
+  (float32 for float16, say), which holds it to the tighter bound of A.5; the dtype itself by default.
+- ``flushes_subnormals(dtype) -> bool``: a declaration that the backend flushes subnormals in
+  ``dtype`` (A.10); the subnormal property then skips, and A.1 allows what flushing loses.
 - ``snippet(*, stride, padding, dilation, groups) -> str``: framework-native code that computes a
   NumPy ``y`` from NumPy ``x``, ``w`` and ``b``, for reproducers that need no cnnspec.
 - ``version() -> str``: the framework and device, for report headers.
@@ -33,7 +39,7 @@ from typing import Any, Callable, Protocol, runtime_checkable
 
 import numpy as np
 
-from cnnspec.accuracy import unit_roundoff
+from cnnspec.accuracy import Precision
 from cnnspec.geometry import Pair, Padding
 
 ENTRY_POINT_GROUP = "cnnspec.backends"
@@ -179,10 +185,31 @@ def not_applicable(backend: Backend, clause: str) -> str | None:
     return getattr(backend, "not_applicable", {}).get(clause)
 
 
-def declared_unit_roundoff(backend: Backend, dtype: np.dtype) -> float:
-    """[A.1] The unit roundoff the backend declares for ``dtype``; the dtype's own by default."""
+def flushes_subnormals(backend: Backend, dtype: np.dtype) -> bool:
+    """[optional hook, A.10] Whether the backend declares that it flushes subnormals in ``dtype``."""
+    hook = getattr(backend, "flushes_subnormals", None)
+    return bool(hook(dtype)) if hook else False
+
+
+def declared_precision(backend: Backend, dtype: np.dtype) -> Precision:
+    """[A.1, A.5, A.10] The precision the backend declares for ``dtype``: its accumulator
+    (``accumulates_in``), a reduced mode's unit roundoff (``unit_roundoff``), and whether it flushes
+    subnormals; by default, the dtype's own arithmetic with subnormals kept."""
+    accumulates_in = getattr(backend, "accumulates_in", None)
+    reduced = getattr(backend, "unit_roundoff", None)
+    return Precision.of(dtype, accumulator=np.dtype(accumulates_in(dtype)) if accumulates_in else None,
+                        u_acc=float(reduced(dtype)) if reduced else None,
+                        flushes_subnormals=flushes_subnormals(backend, dtype))
+
+
+def reduced_precision(backend: Backend, dtype: np.dtype) -> float | None:
+    """[A.3, A.7] The unit roundoff of a declared reduced-precision mode for ``dtype`` (its copies are
+    rounded once to it), or None where the backend declares none and its copies must be exact."""
     hook = getattr(backend, "unit_roundoff", None)
-    return float(hook(dtype)) if hook else unit_roundoff(dtype)
+    if hook is None:
+        return None
+    u = float(hook(dtype))
+    return u if u > Precision.of(dtype).u_out else None
 
 
 def describe(backend: Backend) -> str:

@@ -13,6 +13,10 @@ lax's to do.
 Float64 needs JAX's 64-bit mode, which is off by default (JAX would silently compute float32): the
 backend switches it on (``jax_enable_x64``) when it is loaded, as a user who asks for float64 must,
 and says so in its version line. The CPU's default precision is full float32: no reduced mode.
+
+XLA's CPU backend flushes subnormal inputs and results to zero in float32, float64 and bfloat16, by
+design (jax#16200, "working as intended"; JAX's Sharp Bits), so the backend declares it (A.10);
+float16 takes another path and keeps them, as measured.
 """
 
 from __future__ import annotations
@@ -67,6 +71,10 @@ class JaxBackend:
 
             jax.config.update("jax_enable_x64", True)
             jax.config.update("jax_platforms", "cpu")
+
+    def flushes_subnormals(self, dtype: np.dtype) -> bool:
+        """[A.10] XLA's CPU backend flushes subnormals, by design, in every dtype but float16."""
+        return np.dtype(dtype) != np.float16
 
     def unavailable(self) -> str | None:
         """Why this backend cannot run here: jax is not installed."""

@@ -19,6 +19,7 @@ import numpy as np
 from cnnspec.backends.requirements import missing
 from cnnspec.findings import KnownCrash, finding, known
 from cnnspec.geometry import Conv2dCase, Pair, Padding
+from cnnspec.reference import BFLOAT16
 
 
 def _mlx_padding(padding: Padding) -> tuple[str, object]:
@@ -34,10 +35,22 @@ def _mlx_padding(padding: Padding) -> tuple[str, object]:
 
 
 def _array(a: np.ndarray) -> object:
-    """The MLX array of ``a`` in ``a``'s own dtype: mx.array alone turns float64 into float32."""
+    """The MLX array of ``a`` in ``a``'s own dtype: mx.array alone turns float64 into float32, and it
+    cannot read ml_dtypes' bfloat16, which goes through float32 (exactly: every bfloat16 is a float32)."""
     import mlx.core as mx
 
+    if a.dtype == BFLOAT16:
+        return mx.array(a.astype(np.float32)).astype(mx.bfloat16)
     return mx.array(a, dtype=getattr(mx, a.dtype.name))
+
+
+def _numpy(y: object) -> np.ndarray:
+    """The NumPy array of an MLX array; bfloat16 through float32, exactly."""
+    import mlx.core as mx
+
+    if y.dtype == mx.bfloat16:  # type: ignore[attr-defined]
+        return np.array(y.astype(mx.float32)).astype(BFLOAT16)  # type: ignore[attr-defined]
+    return np.array(y)
 
 
 class MlxBackend:
@@ -85,7 +98,7 @@ class MlxBackend:
                 y = mx.conv2d(tx, tw, stride=stride, padding=amounts, dilation=dilation, groups=groups)
             if b is not None:
                 y = y + _array(b)
-            return np.array(mx.moveaxis(y, -1, -3))
+            return _numpy(mx.moveaxis(y, -1, -3))
 
     def snippet(self, *, stride: Pair, padding: Padding, dilation: Pair, groups: int) -> str:
         """MLX code that computes a NumPy ``y`` from NumPy ``x``, ``w``, ``b`` the way this backend does."""
@@ -99,12 +112,16 @@ class MlxBackend:
         return "\n".join([
             "import mlx.core as mx",
             "mx.set_default_device(mx.cpu)",
-            "tx = mx.moveaxis(mx.array(x, dtype=getattr(mx, x.dtype.name)), -3, -1)",
-            "tw = mx.moveaxis(mx.array(w, dtype=getattr(mx, w.dtype.name)), 1, -1)",
+            "def array(a):  # bfloat16 through float32, exactly",
+            "    if a.dtype.name == 'bfloat16':",
+            "        return mx.array(a.astype(np.float32)).astype(mx.bfloat16)",
+            "    return mx.array(a, dtype=getattr(mx, a.dtype.name))",
+            "tx, tw = mx.moveaxis(array(x), -3, -1), mx.moveaxis(array(w), 1, -1)",
             f"y = {call}",
             "if b is not None:",
-            "    y = y + mx.array(b, dtype=getattr(mx, b.dtype.name))",
-            "y = np.array(mx.moveaxis(y, -1, -3))",
+            "    y = y + array(b)",
+            "y = mx.moveaxis(y, -1, -3)",
+            "y = np.array(y.astype(mx.float32)).astype(x.dtype) if y.dtype == mx.bfloat16 else np.array(y)",
         ])
 
 

@@ -23,6 +23,7 @@ import numpy as np
 from cnnspec.backends.requirements import missing
 from cnnspec.findings import known
 from cnnspec.geometry import Conv2dCase, Pair, Padding
+from cnnspec.reference import BFLOAT16
 
 OPSET = 22  # Conv's latest version (Conv-22); onnxruntime and the reference evaluator both run it
 
@@ -116,6 +117,8 @@ class OnnxRuntimeBackend:
         rejects both with an error (ONNX defines both)."""
         if np.dtype(dtype) == np.float64:
             return "onnxruntime's CPU execution provider has no float64 Conv kernel (NOT_IMPLEMENTED)"
+        if np.dtype(dtype) == BFLOAT16:
+            return "onnxruntime's CPU execution provider has no bfloat16 Conv kernel (NOT_IMPLEMENTED)"
         if case.padding == "same" and case.dilation != (1, 1):
             return "onnxruntime rejects auto_pad SAME_UPPER with a dilation: 'Dilation not supported for AutoPadType'"
         return None

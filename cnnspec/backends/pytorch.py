@@ -12,6 +12,11 @@ both). The CPU variants exist because they are separate kernels with separate bu
 - ``torch-cpu-channels-last``: input and weight in channels_last (NHWC) memory format;
 - ``torch-cuda``: cuDNN with TF32 off; ``torch-cuda-tf32``: cuDNN with TF32 on (torch's default for
   conv), a declared reduced-precision mode: float32 is held to A.1 with u = 2^-11.
+
+Arrays go to torch with their strides (``torch.from_numpy``), so strided, channels-last and expanded
+inputs reach torch's own kernels for them (V.6). bfloat16, which NumPy lacks, travels as its bits.
+float16 and bfloat16 are declared to accumulate in float32 (A.5): torch's CPU kernels sum in float32
+(``at::opmath_type``), and so do cuDNN's with torch's default math type; the suite holds them to it.
 """
 
 from __future__ import annotations
@@ -22,7 +27,9 @@ from typing import Any, Iterator
 import numpy as np
 
 from cnnspec.accuracy import unit_roundoff
+from cnnspec.findings import known
 from cnnspec.geometry import Pair, Padding
+from cnnspec.reference import BFLOAT16
 
 _TF32_UNIT_ROUNDOFF = 2.0**-11  # TF32 keeps 10 explicit significand bits
 
@@ -37,6 +44,24 @@ def _torch_padding(padding: Padding) -> tuple[tuple[int, int, int, int] | None, 
     return (left, right, top, bottom), 0
 
 
+def _tensor(a: np.ndarray) -> Any:
+    """A CPU tensor over ``a``'s memory, strides and all; bfloat16 through its bits."""
+    import torch
+
+    if a.dtype == BFLOAT16:
+        return torch.from_numpy(a.view(np.int16)).view(torch.bfloat16)
+    return torch.from_numpy(a)
+
+
+def _array(t: Any) -> np.ndarray:
+    """A CPU tensor as a NumPy array; bfloat16 through its bits."""
+    import torch
+
+    if t.dtype == torch.bfloat16:
+        return t.view(torch.int16).numpy().view(BFLOAT16)
+    return t.numpy()
+
+
 class TorchBackend:
     """[V.1] torch.nn.functional.conv2d on one device and kernel path, NumPy in and out."""
 
@@ -44,6 +69,7 @@ class TorchBackend:
         self, name: str, *, device: str = "cpu", mkldnn: bool = True, channels_last: bool = False, tf32: bool = False
     ) -> None:
         self.name = name
+        self.known_nonconformance = known(name)
         self.device = device
         self.mkldnn = mkldnn
         self.channels_last = channels_last
@@ -67,10 +93,14 @@ class TorchBackend:
         return f"torch {torch.__version__}, {where}, {self._path()}"
 
     def unit_roundoff(self, dtype: np.dtype) -> float:
-        """[A.1] 2^-11 for float32 under TF32; the dtype's own unit roundoff otherwise."""
+        """[A.1, A.7] 2^-11 for float32 under TF32; the accumulator's unit roundoff otherwise."""
         if self.tf32 and np.dtype(dtype) == np.float32:
             return _TF32_UNIT_ROUNDOFF
-        return unit_roundoff(dtype)
+        return unit_roundoff(self.accumulates_in(dtype))
+
+    def accumulates_in(self, dtype: np.dtype) -> np.dtype:
+        """[A.5] float32 for float16 and bfloat16 (torch's opmath type); the dtype itself otherwise."""
+        return np.dtype(np.float32) if np.dtype(dtype) in (np.float16, BFLOAT16) else np.dtype(dtype)
 
     def _path(self) -> str:
         if self.device == "cuda":
@@ -103,11 +133,8 @@ class TorchBackend:
         import torch
         import torch.nn.functional as F
 
-        def tensor(a: np.ndarray) -> Any:
-            return torch.from_numpy(np.ascontiguousarray(a)).to(self.device)
-
-        tx, tw = tensor(x), tensor(w)
-        tb = None if b is None else tensor(b)
+        tx, tw = _tensor(x).to(self.device), _tensor(w).to(self.device)
+        tb = None if b is None else _tensor(b).to(self.device)
         pre_pad, torch_padding = _torch_padding(padding)
         if pre_pad is not None:
             tx = F.pad(tx, pre_pad)
@@ -116,26 +143,30 @@ class TorchBackend:
             tw = tw.contiguous(memory_format=torch.channels_last)
         with self._flags():
             y = F.conv2d(tx, tw, tb, stride=stride, padding=torch_padding, dilation=dilation, groups=groups)
-        return y.cpu().numpy()
+        return _array(y.cpu())
 
     def snippet(self, *, stride: Pair, padding: Padding, dilation: Pair, groups: int) -> str:
         """torch code that computes a NumPy ``y`` from NumPy ``x``, ``w``, ``b`` the way this backend does."""
         lines = ["import torch", "import torch.nn.functional as F", f"device = {self.device!r}",
-                 "tx, tw = torch.from_numpy(x).to(device), torch.from_numpy(w).to(device)",
-                 "tb = None if b is None else torch.from_numpy(b).to(device)"]
+                 "def tensor(a):  # bfloat16 travels as its bits",
+                 "    return torch.from_numpy(a.view(np.int16)).view(torch.bfloat16) if a.dtype.name == 'bfloat16' "
+                 "else torch.from_numpy(a)",
+                 "tx, tw = tensor(x).to(device), tensor(w).to(device)",
+                 "tb = None if b is None else tensor(b).to(device)"]
         pre_pad, torch_padding = _torch_padding(padding)
         if pre_pad is not None:
             lines.append(f"tx = F.pad(tx, {pre_pad!r})")
         if self.channels_last:
             lines.append("tx, tw = (t.contiguous(memory_format=torch.channels_last) for t in (tx, tw))")
         call = (f"F.conv2d(tx, tw, tb, stride={stride!r}, padding={torch_padding!r}, dilation={dilation!r}, "
-                f"groups={groups!r}).cpu().numpy()")
+                f"groups={groups!r}).cpu()")
         if self.device == "cuda":
             lines += [f"with torch.backends.cudnn.flags(enabled=True, allow_tf32={self.tf32}):", f"    y = {call}"]
         elif not self.mkldnn:
             lines += ["torch.backends.mkldnn.enabled = False", f"y = {call}"]
         else:
             lines.append(f"y = {call}")
+        lines.append("y = y.view(torch.int16).numpy().view(x.dtype) if y.dtype == torch.bfloat16 else y.numpy()")
         return "\n".join(lines)
 
 

@@ -25,6 +25,7 @@ import numpy as np
 from cnnspec.backends.requirements import missing, missing_program
 from cnnspec.findings import known
 from cnnspec.geometry import Conv2dCase, Pair, Padding
+from cnnspec.reference import BFLOAT16
 
 
 def _tinygrad_padding(padding: Padding) -> Any:
@@ -37,6 +38,17 @@ def _tinygrad_padding(padding: Padding) -> Any:
     if top == bottom and left == right:
         return (top, left)
     return (left, right, top, bottom)
+
+
+def _tensor(a: np.ndarray) -> Any:
+    """A tensor of ``a`` on the CPU device. bfloat16 goes in as float32 and through tinygrad's own cast
+    (exact): a bfloat16 buffer makes the CPU device emit ``__bf16``, which clang before 15 rejects for
+    its x86-64 target."""
+    from tinygrad import Tensor, dtypes
+
+    if a.dtype == BFLOAT16:
+        return Tensor(a.astype(np.float32), device="CPU").cast(dtypes.bfloat16)
+    return Tensor(a, device="CPU")
 
 
 class TinygradBackend:
@@ -79,24 +91,26 @@ class TinygradBackend:
         dilation: Pair, groups: int,
     ) -> np.ndarray:
         """[V.1] Tensor.conv2d on the CPU device."""
-        from tinygrad import Tensor
-
         amounts = _tinygrad_padding(padding)
-        tb = None if b is None else Tensor(b, device="CPU")
+        tb = None if b is None else _tensor(b)
         options: dict[str, Any] = {} if amounts is None else {"padding": amounts}
-        y = Tensor(x, device="CPU").conv2d(Tensor(w, device="CPU"), tb, groups=groups, stride=stride,
-                                           dilation=dilation, **options)
-        return y.numpy()
+        y = _tensor(x).conv2d(_tensor(w), tb, groups=groups, stride=stride, dilation=dilation, **options)
+        # tinygrad gives a bfloat16 tensor to NumPy as float32 (NumPy has no bfloat16); its values are bfloat16's
+        return y.numpy().astype(BFLOAT16) if x.dtype == BFLOAT16 else y.numpy()
 
     def snippet(self, *, stride: Pair, padding: Padding, dilation: Pair, groups: int) -> str:
         """tinygrad code that computes a NumPy ``y`` from NumPy ``x``, ``w``, ``b`` the way this backend does."""
         amounts = _tinygrad_padding(padding)
         pad = "" if amounts is None else f", padding={amounts!r}"
         return "\n".join([
-            "from tinygrad import Tensor",
-            "tb = None if b is None else Tensor(b, device='CPU')",
-            f"y = Tensor(x, device='CPU').conv2d(Tensor(w, device='CPU'), tb, groups={groups!r}, stride={stride!r}, "
-            f"dilation={dilation!r}{pad}).numpy()",
+            "from tinygrad import Tensor, dtypes",
+            "def tensor(a):  # bfloat16 through float32 and tinygrad's own cast",
+            "    if a.dtype.name == 'bfloat16':",
+            "        return Tensor(a.astype(np.float32), device='CPU').cast(dtypes.bfloat16)",
+            "    return Tensor(a, device='CPU')",
+            "tb = None if b is None else tensor(b)",
+            f"y = tensor(x).conv2d(tensor(w), tb, groups={groups!r}, stride={stride!r}, "
+            f"dilation={dilation!r}{pad}).numpy().astype(x.dtype)",
         ])
 
 

@@ -15,7 +15,9 @@ import numpy as np
 import pytest
 from hypothesis import assume, note
 
-from cnnspec.backends import Backend, origin, supports
+from cnnspec import reference
+from cnnspec.accuracy import error_bound
+from cnnspec.backends import Backend, declared_precision, origin, reduced_precision, supports
 from cnnspec.conformance import coverage, inflight
 from cnnspec.findings import KnownCrash
 from cnnspec.geometry import Conv2dCase, Pair, Padding, may_reject
@@ -184,10 +186,14 @@ class Call:
 def _literal(name: str, a: np.ndarray | None) -> str:
     if a is None:
         return f"{name} = None"
+    dtype = "ml_dtypes.bfloat16" if a.dtype == reference.BFLOAT16 else f"np.{a.dtype}"
     if a.size <= 64:
-        return f"{name} = np.array({a.tolist()!r}, dtype=np.{a.dtype})"
+        # float() keeps NaN and infinity as nan/inf literals that float(...) reads back.
+        values = np.asarray(a, np.float64).tolist()
+        return f"{name} = np.array({values!r}, dtype={dtype})".replace("nan", "float('nan')").replace(
+            "inf", "float('inf')")
     data = base64.b64encode(np.ascontiguousarray(a).tobytes()).decode()
-    return f"{name} = np.frombuffer(base64.b64decode({data!r}), dtype={a.dtype.str!r}).reshape({a.shape}).copy()"
+    return f"{name} = np.frombuffer(base64.b64decode({data!r}), dtype={dtype}).reshape({a.shape}).copy()"
 
 
 def reproducer(call: Call, index: tuple[int, ...] | None = None, expected: float | None = None) -> str:
@@ -199,7 +205,8 @@ def reproducer(call: Call, index: tuple[int, ...] | None = None, expected: float
     else:
         body = (f"from cnnspec.backends import load\ny = load({origin(call.backend)!r}).conv2d(x, w, b, "
                 f"stride={call.stride!r}, padding={call.padding!r}, dilation={call.dilation!r}, groups={call.groups!r})")
-    lines = ["# Reproducer:", "import base64", "import numpy as np", _literal("x", call.x), _literal("w", call.w),
+    bfloat16 = ["import ml_dtypes"] if call.x.dtype == reference.BFLOAT16 else []
+    lines = ["# Reproducer:", "import base64", "import numpy as np", *bfloat16, _literal("x", call.x), _literal("w", call.w),
              _literal("b", call.b), body]
     if index is not None:
         lines.append(f"print('out{list(index)} =', y[{', '.join(map(str, index))}], 'but should be', {expected!r})")
@@ -212,8 +219,9 @@ def _first_bad(bad: np.ndarray) -> tuple[int, ...]:
     return tuple(int(i) for i in np.argwhere(bad)[0])
 
 
-def _fail(actual: np.ndarray, expected: np.ndarray, bad: np.ndarray, *, clause: str, call: Call, why: str,
-          extra: str = "") -> None:
+def fail(actual: np.ndarray, expected: np.ndarray, bad: np.ndarray, *, clause: str, call: Call, why: str,
+         extra: str = "") -> None:
+    """Raise the Nonconformance of ``clause`` for the elements ``bad`` marks, naming the first."""
     index = _first_bad(bad)
     a, e = actual[index].item(), expected[index].item()
     failure = Nonconformance(
@@ -249,7 +257,7 @@ def assert_equal(actual: np.ndarray, expected: np.ndarray, *, clause: str, call:
     assert_shape(actual, expected.shape, expected.dtype, call=call, clause=clause)
     bad = actual != expected
     if bad.any():
-        _fail(actual, expected, bad, clause=clause, call=call, why=why)
+        fail(actual, expected, bad, clause=clause, call=call, why=why)
 
 
 def assert_within(actual: np.ndarray, expected: np.ndarray, bound: np.ndarray, *, clause: str, call: Call,
@@ -257,8 +265,38 @@ def assert_within(actual: np.ndarray, expected: np.ndarray, bound: np.ndarray, *
     """[A.1] |actual - expected| <= bound, element by element (a NaN anywhere fails)."""
     assert_shape(actual, expected.shape, expected.dtype, call=call, clause=clause)
     error = np.abs(actual.astype(np.float64) - expected.astype(np.float64))
+    stats = coverage.errors()
+    if stats is not None:
+        informative = np.isfinite(bound)  # an infinite bound (A.1 with (K + 1)*u >= 1) measures nothing
+        with np.errstate(divide="ignore", invalid="ignore"):
+            stats.add_ratios(np.where(error == 0, 0.0, error / bound)[informative])
     bad = ~(error <= bound)
     if bad.any():
         index = _first_bad(bad)
-        _fail(actual, expected, bad, clause=clause, call=call, why=why,
+        fail(actual, expected, bad, clause=clause, call=call, why=why,
               extra=f", error {error[index]:.3g} > bound {bound[index]:.3g}")
+
+
+def reference_and_bound(backend: Backend, case: Conv2dCase, x: np.ndarray, w: np.ndarray,
+                        b: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+    """[A.1, A.5, A.6] The reference result in the input's dtype, and the bound the backend's result
+    must keep to against it: A.6's, from the precision the backend declares for that dtype."""
+    wide = [None if a is None else a.astype(np.float64) for a in (x, w, b)]
+    r64 = reference.conv2d(*wide, **case.params())
+    M = reference.magnitude(*wide, **case.params())
+    return r64.astype(x.dtype), error_bound(M, r64, case.K, declared_precision(backend, x.dtype))
+
+
+def assert_copies(actual: np.ndarray, expected: np.ndarray, *, clause: str, call: Call, why: str) -> None:
+    """[A.3, A.7] Copies of values: exact, or, where the backend declares a reduced-precision mode,
+    each rounded once to it (|y - v| <= u*|v|). Their relative errors go to the run's statistics."""
+    assert_shape(actual, expected.shape, expected.dtype, call=call, clause=clause)
+    stats = coverage.errors()
+    if stats is not None:
+        stats.add_copies(actual, expected)
+    u = reduced_precision(call.backend, expected.dtype)
+    if u is None:
+        assert_equal(actual, expected, clause=clause, call=call, why=why)
+    else:
+        assert_within(actual, expected, u * np.abs(expected.astype(np.float64)), clause=clause, call=call,
+                      why=f"{why}, each rounded once at the declared u = 2^{np.log2(u):.0f}")

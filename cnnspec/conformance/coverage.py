@@ -17,6 +17,7 @@ from typing import Any, Callable
 
 from hypothesis.errors import UnsatisfiedAssumption
 
+from cnnspec.conformance.errorstats import ErrorStats
 from cnnspec.geometry import Conv2dCase
 
 # The corners, in the order a report lists them; each is a predicate on a valid geometry.
@@ -60,10 +61,11 @@ class Tally:
     computed: int = 0
     reached: Counter[str] = field(default_factory=Counter)
     reachable: set[str] = field(default_factory=set)
+    errors: ErrorStats = field(default_factory=ErrorStats)
 
     def as_dict(self) -> dict[str, Any]:
         """Plain data, for the report."""
-        return {"ran": self.ran, "discarded": self.discarded, "failed": self.failed, "computed": self.computed,
+        return {"errors": self.errors.as_dict(), "ran": self.ran, "discarded": self.discarded, "failed": self.failed, "computed": self.computed,
                 "reached": {name: self.reached[name] for name in CORNERS if self.reached[name]},
                 "not_reached": [name for name in CORNERS
                                 if self.computed and name in self.reachable and not self.reached[name]]}
@@ -121,6 +123,11 @@ def counting(inner: Callable[..., Any]) -> Callable[..., Any]:
         return result
 
     return example
+
+
+def errors() -> ErrorStats | None:
+    """The error statistics of the property running now, or None outside a conformance property."""
+    return None if _tally is None else _tally.errors
 
 
 def start() -> None:

@@ -9,6 +9,7 @@ and Hypothesis spends its shrinking on the geometry, where conv bugs live.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Literal
 
@@ -16,14 +17,18 @@ import numpy as np
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
+from cnnspec.accuracy import exact_integers
 from cnnspec.conformance import coverage
 from cnnspec.geometry import Conv2dCase
 
 PaddingForm = Literal["explicit", "valid", "same"]
 Values = Literal["integers", "floats"]
 
-# Small integers keep every partial sum exact (A.2): |x|, |w|, |b| <= 4 and K <= 12*5*5 give M < 2^13.
+# Small integers keep every partial sum exact (A.2): |x|, |w|, |b| <= 4 and K <= 12*5*5 give M < 2^13,
+# exact in float32 and float64. float16 (2^11) and bfloat16 (2^8) need smaller ranges (integer_range).
 INTEGER_RANGE = 4
+# M may double where a property adds two draws (linearity, R.1 and R.2), and double again in its sums.
+_HEADROOM = 4
 
 
 def _check(name: str, value: int, low: int) -> None:
@@ -159,16 +164,33 @@ class ConvArrays:
                 f"w: {self.w.shape}, b: {b})")
 
 
+def integer_range(K: int, dtype: np.dtype | type) -> tuple[int, int | None]:
+    """[A.2] The integer range r (values in -r..r) that keeps M <= 2^t / 4 for sums of K products in
+    ``dtype``, and, where even r = 1 cannot, the most nonzero weights a filter may keep (else None)."""
+    room = exact_integers(dtype) / _HEADROOM
+    r = min(INTEGER_RANGE, math.isqrt(int(room // (K + 1))))
+    if r >= 1:
+        return r, None
+    return 1, int(room) - 1  # |x|, |w|, |b| <= 1 with at most room - 1 nonzero taps: M <= room
+
+
 def make_arrays(case: Conv2dCase, dtype: np.dtype | type, seed: int, values: Values = "integers") -> ConvArrays:
-    """[A.1, A.2] The data of a case from a seed: small integers (exact, A.2) or standard normal floats."""
+    """[A.1, A.2] The data of a case from a seed: small integers (exact in ``dtype``, A.2) or standard
+    normal floats. Where K is too long for even -1..1 to stay exact (bfloat16 from K = 64 on), each
+    filter keeps only as many nonzero taps as stay exact, at random places."""
     rng = np.random.default_rng(seed)
+    r, taps = integer_range(case.K, dtype)
 
     def draw(shape: tuple[int, ...]) -> np.ndarray:
         if values == "integers":
-            return rng.integers(-INTEGER_RANGE, INTEGER_RANGE + 1, size=shape).astype(dtype)
+            return rng.integers(-r, r + 1, size=shape).astype(dtype)
         return rng.standard_normal(shape).astype(dtype)
 
     x, w = draw(case.x_shape), draw(case.w_shape)
+    if values == "integers" and taps is not None:
+        flat = w.reshape(case.C_out, -1)
+        for o in range(case.C_out):
+            flat[o, rng.permutation(flat.shape[1])[taps:]] = 0
     b = draw(case.b_shape) if case.b_shape else None
     return ConvArrays(x, w, b, seed, values)
 

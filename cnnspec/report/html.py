@@ -11,6 +11,7 @@ from html import escape
 from typing import Any
 
 from cnnspec.conformance.coverage import CORNERS
+from cnnspec.conformance.errorstats import BINS, bits_text, quantile_bin
 from cnnspec.report.model import failures
 from cnnspec.report.pictures import failure_figure
 
@@ -56,6 +57,7 @@ def render(report: dict[str, Any]) -> str:
     body.append(_backends(report["backends"]))
     body.append(_matrix(report, ran))
     body.append(_failures(report))
+    body.append(_accuracy(report))
     body.append(_coverage(ran))
     body.append(_spec(spec))
     return ("<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
@@ -125,6 +127,40 @@ def _failures(report: dict[str, Any]) -> str:
             parts.append(f"<details open><summary>Reproducer</summary><pre>{_e(f.failure['reproducer'])}</pre></details>")
         sections.append("".join(parts) + "</section>")
     return "<h2>Failures</h2>" + ("".join(sections) if sections else "<p>None.</p>")
+
+
+def _histogram(histogram: dict[str, int]) -> str:
+    """An inline SVG bar chart of |error| / bound by decade, each bar its share of the elements."""
+    total = sum(histogram.values()) or 1
+    width, height = 14, 40
+    bars = []
+    for i, name in enumerate(BINS):
+        share = histogram.get(name, 0) / total
+        h = round(share * height, 1)
+        colour = "#c33" if name == "over 1" else "#4a7"
+        bars.append(f"<rect x='{i * width}' y='{height - h}' width='{width - 2}' height='{h}' fill='{colour}'>"
+                    f"<title>{_e(name)}: {histogram.get(name, 0)} ({share:.1%})</title></rect>")
+    return (f"<svg width='{len(BINS) * width}' height='{height + 2}' role='img' "
+            f"aria-label='|error| / bound by decade'>{''.join(bars)}</svg>")
+
+
+def _accuracy(report: dict[str, Any]) -> str:
+    rows = report.get("accuracy") or []
+    out = ["<h2 id='accuracy'>Accuracy</h2><p>Per backend and dtype, over every element a property compared within "
+           "its bound (A.1, A.5): the share of elements in each decade of |error| / bound, from exact (left) "
+           f"through {_e(BINS[1])} to 0.1..1 and over 1 (red, a failure; hover a bar for its count); the worst "
+           "ratio; and the significand bits the copies of A.3 carried, beside those declared (A.7).</p>"]
+    if not rows:
+        return out[0] + "<p>No element was compared within a bound.</p>"
+    out.append("<table><tr><th>backend</th><th>dtype</th><th>elements</th><th>|error| / bound</th>"
+               "<th>median</th><th>worst</th><th>copy bits</th></tr>")
+    for r in rows:
+        out.append(f"<tr><td><code>{_e(r['backend'])}</code></td><td>{_e(r['dtype'])}</td>"
+                   f"<td class='count'>{r['compared']}</td><td>{_histogram(r['histogram'])}</td>"
+                   f"<td>{_e(quantile_bin(r['histogram'], 0.5))}</td><td>{r['worst']:.3g}</td>"
+                   f"<td>{_e(bits_text(r))}</td></tr>")
+    out.append("</table>")
+    return "".join(out)
 
 
 def _coverage(ran: list[dict[str, Any]]) -> str:

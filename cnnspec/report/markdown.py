@@ -6,6 +6,7 @@ from collections import Counter
 from typing import Any
 
 from cnnspec.conformance.coverage import CORNERS
+from cnnspec.conformance.errorstats import bits_text, quantile_bin
 from cnnspec.report.model import failures
 
 MARK = {"pass": "pass", "fail": "**FAIL**", "known nonconformance": "known", "unsupported": "n/a", "untested": "-"}
@@ -46,6 +47,7 @@ def render(report: dict[str, Any]) -> str:
         [c, *[MARK[rows[(c, b["name"])]["result"]] for b in ran], _short(texts[c])]
         for c in (c["id"] for c in spec["clauses"] if c["kind"] == "testable")])
     out += _failures(report)
+    out += _accuracy(report)
     out += _coverage(ran)
     return "\n".join(out).rstrip() + "\n"
 
@@ -77,6 +79,21 @@ def _failures(report: dict[str, Any]) -> list[str]:
     if not found:
         out += ["None.", ""]
     return out
+
+
+def _accuracy(report: dict[str, Any]) -> list[str]:
+    out = ["## Accuracy", "",
+           "Per backend and dtype, over every element a property compared within its bound (A.1, A.5): where "
+           "|error| / bound fell (its median and 99th percentile by decade, and the worst), and the significand "
+           "bits the copies of A.3 carried, beside those declared (A.7).", ""]
+    rows = report.get("accuracy") or []
+    if not rows:
+        return out + ["No element was compared within a bound.", ""]
+    return out + _table(
+        ["backend", "dtype", "elements", "exact", "median", "99th percentile", "worst", "copy bits"],
+        [[f"`{r['backend']}`", r["dtype"], r["compared"], r["histogram"]["exact"],
+          quantile_bin(r["histogram"], 0.5), quantile_bin(r["histogram"], 0.99), f"{r['worst']:.3g}", bits_text(r)]
+         for r in rows]) + [""]
 
 
 def _coverage(ran: list[dict[str, Any]]) -> list[str]:

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any, Iterator
 
 from cnnspec import clauses
+from cnnspec.conformance import errorstats
 from cnnspec.runner import FAILING, BackendRun
 
 SCHEMA = "cnnspec-report/1"
@@ -78,6 +79,7 @@ def backend_record(run: BackendRun) -> dict[str, Any]:
     return {
         "name": described.get("name", run.name), "origin": described.get("origin", run.name),
         "description": described.get("description", run.name), "machine": header.get("machine", {}),
+        "declared": described.get("declared") or {},
         "profile": header.get("profile"), "max_examples": header.get("max_examples"), "seed": header.get("seed"),
         "status": run.status, "detail": run.detail,
         "output_tail": run.output_tail if run.status in FAILING - {"nonconformant"} else "",
@@ -96,7 +98,30 @@ def finish(report: dict[str, Any]) -> dict[str, Any]:
     report["rows"] = [row for backend in report["backends"] for row in _rows(backend, testable)]
     report["summary"] = {b["name"]: dict(Counter(r["result"] for r in report["rows"] if r["backend"] == b["name"]))
                          for b in report["backends"]}
+    report["accuracy"] = [row for backend in report["backends"] for row in _accuracy(backend)]
     return report
+
+
+def _accuracy(backend: dict[str, Any]) -> list[dict[str, Any]]:
+    """[A.1, A.5, A.7] Per dtype: how close the results came to their bounds, over every element that a
+    property compared within one, and the significand bits the copies of A.3 carried."""
+    by_dtype: dict[str, list[dict[str, Any]]] = {}
+    for test in backend["tests"]:
+        stats = (test.get("coverage") or {}).get("errors")
+        if test.get("dtype") and stats:
+            by_dtype.setdefault(test["dtype"], []).append(stats)
+    rows = []
+    for dtype, stats in sorted(by_dtype.items()):
+        merged = errorstats.merge(stats)
+        compared = sum(merged["histogram"].values())
+        if not compared and not merged["copies"]:
+            continue
+        bits = errorstats.effective_bits(merged["copy_error"]) if merged["copies"] else None
+        declared = (backend.get("declared") or {}).get(dtype, {})
+        rows.append({"backend": backend["name"], "dtype": dtype, "compared": compared, **merged,
+                     "effective_bits": None if bits is None or bits == float("inf") else round(bits, 2),
+                     "copies_exact": bits == float("inf"), "declared_bits": declared.get("copy_bits")})
+    return rows
 
 
 def _rows(backend: dict[str, Any], testable: list[str]) -> list[dict[str, Any]]:
