@@ -188,7 +188,7 @@ def _literal(name: str, a: np.ndarray | None) -> str:
         return f"{name} = None"
     dtype = "ml_dtypes.bfloat16" if a.dtype == reference.BFLOAT16 else f"np.{a.dtype}"
     if a.size <= 64:
-        # float() keeps NaN and infinity as nan/inf literals that float(...) reads back.
+        # Exact as float64 for every dtype; tolist() writes NaN and infinity as nan and inf, not Python.
         values = np.asarray(a, np.float64).tolist()
         return f"{name} = np.array({values!r}, dtype={dtype})".replace("nan", "float('nan')").replace(
             "inf", "float('inf')")
