@@ -79,9 +79,36 @@ FINDINGS: tuple[Finding, ...] = (
         ),
         outcome="returns",
         prints="tensor([3., 6.]",
+        # Every test whose examples reach the corner shows it; these did under the thorough profile.
         tests=("test_groups.py::test_depthwise_with_channel_multiplier",
-               "test_stride_dilation.py::test_dilation_is_a_zero_inserted_kernel"),
+               "test_stride_dilation.py::test_dilation_is_a_zero_inserted_kernel",
+               "test_layouts.py::test_memory_layout_does_not_change_the_result",
+               "test_values.py::test_batch_elements_are_independent", "test_values.py::test_bias_is_added_once_to_its_own_map",
+               "test_values.py::test_exact_on_small_integers", "test_values.py::test_impulse_input_copies_the_kernel_unflipped",
+               "test_values.py::test_matches_reference_within_bound", "test_values.py::test_one_hot_weight_copies_the_input"),
         dtype="bfloat16",
+    ),
+    Finding(
+        backend="torch-cpu",
+        version="torch 2.13.0+cpu (oneDNN v3.12.0), float16 and bfloat16",
+        clause="V.1",
+        summary=(
+            "F.conv2d **segfaults** on a valid float16 call (NCHW or channels_last; bfloat16 in channels_last): an "
+            "input of width 1, depthwise with a channel multiplier of 3, stride (2, 3), padding (3, 2), dilation "
+            "(1, 2). float32, float64, or oneDNN switched off do not crash. The thorough profile found five such "
+            "calls, all with an input of width 1 and a stride, a padding and a dilation along the width (the family of "
+            "the float32 channels_last crash above), in float16, bfloat16 and float32, with groups of up to 882 channels."
+        ),
+        reproducer=(
+            "import torch\n"
+            "import torch.nn.functional as F\n"
+            "x = torch.ones(1, 3, 4, 1, dtype=torch.float16)\n"
+            "w = torch.ones(9, 1, 3, 1, dtype=torch.float16)\n"
+            "F.conv2d(x, w, stride=(2, 3), padding=(3, 2), dilation=(1, 2), groups=3)\n"
+        ),
+        outcome="segfault",
+        link="likely the same fault as https://github.com/pytorch/pytorch/issues/195394",
+        also_in=("torch-cpu-channels-last",),
     ),
     Finding(
         backend="torch-cpu",
