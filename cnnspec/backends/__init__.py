@@ -39,7 +39,7 @@ from typing import Any, Callable, Protocol, runtime_checkable
 
 import numpy as np
 
-from cnnspec.accuracy import Precision
+from cnnspec.accuracy import Precision, unit_roundoff
 from cnnspec.geometry import Pair, Padding
 
 ENTRY_POINT_GROUP = "cnnspec.backends"
@@ -209,7 +209,7 @@ def reduced_precision(backend: Backend, dtype: np.dtype) -> float | None:
     if hook is None:
         return None
     u = float(hook(dtype))
-    return u if u > Precision.of(dtype).u_out else None
+    return u if u > unit_roundoff(dtype) else None
 
 
 def describe(backend: Backend) -> str:

@@ -24,46 +24,49 @@ long_sums = conv_cases(min_group_channels=128, max_group_channels=1024, max_grou
                        max_kernel=3, max_batch=1, max_stride=2, max_dilation=2, max_padding=1, max_extra=3)
 
 
+def _within_bound(backend, dtype, case, data, *, clause: str, why: str) -> None:
+    """[A.1, A.5] Random floats: the backend's result within its declared bound of the reference."""
+    a = data.draw(conv_arrays(case, dtype, values="floats"))
+    call = Call.of(backend, case, a.x, a.w, a.b)
+    expected, bound = reference_and_bound(backend, case, a.x, a.w, a.b)
+    assert_within(call.run(), expected, bound, clause=clause, call=call, why=why)
+
+
+def _exact_on_integers(backend, dtype, case, data, *, why: str) -> None:
+    """[A.2] Integers in the dtype's exact tier: the backend's result equal to the reference."""
+    a = data.draw(conv_arrays(case, dtype, values="integers"))
+    assert reference.magnitude(a.x, a.w, a.b, **case.params()).max() <= exact_integers(dtype)
+    call = Call.of(backend, case, a.x, a.w, a.b)
+    expected = reference.conv2d(a.x, a.w, a.b, **case.params())
+    assert_equal(call.run(), expected, clause="A.2", call=call, why=why)
+
+
 @pytest.mark.clauses("A.1", "A.5", "V.1", "G.2", "P.2", "T.3")
 @conformance
 @given(case=conv_cases(), data=st.data())
 def test_matches_reference_within_bound(backend, dtype, case, data):
-    a = data.draw(conv_arrays(case, dtype, values="floats"))
-    call = Call.of(backend, case, a.x, a.w, a.b)
-    expected, bound = reference_and_bound(backend, case, a.x, a.w, a.b)
-    assert_within(call.run(), expected, bound, clause="A.1", call=call, why=_WHY_BOUND)
+    _within_bound(backend, dtype, case, data, clause="A.1", why=_WHY_BOUND)
 
 
 @pytest.mark.clauses("A.5", "A.1")
 @conformance
 @given(case=long_sums, data=st.data())
 def test_long_sums_within_bound(backend, dtype, case, data):
-    a = data.draw(conv_arrays(case, dtype, values="floats"))
-    call = Call.of(backend, case, a.x, a.w, a.b)
-    expected, bound = reference_and_bound(backend, case, a.x, a.w, a.b)
-    assert_within(call.run(), expected, bound, clause="A.5", call=call, why=f"{_WHY_BOUND}, K = {case.K}")
+    _within_bound(backend, dtype, case, data, clause="A.5", why=f"{_WHY_BOUND}, K = {case.K}")
 
 
 @pytest.mark.clauses("A.2", "V.1", "G.2")
 @conformance
 @given(case=conv_cases(), data=st.data())
 def test_exact_on_small_integers(backend, dtype, case, data):
-    a = data.draw(conv_arrays(case, dtype, values="integers"))
-    assert reference.magnitude(a.x, a.w, a.b, **case.params()).max() <= exact_integers(dtype)
-    call = Call.of(backend, case, a.x, a.w, a.b)
-    expected = reference.conv2d(a.x, a.w, a.b, **case.params())
-    assert_equal(call.run(), expected, clause="A.2", call=call, why="the exact integer result")
+    _exact_on_integers(backend, dtype, case, data, why="the exact integer result")
 
 
 @pytest.mark.clauses("A.2", "A.5")
 @conformance
 @given(case=long_sums, data=st.data())
 def test_long_sums_exact_on_integers(backend, dtype, case, data):
-    a = data.draw(conv_arrays(case, dtype, values="integers"))
-    assert reference.magnitude(a.x, a.w, a.b, **case.params()).max() <= exact_integers(dtype)
-    call = Call.of(backend, case, a.x, a.w, a.b)
-    expected = reference.conv2d(a.x, a.w, a.b, **case.params())
-    assert_equal(call.run(), expected, clause="A.2", call=call, why=f"the exact integer result, K = {case.K}")
+    _exact_on_integers(backend, dtype, case, data, why=f"the exact integer result, K = {case.K}")
 
 
 @pytest.mark.clauses("V.3", "A.1")
