@@ -1,6 +1,7 @@
 """Every reproducer snippet of one backend computes what the backend computes: run as
-``python -m snippet_check NAME`` in a process of its own, so that a framework's native fault (the
-torch ones in cnnspec/findings.py read and write outside their buffers) cannot take the test run down."""
+``python -m snippet_check NAME`` in a process of its own. Loading a framework adapter (JAX's changes
+the JAX configuration) and running its native code stay out of the pytest workers, where a fault
+killed a worker twice in CI."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import sys
 
 import numpy as np
 
-from cnnspec.backends import load, supports
+from cnnspec.backends import load, supports, unavailable
 from cnnspec.conformance.checks import Call, reproducer
 from cnnspec.reference import BFLOAT16
 
@@ -46,7 +47,13 @@ def check(name: str) -> list[str]:
     return problems
 
 
+UNAVAILABLE = 3  # the exit status that says the backend cannot run here; its reason is on stdout
+
 if __name__ == "__main__":
+    reason = unavailable(load(sys.argv[1]))
+    if reason:
+        print(reason)
+        sys.exit(UNAVAILABLE)
     found = check(sys.argv[1])
     print("\n".join(found) or "ok")
     sys.exit(1 if found else 0)
