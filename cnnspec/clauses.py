@@ -22,6 +22,7 @@ class Clause:
     id: str
     kind: Kind
     text: str
+    section: str = ""  # the heading it stands under: "B. Gradients", say; an operator's section of the report
 
 
 def spec_text() -> str:
@@ -35,7 +36,10 @@ def clauses() -> dict[str, Clause]:
     found: dict[str, Clause] = {}
     current: list[str] | None = None
     header: tuple[str, str] | None = None
+    section = ""
     for line in spec_text().splitlines() + [""]:
+        if line.startswith("## "):
+            section = line[3:].strip()
         match = _CLAUSE.match(line)
         if match:
             if match.group(1) in found:
@@ -44,7 +48,7 @@ def clauses() -> dict[str, Clause]:
         elif current is not None and line.strip() and not line.startswith("#"):
             current.append(line.strip())
         elif current is not None and header is not None:
-            found[header[0]] = Clause(header[0], header[1], " ".join(current))  # type: ignore[arg-type]
+            found[header[0]] = Clause(header[0], header[1], " ".join(current), section)  # type: ignore[arg-type]
             current, header = None, None
     return found
 

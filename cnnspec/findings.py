@@ -112,6 +112,29 @@ FINDINGS: tuple[Finding, ...] = (
     ),
     Finding(
         backend="torch-cpu",
+        version="torch 2.13.0+cpu (oneDNN v3.12.0), float16",
+        clause="N.2",
+        summary=(
+            "F.conv1d **segfaults** on a valid float16 call: an input of length 1, a kernel of 1, stride 2, "
+            "padding 1, dilation 2 (or 3). Stride 1, stride 3, padding 2, dilation 1, float32, or oneDNN "
+            "switched off do not crash. It is the width-1 family of the conv2d crashes above (conv1d runs "
+            "conv2d with a height of 1). The adapter declines float16 and bfloat16 conv1d and conv3d calls "
+            "on oneDNN with an extent of 1 and a stride and a dilation on that axis (KnownCrash), so that "
+            "the rest of the suite runs."
+        ),
+        reproducer=(
+            "import torch\n"
+            "import torch.nn.functional as F\n"
+            "x = torch.ones(2, 2, 1, dtype=torch.float16)\n"
+            "w = torch.ones(2, 2, 1, dtype=torch.float16)\n"
+            "F.conv1d(x, w, stride=2, padding=1, dilation=2)\n"
+        ),
+        outcome="segfault",
+        link="likely the same fault as https://github.com/pytorch/pytorch/issues/195394",
+        also_in=("torch-cpu-channels-last",),
+    ),
+    Finding(
+        backend="torch-cpu",
         version=_ONEDNN_BF16,
         clause="A.8",
         summary=(

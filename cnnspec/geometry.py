@@ -6,6 +6,7 @@ reference all share one reading of the spec's geometry.
 
 from __future__ import annotations
 
+import math
 import numbers
 from dataclasses import dataclass
 from typing import Literal, Union
@@ -31,10 +32,22 @@ def as_pair(name: str, value: int | Pair) -> Pair:
     raise ConvSpecError(f"{name}={value!r} must be an integer or a pair of integers (height, width)", "D.2")
 
 
-def as_padding(padding: object) -> Padding:
-    """[D.2, E.7] Padding as "valid", "same" or explicit ((top, bottom), (left, right)) amounts.
+def as_tuple(name: str, value: int | tuple[int, ...], n: int) -> tuple[int, ...]:
+    """[D.2, N.1] A per-axis parameter as one integer per spatial axis; a single integer means every axis."""
+    if n == 2:
+        return as_pair(name, value)  # type: ignore[arg-type]
+    if _is_int(value):
+        return (int(value),) * n  # type: ignore[call-overload]
+    if isinstance(value, (tuple, list)) and len(value) == n and all(_is_int(v) for v in value):
+        return tuple(int(v) for v in value)
+    raise ConvSpecError(f"{name}={value!r} must be an integer or {n} integers, one per spatial axis", "D.2")
 
-    Also accepts one integer (all four sides) and a pair (height, width) of symmetric amounts.
+
+def as_padding(padding: object, n: int = 2) -> Padding:
+    """[D.2, E.7, N.1] Padding as "valid", "same" or explicit ((top, bottom), (left, right)) amounts, one
+    pair per spatial axis (``n`` of them).
+
+    Also accepts one integer (every side) and one integer per axis (symmetric amounts).
     """
     if isinstance(padding, str):
         if padding in ("valid", "same"):
@@ -42,8 +55,17 @@ def as_padding(padding: object) -> Padding:
         raise ConvSpecError(f'padding={padding!r} must be "valid", "same" or explicit amounts', "E.7")
     if _is_int(padding):
         p = int(padding)  # type: ignore[call-overload]
-        return ((p, p), (p, p))
-    if isinstance(padding, (tuple, list)) and len(padding) == 2:
+        return ((p, p),) * n  # type: ignore[return-value]
+    if n != 2 and isinstance(padding, (tuple, list)) and len(padding) == n:
+        if all(_is_int(v) for v in padding):
+            return tuple((int(v), int(v)) for v in padding)  # type: ignore[return-value]
+        try:
+            return tuple(as_pair(f"padding[{i}]", v) for i, v in enumerate(padding))  # type: ignore[return-value]
+        except ConvSpecError:
+            pass
+        raise ConvSpecError(f"padding={padding!r} must be \"valid\", \"same\", an integer, or one "
+                            f"(low, high) pair per spatial axis", "D.2")
+    if n == 2 and isinstance(padding, (tuple, list)) and len(padding) == 2:
         if all(_is_int(v) for v in padding):
             return ((int(padding[0]), int(padding[0])), (int(padding[1]), int(padding[1])))
         try:
@@ -52,6 +74,9 @@ def as_padding(padding: object) -> Padding:
             pass
         else:
             return ((top, bottom), (left, right))
+    if n != 2:
+        raise ConvSpecError(f"padding={padding!r} must be \"valid\", \"same\", an integer, or one "
+                            f"(low, high) pair per spatial axis", "D.2")
     raise ConvSpecError(
         f"padding={padding!r} must be \"valid\", \"same\", an integer, or ((top, bottom), (left, right))", "D.2"
     )
@@ -72,22 +97,32 @@ def same_padding(size: int, kernel: int, *, stride: int, dilation: int) -> Pair:
 def explicit_padding(
     padding: Padding, spatial: Pair, kernel: Pair, *, stride: Pair, dilation: Pair
 ) -> ExplicitPadding:
-    """[P.3, P.4] The explicit ((top, bottom), (left, right)) amounts that a padding form stands for."""
+    """[P.3, P.4, N.1] The explicit ((top, bottom), (left, right)) amounts that a padding form stands
+    for: one (low, high) pair per spatial axis."""
     if padding == "valid":
-        return NO_PADDING
+        return ((0, 0),) * len(spatial)  # type: ignore[return-value]
     if padding == "same":
-        return (
-            same_padding(spatial[0], kernel[0], stride=stride[0], dilation=dilation[0]),
-            same_padding(spatial[1], kernel[1], stride=stride[1], dilation=dilation[1]),
-        )
+        return tuple(same_padding(n, k, stride=s, dilation=d)  # type: ignore[return-value]
+                     for n, k, s, d in zip(spatial, kernel, stride, dilation))
     return padding  # type: ignore[return-value]
 
 
-def check_ranks(x_shape: tuple[int, ...], w_shape: tuple[int, ...]) -> None:
-    """[E.1, S.1, S.2] The input and the weight have rank 4 (after S.6/S.7 normalisation) and no empty extent."""
-    if len(x_shape) != 4:
+AXES = {1: "L", 2: "HW", 3: "DHW"}
+
+
+def check_ranks(x_shape: tuple[int, ...], w_shape: tuple[int, ...], n: int = 2) -> None:
+    """[E.1, S.1, S.2, N.1] The input and the weight have rank n + 2 (for conv2d after S.6/S.7
+    normalisation) and no empty extent."""
+    if n != 2:
+        axes = ", ".join(AXES.get(n, "X" * n))
+        if len(x_shape) != n + 2:
+            raise ConvSpecError(f"input of shape {x_shape} must have rank {n + 2} (N, C_in, {axes})", "E.1")
+        if len(w_shape) != n + 2:
+            raise ConvSpecError(f"weight of shape {w_shape} must have rank {n + 2} (C_out, C_in/groups, "
+                                f"{', '.join('k' + a for a in AXES.get(n, 'X' * n))})", "E.1")
+    if len(x_shape) != 4 and n == 2:
         raise ConvSpecError(f"input of shape {x_shape} must have rank 4 (N, C_in, H, W), or 3 or 2", "E.1")
-    if len(w_shape) != 4:
+    if len(w_shape) != 4 and n == 2:
         raise ConvSpecError(f"weight of shape {w_shape} must have rank 4 (C_out, C_in/groups, kH, kW)", "E.1")
     if min(x_shape) < 1:
         raise ConvSpecError(f"input of shape {x_shape} must have every extent at least 1", "S.1")
@@ -130,9 +165,11 @@ def check_bias(b_shape: tuple[int, ...] | None, C_out: int) -> None:
 def check_output_size(
     spatial: Pair, kernel: Pair, *, stride: Pair, padding: ExplicitPadding, dilation: Pair
 ) -> Pair:
-    """[E.4, S.4, P.5] The dilated kernel fits in the padded (or cropped) input; returns (H_out, W_out)."""
+    """[E.4, S.4, P.5, N.1] The dilated kernel fits in the padded (or cropped) input; returns (H_out,
+    W_out), or one extent per spatial axis."""
     out = []
-    for axis, size, k, s, pad, d in zip("HW", spatial, kernel, stride, padding, dilation):
+    for axis, size, k, s, pad, d in zip(AXES.get(len(spatial), "X" * len(spatial)), spatial, kernel, stride,
+                                        padding, dilation):
         padded = size + pad[0] + pad[1]
         if d * (k - 1) + 1 > padded:
             raise ConvSpecError(
@@ -141,7 +178,7 @@ def check_output_size(
                 "E.4",
             )
         out.append(output_size(size, k, stride=s, pad=pad, dilation=d))
-    return (out[0], out[1])
+    return tuple(out)  # type: ignore[return-value]
 
 
 @dataclass(frozen=True)
@@ -222,3 +259,227 @@ def may_reject(x_ndim: int, *, stride: Pair, padding: Padding) -> str | None:
     if padding not in ("same", "valid") and min(min(padding[0]), min(padding[1])) < 0:  # type: ignore[arg-type]
         return "P.5"
     return None
+
+
+@dataclass(frozen=True)
+class ConvCase:
+    """[N.1] One rank-n convolution geometry (conv1d, conv2d, conv3d): shapes and parameters, no data.
+
+    ``spatial`` and ``kernel`` hold one extent per spatial axis (conv3d: D, H, W), and ``stride``,
+    ``dilation`` and explicit ``padding`` one entry per axis in the same order.
+    """
+
+    N: int
+    C_in: int
+    C_out: int
+    spatial: tuple[int, ...]
+    kernel: tuple[int, ...]
+    stride: tuple[int, ...]
+    padding: tuple[Pair, ...] | Literal["valid", "same"]
+    dilation: tuple[int, ...]
+    groups: int = 1
+    bias: bool = True
+
+    def __post_init__(self) -> None:
+        n = self.rank
+        if not (len(self.kernel) == len(self.stride) == len(self.dilation) == n):
+            raise ConvSpecError(f"kernel {self.kernel}, stride {self.stride} and dilation {self.dilation} must "
+                                f"each have one entry per spatial axis ({n})", "N.1")
+        as_padding(self.padding, n)
+        check_ranks(self.x_shape, self.w_shape, n)
+        check_groups(self.groups, self.C_in, self.C_out)
+        check_stride_dilation(self.stride, self.dilation)  # type: ignore[arg-type]
+        check_output_size(self.spatial, self.kernel, stride=self.stride, padding=self.pads,  # type: ignore[arg-type]
+                          dilation=self.dilation)
+
+    @property
+    def rank(self) -> int:
+        """[N.1] The number of spatial axes n."""
+        return len(self.spatial)
+
+    @property
+    def op(self) -> str:
+        """The Backend method that computes this case: ``conv1d``, ``conv2d`` or ``conv3d``."""
+        return f"conv{self.rank}d"
+
+    @property
+    def x_shape(self) -> tuple[int, ...]:
+        """[N.1] (N, C_in, X_1, ..., X_n)."""
+        return (self.N, self.C_in, *self.spatial)
+
+    @property
+    def w_shape(self) -> tuple[int, ...]:
+        """[N.1] (C_out, C_in/groups, k_1, ..., k_n)."""
+        return (self.C_out, self.C_in // max(self.groups, 1), *self.kernel)
+
+    @property
+    def b_shape(self) -> tuple[int] | None:
+        """[S.3] (C_out,), or None without a bias."""
+        return (self.C_out,) if self.bias else None
+
+    @property
+    def pads(self) -> tuple[Pair, ...]:
+        """[P.3, P.4, N.1] The explicit (low, high) amounts of each spatial axis."""
+        return explicit_padding(self.padding, self.spatial, self.kernel, stride=self.stride,  # type: ignore[arg-type]
+                                dilation=self.dilation)
+
+    @property
+    def out_shape(self) -> tuple[int, ...]:
+        """[S.4, N.1] (N, C_out, one extent per spatial axis)."""
+        return (self.N, self.C_out, *check_output_size(self.spatial, self.kernel, stride=self.stride,  # type: ignore[arg-type]
+                                                       padding=self.pads, dilation=self.dilation))
+
+    @property
+    def K(self) -> int:
+        """[N.1] The accumulation length C_in/groups * k_1 * ... * k_n."""
+        return self.C_in // self.groups * math.prod(self.kernel)
+
+    def params(self) -> dict[str, object]:
+        """The keyword arguments of this case's backend call."""
+        return {"stride": self.stride, "padding": self.padding, "dilation": self.dilation, "groups": self.groups}
+
+    def as_conv2d(self) -> Conv2dCase:
+        """The same case as a ``Conv2dCase``, for a rank of 2."""
+        if self.rank != 2:
+            raise ValueError(f"a rank-{self.rank} case is not a conv2d case")
+        return Conv2dCase(self.N, self.C_in, *self.spatial, self.C_out, *self.kernel, self.stride,  # type: ignore[arg-type]
+                          self.padding, self.dilation, self.groups, self.bias)  # type: ignore[arg-type]
+
+    def permuted(self, order: tuple[int, ...]) -> ConvCase:
+        """[N.3] The same case with its spatial axes (and their parameters) taken in ``order``."""
+        def take(values: tuple) -> tuple:  # type: ignore[type-arg]
+            return tuple(values[a] for a in order)
+
+        padding = self.padding if isinstance(self.padding, str) else take(self.padding)
+        return ConvCase(self.N, self.C_in, self.C_out, take(self.spatial), take(self.kernel), take(self.stride),
+                        padding, take(self.dilation), self.groups, self.bias)
+
+
+def transposed_output_size(size: int, kernel: int, *, stride: int, pad: Pair, dilation: int,
+                           output_padding: int) -> int:
+    """[U.1] (size - 1)*stride - pad_lo - pad_hi + dilation*(kernel - 1) + 1 + output_padding."""
+    return (size - 1) * stride - pad[0] - pad[1] + dilation * (kernel - 1) + 1 + output_padding
+
+
+@dataclass(frozen=True)
+class TransposedCase:
+    """[U.1] One conv_transpose2d geometry. The weight is (C_in, C_out/groups, kH, kW) (IOHW)."""
+
+    N: int
+    C_in: int
+    H: int
+    W: int
+    C_out: int
+    kH: int
+    kW: int
+    stride: Pair = (1, 1)
+    padding: ExplicitPadding = NO_PADDING
+    output_padding: Pair = (0, 0)
+    dilation: Pair = (1, 1)
+    groups: int = 1
+    bias: bool = True
+
+    op = "conv_transpose2d"
+
+    def __post_init__(self) -> None:
+        check_groups(self.groups, self.C_in, self.C_out)
+        check_stride_dilation(self.stride, self.dilation)
+        if min(min(self.padding[0]), min(self.padding[1])) < 0 or min(self.output_padding) < 0:
+            raise ConvSpecError(f"padding={self.padding} and output_padding={self.output_padding} must not be "
+                                "negative", "U.4")
+        if min(self.out_shape[2:]) < 1:
+            raise ConvSpecError(f"the output {self.out_shape} must have every extent at least 1", "U.1")
+
+    @property
+    def x_shape(self) -> tuple[int, int, int, int]:
+        """[U.1] (N, C_in, H, W)."""
+        return (self.N, self.C_in, self.H, self.W)
+
+    @property
+    def w_shape(self) -> tuple[int, int, int, int]:
+        """[U.1] (C_in, C_out/groups, kH, kW)."""
+        return (self.C_in, self.C_out // self.groups, self.kH, self.kW)
+
+    @property
+    def b_shape(self) -> tuple[int] | None:
+        """(C_out,), or None without a bias."""
+        return (self.C_out,) if self.bias else None
+
+    @property
+    def out_shape(self) -> tuple[int, int, int, int]:
+        """[U.1] (N, C_out, H_out, W_out)."""
+        H_out, W_out = (transposed_output_size(n, k, stride=s, pad=p, dilation=d, output_padding=a)
+                        for n, k, s, p, d, a in zip((self.H, self.W), (self.kH, self.kW), self.stride, self.padding,
+                                                    self.dilation, self.output_padding))
+        return (self.N, self.C_out, H_out, W_out)
+
+    @property
+    def K(self) -> int:
+        """[U.5] The most products in one output element: C_in/groups * kH * kW."""
+        return self.C_in // self.groups * self.kH * self.kW
+
+    def params(self) -> dict[str, object]:
+        """The keyword arguments of this case's backend call."""
+        return {"stride": self.stride, "padding": self.padding, "output_padding": self.output_padding,
+                "dilation": self.dilation, "groups": self.groups}
+
+
+def pool_output_size(size: int, kernel: int, *, stride: int, pad: int, dilation: int, ceil_mode: bool) -> int:
+    """[M.1] floor((size + 2*pad - dilation*(kernel-1) - 1 + (stride-1 in ceil mode)) / stride) + 1, less
+    one in ceil mode where the last window would start in or past the end padding."""
+    out = (size + 2 * pad - dilation * (kernel - 1) - 1 + (stride - 1 if ceil_mode else 0)) // stride + 1
+    if ceil_mode and (out - 1) * stride >= size + pad:
+        out -= 1
+    return out
+
+
+@dataclass(frozen=True)
+class PoolCase:
+    """[M.1] One max_pool2d or avg_pool2d geometry (``op``); avg_pool2d has no dilation."""
+
+    op: Literal["max_pool2d", "avg_pool2d"]
+    N: int
+    C: int
+    H: int
+    W: int
+    kernel: Pair
+    stride: Pair
+    padding: Pair = (0, 0)
+    dilation: Pair = (1, 1)
+    ceil_mode: bool = False
+    count_include_pad: bool = True
+
+    def __post_init__(self) -> None:
+        check_stride_dilation(self.stride, self.dilation)
+        if self.op == "avg_pool2d" and self.dilation != (1, 1):
+            raise ConvSpecError(f"avg_pool2d has no dilation, got {self.dilation}", "M.1")
+        for p, k in zip(self.padding, self.kernel):
+            if not 0 <= p <= k // 2:
+                raise ConvSpecError(f"padding={self.padding} must be between 0 and half the kernel {self.kernel}",
+                                    "M.1")
+        if self.H < self.dilation[0] or self.W < self.dilation[1]:
+            raise ConvSpecError(f"input extents {(self.H, self.W)} must be at least the dilation {self.dilation}, so "
+                                "that every window holds an input element", "M.1")
+        if min(self.out_shape[2:]) < 1:
+            raise ConvSpecError(f"the output {self.out_shape} must have every extent at least 1", "M.1")
+
+    @property
+    def x_shape(self) -> tuple[int, int, int, int]:
+        """[M.1] (N, C, H, W)."""
+        return (self.N, self.C, self.H, self.W)
+
+    @property
+    def out_shape(self) -> tuple[int, int, int, int]:
+        """[M.1] (N, C, H_out, W_out)."""
+        H_out, W_out = (pool_output_size(n, k, stride=s, pad=p, dilation=d, ceil_mode=self.ceil_mode)
+                        for n, k, s, p, d in zip((self.H, self.W), self.kernel, self.stride, self.padding,
+                                                 self.dilation))
+        return (self.N, self.C, H_out, W_out)
+
+    def params(self) -> dict[str, object]:
+        """The keyword arguments of this case's backend call."""
+        common = {"kernel_size": self.kernel, "stride": self.stride, "padding": self.padding,
+                  "ceil_mode": self.ceil_mode}
+        if self.op == "max_pool2d":
+            return {**common, "dilation": self.dilation}
+        return {**common, "count_include_pad": self.count_include_pad}

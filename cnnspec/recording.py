@@ -62,7 +62,14 @@ def machine() -> dict[str, str]:
 
 def describe_call(parameters: dict[str, Any]) -> dict[str, Any]:
     """A call (``Call.parameters()`` or an in-flight record) as plain data: its one-line description,
-    parameters, shapes, dtype, arrays."""
+    parameters, shapes, dtype, arrays. A call of another operation than conv2d (``OpCall``) names it."""
+    if "arrays" in parameters:
+        arrays = {k: a for k, a in parameters["arrays"] if a is not None}
+        return {"call": checks.describe(parameters), "backend": parameters["backend"], "origin": parameters["origin"],
+                "op": parameters["op"], "pick": parameters.get("pick"),
+                "shapes": {k: None if a is None else list(a.shape) for k, a in parameters["arrays"]},
+                "dtype": str(next(iter(arrays.values())).dtype),
+                "params": {k: _plain(v) for k, v in parameters["params"]}, "arrays": _arrays(arrays)}
     arrays = {k: parameters[k] for k in ("x", "w", "b") if parameters.get(k) is not None}
     padding = parameters["padding"]
     return {
@@ -74,6 +81,13 @@ def describe_call(parameters: dict[str, Any]) -> dict[str, Any]:
         "dilation": list(parameters["dilation"]), "groups": parameters["groups"],
         "arrays": _arrays(arrays),
     }
+
+
+def _plain(value: Any) -> Any:
+    """A parameter as JSON: tuples as lists, all the way down."""
+    if isinstance(value, (tuple, list)):
+        return [_plain(v) for v in value]
+    return value
 
 
 def _arrays(arrays: dict[str, np.ndarray]) -> dict[str, str]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import ml_dtypes
 import numpy as np
 
-from cnnspec import reference
+from cnnspec import adjoint, reference
 from cnnspec.errors import ConvSpecError
 from cnnspec.geometry import explicit_padding, same_padding
 
@@ -411,6 +411,124 @@ UnknownPaddingIsValid = _lenient("UnknownPaddingIsValid", "E.7", "An unknown pad
 # What the suite must report for each broken backend: the clause of its primary failure, and the
 # properties it must fail. Between them the backends make every conformance property fail, so that
 # each property is shown to catch a bug class (tests/test_broken_backends.py checks both).
+class BrokenOps(Broken):
+    """The reference for every operation (conv1d, conv3d, the conv2d gradients, conv_transpose2d, the
+    poolings), to be broken by a subclass in one of them."""
+
+    output_padding_limit = "stride"
+
+    def __init__(self) -> None:
+        from cnnspec.backends.numpy_backends import ReferenceBackend
+
+        self.reference = ReferenceBackend()
+
+    def conv1d(self, x, w, b, /, **params):
+        return self.reference.conv1d(x, w, b, **params)
+
+    def conv3d(self, x, w, b, /, **params):
+        return self.reference.conv3d(x, w, b, **params)
+
+    def conv2d_backward(self, x, w, b, g, /, **params):
+        return self.reference.conv2d_backward(x, w, b, g, **params)
+
+    def conv_transpose2d(self, x, w, b, /, **params):
+        return self.reference.conv_transpose2d(x, w, b, **params)
+
+    def max_pool2d(self, x, /, **params):
+        return self.reference.max_pool2d(x, **params)
+
+    def avg_pool2d(self, x, /, **params):
+        return self.reference.avg_pool2d(x, **params)
+
+
+class WeightGradMixesGroups(BrokenOps):
+    """grad_weight of every group computed from group 0's input channels (B.2)."""
+
+    def conv2d_backward(self, x, w, b, g, /, **params):
+        gx, _, gb = super().conv2d_backward(x, w, b, g, **params)
+        C_in_g = w.shape[1]
+        first = np.concatenate([x[:, :C_in_g]] * (x.shape[1] // C_in_g), axis=1)
+        return gx, super().conv2d_backward(first, w, b, g, **params)[1], gb
+
+
+class GradInputKernelFlipped(BrokenOps):
+    """grad_input scattered through the flipped kernel, a full convolution done the wrong way round (B.1)."""
+
+    def conv2d_backward(self, x, w, b, g, /, **params):
+        _, gw, gb = super().conv2d_backward(x, w, b, g, **params)
+        return super().conv2d_backward(x, np.ascontiguousarray(w[..., ::-1, ::-1]), b, g, **params)[0], gw, gb
+
+
+class GradBiasIsTheMean(BrokenOps):
+    """grad_bias averaged over the batch and the map instead of summed (B.3)."""
+
+    def conv2d_backward(self, x, w, b, g, /, **params):
+        gx, gw, gb = super().conv2d_backward(x, w, b, g, **params)
+        return gx, gw, None if gb is None else (gb.astype(np.float64) / (g.size // g.shape[1])).astype(gb.dtype)
+
+
+class OutputPaddingAtTheTop(BrokenOps):
+    """Output padding adds its rows at the top and its columns at the left (U.3)."""
+
+    def conv_transpose2d(self, x, w, b, /, *, output_padding, **params):
+        plain = super().conv_transpose2d(x, w, b, output_padding=(0, 0), **params)
+        a_H, a_W = output_padding
+        y = np.zeros(plain.shape[:2] + (plain.shape[2] + a_H, plain.shape[3] + a_W), plain.dtype)
+        if b is not None:
+            y += b[:, None, None]
+        y[:, :, a_H:, a_W:] = plain
+        return y
+
+
+class OutputPaddingUnchecked(BrokenOps):
+    """Any output padding accepted, however large, beyond the declared limit (U.4)."""
+
+    def conv_transpose2d(self, x, w, b, /, *, stride, padding, output_padding, dilation, groups):
+        if min(output_padding) < 0:
+            raise ValueError("negative output padding")
+        return adjoint.conv_transpose2d(x, w, b, stride=stride, padding=padding, output_padding=output_padding,
+                                        dilation=dilation, groups=groups)
+
+
+class TransposedKernelFlipped(BrokenOps):
+    """A transposed convolution through the flipped kernel: the adjoint of a true convolution (U.2)."""
+
+    def conv_transpose2d(self, x, w, b, /, **params):
+        return super().conv_transpose2d(x, np.ascontiguousarray(w[..., ::-1, ::-1]), b, **params)
+
+
+class PoolingMixesChannels(BrokenOps):
+    """Max pooling over each channel and the next one together, as a conv would (M.4)."""
+
+    def max_pool2d(self, x, /, **params):
+        pooled = super().max_pool2d(x, **params)
+        return np.maximum(pooled, np.roll(pooled, -1, axis=1))
+
+
+class AvgPoolAlwaysCountsPadding(BrokenOps):
+    """avg_pool2d divides by the padded window size even with count_include_pad=False (M.3)."""
+
+    def avg_pool2d(self, x, /, *, count_include_pad, **params):
+        return super().avg_pool2d(x, count_include_pad=True, **params)
+
+
+class MaxPoolPadsWithZeros(BrokenOps):
+    """max_pool2d pads with zeros, so that padding wins over negative inputs (M.2)."""
+
+    def max_pool2d(self, x, /, *, kernel_size, stride, padding, dilation, ceil_mode):
+        (pH, pW) = padding
+        xp = np.pad(x, ((0, 0), (0, 0), (pH, pH), (pW, pW)))
+        return super().max_pool2d(xp, kernel_size=kernel_size, stride=stride, padding=(0, 0), dilation=dilation,
+                                  ceil_mode=ceil_mode)
+
+
+class Conv3dDepthHeightSwapped(BrokenOps):
+    """conv3d reads the kernel's depth axis as height and its height as depth (N.2)."""
+
+    def conv3d(self, x, w, b, /, **params):
+        return super().conv3d(x, np.ascontiguousarray(w.swapaxes(2, 3)), b, **params)
+
+
 CAUGHT_BY: dict[type, tuple[str, tuple[str, ...]]] = {
     FlippedKernel: ("V.2", ("test_impulse_input_copies_the_kernel_unflipped",)),
     OneKernelForAllChannels: ("C.1", ("test_each_channel_has_its_own_kernel_slice",)),
@@ -452,4 +570,21 @@ CAUGHT_BY: dict[type, tuple[str, tuple[str, ...]]] = {
     StrideBelowOneIsOne: ("E.5", ("test_stride_or_dilation_below_1_is_rejected",)),
     RankNotChecked: ("E.1", ("test_wrong_rank_is_rejected",)),
     OversizedKernelClipped: ("E.4", ("test_kernel_larger_than_padded_input_is_rejected",)),
+    WeightGradMixesGroups: ("B.2", ("test_gradients_match_reference_within_bound", "test_gradients_exact_on_small_integers",
+                                    "test_adjoint_identities_with_own_conv2d")),
+    GradInputKernelFlipped: ("B.1", ("test_gradients_match_reference_within_bound", "test_gradients_exact_on_small_integers",
+                                     "test_adjoint_identities_with_own_conv2d")),
+    GradBiasIsTheMean: ("B.3", ("test_gradients_match_reference_within_bound", "test_gradients_exact_on_small_integers")),
+    OutputPaddingAtTheTop: ("U.3", ("test_output_padding_extends_the_bottom_and_right",
+                                    "test_transposed_matches_reference_within_bound")),
+    OutputPaddingUnchecked: ("U.4", ("test_output_padding_limit",)),
+    TransposedKernelFlipped: ("U.2", ("test_transposed_is_the_adjoint_of_own_conv2d",
+                                      "test_transposed_matches_reference_within_bound")),
+    PoolingMixesChannels: ("M.4", ("test_pooling_acts_on_each_channel_alone", "test_max_pool_is_the_window_maximum",
+                                   "test_pooled_maps_feed_the_next_conv_as_channels")),
+    AvgPoolAlwaysCountsPadding: ("M.3", ("test_avg_pool_is_the_window_mean",)),
+    MaxPoolPadsWithZeros: ("M.2", ("test_max_pool_is_the_window_maximum",)),
+    Conv3dDepthHeightSwapped: ("N.2", ("test_conv1d_conv3d_match_reference_within_bound",
+                                       "test_conv1d_conv3d_exact_on_small_integers",
+                                       "test_spatial_axes_follow_their_own_parameters", "test_ranks_nest")),
 }

@@ -202,6 +202,16 @@ def declared_precision(backend: Backend, dtype: np.dtype) -> Precision:
                         flushes_subnormals=flushes_subnormals(backend, dtype))
 
 
+def operation_precision(backend: Backend, dtype: np.dtype) -> Precision:
+    """[A.1, B.4, U.5, M.3] The precision gradients, transposed convolutions and pooling are held to: the
+    dtype's own accumulation (A.1), with a declared reduced mode and subnormal flushing as declared.
+    ``accumulates_in`` is a declaration about the forward convolution (A.5) and does not reach them."""
+    reduced = getattr(backend, "unit_roundoff", None)
+    u = float(reduced(dtype)) if reduced else None
+    return Precision.of(dtype, u_acc=u if u is not None and u > unit_roundoff(dtype) else None,
+                        flushes_subnormals=flushes_subnormals(backend, dtype))
+
+
 def reduced_precision(backend: Backend, dtype: np.dtype) -> float | None:
     """[A.3, A.7] The unit roundoff of a declared reduced-precision mode for ``dtype`` (its copies are
     rounded once to it), or None where the backend declares none and its copies must be exact."""

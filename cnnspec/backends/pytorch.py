@@ -27,8 +27,8 @@ from typing import Any, Iterator
 import numpy as np
 
 from cnnspec.accuracy import unit_roundoff
-from cnnspec.findings import known
-from cnnspec.geometry import Pair, Padding
+from cnnspec.findings import KnownCrash, finding, known
+from cnnspec.geometry import Pair, Padding, TransposedCase
 from cnnspec.reference import BFLOAT16
 
 _TF32_UNIT_ROUNDOFF = 2.0**-11  # TF32 keeps 10 explicit significand bits
@@ -42,6 +42,16 @@ def _torch_padding(padding: Padding) -> tuple[tuple[int, int, int, int] | None, 
     if top == bottom and left == right:
         return None, (top, left)
     return (left, right, top, bottom), 0
+
+
+def _torch_padding_nd(padding: Any) -> tuple[tuple[int, ...] | None, Any]:
+    """``_torch_padding`` for any number of spatial axes: F.pad's amounts (last axis first) or None,
+    and the padding argument of F.conv1d or F.conv3d."""
+    if isinstance(padding, str):
+        return None, padding
+    if all(lo == hi for lo, hi in padding):
+        return None, tuple(lo for lo, _ in padding)
+    return tuple(v for lo, hi in reversed(padding) for v in (lo, hi)), 0
 
 
 def _tensor(a: np.ndarray) -> Any:
@@ -144,6 +154,100 @@ class TorchBackend:
         with self._flags():
             y = F.conv2d(tx, tw, tb, stride=stride, padding=torch_padding, dilation=dilation, groups=groups)
         return _array(y.cpu())
+
+    def _in(self, a: np.ndarray | None, grad: bool = False) -> Any:
+        """``a`` as a tensor on this backend's device (channels_last for a 4-D one where asked), a leaf
+        that records its gradient where ``grad``."""
+        import torch
+
+        if a is None:
+            return None
+        t = _tensor(a).to(self.device)
+        if self.channels_last and t.dim() == 4:
+            t = t.contiguous(memory_format=torch.channels_last)
+        if grad:
+            # A leaf of its own: the bfloat16 tensor is a view of NumPy's int16 memory.
+            t = t.clone().requires_grad_()
+        return t
+
+    def conv1d(self, x: np.ndarray, w: np.ndarray, b: np.ndarray | None, /, *, stride: tuple[int], padding: Any,
+               dilation: tuple[int], groups: int) -> np.ndarray:
+        """[N.2] F.conv1d; asymmetric padding through F.pad first."""
+        return self._conv_nd("conv1d", x, w, b, stride=stride, padding=padding, dilation=dilation, groups=groups)
+
+    def conv3d(self, x: np.ndarray, w: np.ndarray, b: np.ndarray | None, /, *, stride: tuple[int, int, int],
+               padding: Any, dilation: tuple[int, int, int], groups: int) -> np.ndarray:
+        """[N.2] F.conv3d; asymmetric padding through F.pad first."""
+        return self._conv_nd("conv3d", x, w, b, stride=stride, padding=padding, dilation=dilation, groups=groups)
+
+    def _conv_nd(self, op: str, x: np.ndarray, w: np.ndarray, b: np.ndarray | None, *, stride: Any, padding: Any,
+                 dilation: Any, groups: int) -> np.ndarray:
+        import torch.nn.functional as F
+
+        if (self.device == "cpu" and self.mkldnn and x.dtype in (np.float16, BFLOAT16)
+                and any(n == 1 and s > 1 and d > 1 for n, s, d in zip(x.shape[2:], stride, dilation))):
+            raise KnownCrash(finding("torch-cpu", "N.2"))
+        tx, tw, tb = self._in(x), self._in(w), self._in(b)
+        pre_pad, torch_padding = _torch_padding_nd(padding)
+        if pre_pad is not None:
+            tx = F.pad(tx, pre_pad)
+        with self._flags():
+            y = getattr(F, op)(tx, tw, tb, stride=stride, padding=torch_padding, dilation=dilation, groups=groups)
+        return _array(y.detach().cpu())
+
+    def conv2d_backward(self, x: np.ndarray, w: np.ndarray, b: np.ndarray | None, grad_output: np.ndarray, /, *,
+                        stride: Pair, padding: Padding, dilation: Pair, groups: int
+                        ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+        """[B.1-B.3] torch.autograd.grad of F.conv2d (after F.pad for asymmetric padding) for grad_output."""
+        import torch
+        import torch.nn.functional as F
+
+        tx, tw, tb = self._in(x, grad=True), self._in(w, grad=True), self._in(b, grad=True)
+        pre_pad, torch_padding = _torch_padding(padding)
+        with self._flags():
+            y = F.conv2d(F.pad(tx, pre_pad) if pre_pad is not None else tx, tw, tb, stride=stride,
+                         padding=torch_padding, dilation=dilation, groups=groups)
+            leaves = [t for t in (tx, tw, tb) if t is not None]
+            grads = torch.autograd.grad(y, leaves, self._in(grad_output))
+        gx, gw = _array(grads[0].cpu()), _array(grads[1].cpu())
+        return gx, gw, None if b is None else _array(grads[2].cpu())
+
+    # [U.4] torch accepts output padding below the stride or below the dilation.
+    output_padding_limit = "stride or dilation"
+
+    def conv_transpose2d(self, x: np.ndarray, w: np.ndarray, b: np.ndarray | None, /, *, stride: Pair,
+                         padding: Padding, output_padding: Pair, dilation: Pair, groups: int) -> np.ndarray:
+        """[U.1] F.conv_transpose2d; torch's padding is symmetric (``supports`` declines the rest)."""
+        import torch.nn.functional as F
+
+        (top, _), (left, _) = padding  # type: ignore[misc]
+        with self._flags():
+            y = F.conv_transpose2d(self._in(x), self._in(w), self._in(b), stride=stride, padding=(top, left),
+                                   output_padding=output_padding, groups=groups, dilation=dilation)
+        return _array(y.cpu())
+
+    def max_pool2d(self, x: np.ndarray, /, *, kernel_size: Pair, stride: Pair, padding: Pair, dilation: Pair,
+                   ceil_mode: bool) -> np.ndarray:
+        """[M.2] F.max_pool2d."""
+        import torch.nn.functional as F
+
+        y = F.max_pool2d(self._in(x), kernel_size, stride, padding, dilation, ceil_mode=ceil_mode)
+        return _array(y.cpu())
+
+    def avg_pool2d(self, x: np.ndarray, /, *, kernel_size: Pair, stride: Pair, padding: Pair, ceil_mode: bool,
+                   count_include_pad: bool) -> np.ndarray:
+        """[M.3] F.avg_pool2d."""
+        import torch.nn.functional as F
+
+        y = F.avg_pool2d(self._in(x), kernel_size, stride, padding, ceil_mode=ceil_mode,
+                         count_include_pad=count_include_pad)
+        return _array(y.cpu())
+
+    def supports(self, case: Any, dtype: np.dtype) -> str | None:
+        """torch's conv_transpose2d takes one padding amount per axis, applied to both sides."""
+        if isinstance(case, TransposedCase) and any(lo != hi for lo, hi in case.padding):
+            return "F.conv_transpose2d takes symmetric padding only"
+        return None
 
     def snippet(self, *, stride: Pair, padding: Padding, dilation: Pair, groups: int) -> str:
         """torch code that computes a NumPy ``y`` from NumPy ``x``, ``w``, ``b`` the way this backend does."""

@@ -59,6 +59,12 @@ def describe(parameters: dict[str, Any]) -> str:
         return "None" if a is None else f"({','.join(map(str, a.shape))})"
 
     p = parameters
+    if "arrays" in p:
+        arrays = ", ".join(f"{k}: {shape(v)}" + (f" {v.dtype}" if i == 0 else "")
+                           for i, (k, v) in enumerate((k, v) for k, v in p["arrays"]))
+        params = ", ".join(f"{k}={v!r}" for k, v in p["params"])
+        pick = "" if p.get("pick") is None else f"[{p['pick']}]"
+        return f"{p['backend']}.{p['op']}({arrays}, {params}){pick}"
     return (f"{p['backend']}.conv2d(x: {shape(p['x'])} {p['x'].dtype}, w: {shape(p['w'])}, b: {shape(p['b'])}, "
             f"stride={p['stride']}, padding={p['padding']}, dilation={p['dilation']}, groups={p['groups']})")
 
@@ -183,6 +189,115 @@ class Call:
         raise failure
 
 
+@dataclass(frozen=True)
+class OpCall:
+    """One call of an operation other than the forward conv2d (conv1d, conv3d, conv2d_backward,
+    conv_transpose2d, max_pool2d, avg_pool2d): the arrays in order, the parameters, and the geometry
+    (``case``) that ``supports`` is asked about. ``pick`` selects one result of an operation that
+    returns several (the gradients)."""
+
+    backend: Backend
+    op: str
+    arrays: tuple[tuple[str, np.ndarray | None], ...]
+    params: tuple[tuple[str, object], ...]
+    case: Any = None
+    pick: int | None = None
+
+    @classmethod
+    def of(cls, backend: Backend, case: Any, op: str | None = None, **arrays: np.ndarray | None) -> OpCall:
+        """The call of ``case`` (of ``op``, else the case's own) on these arrays, in this order."""
+        return cls(backend, op or case.op, tuple(arrays.items()), tuple(case.params().items()), case)
+
+    def array(self, name: str) -> np.ndarray | None:
+        """The array called ``name``."""
+        return dict(self.arrays)[name]
+
+    def but(self, *, case: Any = None, pick: int | None = None, **changes: object) -> OpCall:
+        """The same call with some arrays or parameters changed, or a new case's parameters, or one result picked."""
+        arrays = tuple((k, changes.pop(k, v)) for k, v in self.arrays)  # type: ignore[misc]
+        params = dict(self.params if case is None else case.params().items())
+        params.update(changes)
+        return replace(self, arrays=arrays, params=tuple(params.items()), case=case or self.case,
+                       pick=self.pick if pick is None else pick)
+
+    def describe(self) -> str:
+        """The call in one line: backend, operation, shapes and dtype, parameters."""
+        return describe(self.parameters())
+
+    def parameters(self) -> dict[str, object]:
+        """The call as plain data: the backend, how to load it, the operation, the arrays and the parameters."""
+        return {"backend": self.backend.name, "origin": origin(self.backend), "op": self.op,
+                "arrays": list(self.arrays), "params": list(self.params), "pick": self.pick}
+
+    def answer(self) -> object:
+        """The backend's answer to this call, as it gives it, with the call kept on disk while it runs."""
+        inflight.begin(self.parameters())
+        try:
+            return getattr(self.backend, self.op)(*(a for _, a in self.arrays), **dict(self.params))
+        except KnownCrash as crash:
+            pytest.xfail(f"known nonconformance: {self.backend.name}: {crash}")
+        finally:
+            inflight.end()
+
+    def skip_unsupported(self) -> None:
+        """Skip the test where the backend has no such operation; discard the example where its
+        ``supports`` gives a reason."""
+        if not callable(getattr(self.backend, self.op, None)):
+            pytest.skip(f"{self.backend.name} has no {self.op}")
+        if self.case is not None and getattr(self.backend, "supports", None) is not None:
+            dtype = next(a.dtype for _, a in self.arrays if a is not None)
+            reason = supports(self.backend, self.case, dtype)
+            if reason:
+                _discard(reason)
+
+    def run(self, clause: str) -> Any:
+        """The backend's result, as NumPy arrays (a tuple for several); a raise is a nonconformance of ``clause``."""
+        self.skip_unsupported()
+        try:
+            out = self.answer()
+        except Exception as e:
+            allowed = self.may_reject()
+            if allowed:
+                _discard(f"{self.backend.name} rejected a call that {allowed} lets it reject: {type(e).__name__}: {e}")
+            failure = Nonconformance(f"raised {type(e).__name__}: {e} on a valid call [{clause}] [{self.describe()}]",
+                                     clause, self)
+            failure.add_note(reproducer(self))
+            raise failure from e
+        coverage.computed(lambda: self.case)
+        if isinstance(out, tuple):
+            return tuple(None if o is None else np.asarray(o) for o in out)
+        return np.asarray(out)
+
+    def may_reject(self) -> str | None:
+        """The clause that lets an implementation reject this valid call ("same" with a stride, P.4;
+        a negative amount, P.5), or None."""
+        params = dict(self.params)
+        padding, stride = params.get("padding"), params.get("stride") or (1,)
+        if padding == "same" and max(stride) > 1:  # type: ignore[call-overload]
+            return "P.4"
+        if isinstance(padding, tuple) and padding and isinstance(padding[0], tuple) and \
+                min(min(p) for p in padding) < 0:
+            return "P.5"
+        return None
+
+    def must_raise(self, clause: str, why: str) -> None:
+        """The backend must raise on this invalid call, and must not return a result."""
+        self.skip_unsupported()
+        try:
+            out = self.answer()
+        except Exception:
+            return
+        failure = Nonconformance(f"returned a result for an invalid call: {why} [{clause}] [{self.describe()}]",
+                                 clause, self)
+        failure.add_note(reproducer(self))
+        raise failure
+
+
+def has(backend: Backend, op: str) -> bool:
+    """Whether the backend offers operation ``op`` (an optional method of the Backend protocol)."""
+    return callable(getattr(backend, op, None))
+
+
 def _literal(name: str, a: np.ndarray | None) -> str:
     if a is None:
         return f"{name} = None"
@@ -196,9 +311,20 @@ def _literal(name: str, a: np.ndarray | None) -> str:
     return f"{name} = np.frombuffer(base64.b64decode({data!r}), dtype={dtype}).reshape({a.shape}).copy()"
 
 
-def reproducer(call: Call, index: tuple[int, ...] | None = None, expected: float | None = None) -> str:
+def reproducer(call: Call | OpCall, index: tuple[int, ...] | None = None, expected: float | None = None) -> str:
     """Paste-able code that repeats ``call`` with NumPy and the backend's framework alone (where the
     backend gives a ``snippet``) and prints the element that is wrong."""
+    if isinstance(call, OpCall):
+        first = next(a for _, a in call.arrays if a is not None)
+        params = ", ".join(f"{k}={v!r}" for k, v in call.params)
+        pick = "" if call.pick is None else f"[{call.pick}]"
+        lines = ["# Reproducer:", "import base64", "import numpy as np",
+                 *(["import ml_dtypes"] if first.dtype == reference.BFLOAT16 else []),
+                 *(_literal(k, a) for k, a in call.arrays), "from cnnspec.backends import load",
+                 f"y = load({origin(call.backend)!r}).{call.op}({', '.join(k for k, _ in call.arrays)}, {params}){pick}"]
+        if index is not None:
+            lines.append(f"print('out{list(index)} =', y[{', '.join(map(str, index))}], 'but should be', {expected!r})")
+        return "\n".join(lines)
     snippet = getattr(call.backend, "snippet", None)
     if snippet is not None:
         body = snippet(stride=call.stride, padding=call.padding, dilation=call.dilation, groups=call.groups)

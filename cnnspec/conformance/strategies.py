@@ -19,7 +19,7 @@ from hypothesis.errors import InvalidArgument
 
 from cnnspec.accuracy import exact_integers
 from cnnspec.conformance import coverage
-from cnnspec.geometry import Conv2dCase
+from cnnspec.geometry import Conv2dCase, ConvCase, PoolCase, TransposedCase
 
 PaddingForm = Literal["explicit", "valid", "same"]
 Values = Literal["integers", "floats"]
@@ -188,8 +188,8 @@ def make_arrays(case: Conv2dCase, dtype: np.dtype | type, seed: int, values: Val
 
     x, w = draw(case.x_shape), draw(case.w_shape)
     if values == "integers" and taps is not None:
-        flat = w.reshape(case.C_out, -1)
-        for o in range(case.C_out):
+        flat = w.reshape(w.shape[0], -1)
+        for o in range(w.shape[0]):
             flat[o, rng.permutation(flat.shape[1])[taps:]] = 0
     b = draw(case.b_shape) if case.b_shape else None
     return ConvArrays(x, w, b, seed, values)
@@ -200,3 +200,150 @@ def conv_arrays(case: Conv2dCase, dtype: np.dtype | type, *, values: Values = "i
     if values not in ("integers", "floats"):
         raise InvalidArgument(f"values={values!r} must be 'integers' or 'floats'")
     return st.integers(0, 2**32 - 1).map(lambda seed: make_arrays(case, dtype, seed, values))
+
+
+def conv_nd_cases(
+    *,
+    rank: int,
+    max_batch: int = 2,
+    max_groups: int = 3,
+    max_group_channels: int = 4,
+    max_group_filters: int = 3,
+    max_kernel: int = 3,
+    max_stride: int = 3,
+    max_dilation: int = 2,
+    max_padding: int = 2,
+    max_extra: int = 4,
+    bias: bool | None = None,
+) -> st.SearchStrategy[ConvCase]:
+    """[N.1] Valid rank-``rank`` convolution geometries (conv1d, conv3d), each axis with its own kernel
+    extent, stride, dilation and padding, in the three padding forms. Shrinks like ``conv_cases``:
+    towards groups=1, one channel, kernel 1, stride 1, no padding and an output of extent 1."""
+    _check("rank", rank, 1)
+    for name, value, low in (("max_batch", max_batch, 1), ("max_groups", max_groups, 1),
+                             ("max_group_channels", max_group_channels, 1), ("max_group_filters", max_group_filters, 1),
+                             ("max_kernel", max_kernel, 1), ("max_stride", max_stride, 1),
+                             ("max_dilation", max_dilation, 1), ("max_padding", max_padding, 0),
+                             ("max_extra", max_extra, 0)):
+        _check(name, value, low)
+
+    @st.composite
+    def cases(draw: st.DrawFn) -> ConvCase:
+        groups = draw(st.integers(1, max_groups))
+        C_in_g, C_out_g = draw(st.integers(1, max_group_channels)), draw(st.integers(1, max_group_filters))
+        kernel = tuple(draw(st.integers(1, max_kernel)) for _ in range(rank))
+        stride = tuple(draw(st.integers(1, max_stride)) for _ in range(rank))
+        dilation = tuple(draw(st.integers(1, max_dilation)) for _ in range(rank))
+        form = draw(st.sampled_from(["valid", "explicit", "same"]))
+        pads = tuple((draw(st.integers(0, max_padding)), draw(st.integers(0, max_padding))) for _ in range(rank))
+        spatial = tuple(max(d * (k - 1) + 1 - (sum(p) if form == "explicit" else 0), 1) + draw(st.integers(0, max_extra))
+                        for k, d, p in zip(kernel, dilation, pads))
+        return ConvCase(N=draw(st.integers(1, max_batch)), C_in=C_in_g * groups, C_out=C_out_g * groups,
+                        spatial=spatial, kernel=kernel, stride=stride, padding=pads if form == "explicit" else form,
+                        dilation=dilation, groups=groups, bias=draw(st.booleans()) if bias is None else bias)
+
+    return cases()
+
+
+def transposed_cases(
+    *,
+    min_groups: int = 1,
+    max_groups: int = 3,
+    max_group_channels: int = 4,
+    max_group_filters: int = 3,
+    max_kernel: int = 4,
+    min_stride: int = 1,
+    max_stride: int = 3,
+    max_dilation: int = 3,
+    max_padding: int = 2,
+    max_size: int = 6,
+    output_padding: bool = True,
+    bias: bool | None = None,
+) -> st.SearchStrategy[TransposedCase]:
+    """[U.1, U.4] Valid conv_transpose2d geometries, with output padding below the stride on each axis
+    (the range every implementation must accept) where ``output_padding``, else none. Padding is at
+    most what leaves every output extent at least 1 without the output padding. Shrinks towards one channel, a 1x1 kernel, stride
+    1, no padding and a 1x1 input."""
+    _check_range("min_groups", min_groups, "max_groups", max_groups, 1)
+    _check_range("min_stride", min_stride, "max_stride", max_stride, 1)
+    for name, value, low in (("max_group_channels", max_group_channels, 1), ("max_group_filters", max_group_filters, 1),
+                             ("max_kernel", max_kernel, 1), ("max_dilation", max_dilation, 1),
+                             ("max_padding", max_padding, 0), ("max_size", max_size, 1)):
+        _check(name, value, low)
+
+    @st.composite
+    def cases(draw: st.DrawFn) -> TransposedCase:
+        groups = draw(st.integers(min_groups, max_groups))
+        C_in_g, C_out_g = draw(st.integers(1, max_group_channels)), draw(st.integers(1, max_group_filters))
+        sizes = (draw(st.integers(1, max_size)), draw(st.integers(1, max_size)))
+        kernel = (draw(st.integers(1, max_kernel)), draw(st.integers(1, max_kernel)))
+        stride = (draw(st.integers(min_stride, max_stride)), draw(st.integers(min_stride, max_stride)))
+        dilation = (draw(st.integers(1, max_dilation)), draw(st.integers(1, max_dilation)))
+        extra = tuple(draw(st.integers(0, s - 1)) if output_padding else 0 for s in stride)
+        pads = []
+        for n, k, s, d, a in zip(sizes, kernel, stride, dilation, extra):
+            # The output extent less one before padding, output padding left out: the same call without
+            # it (U.3) must be valid too.
+            room = (n - 1) * s + d * (k - 1)
+            lo = draw(st.integers(0, min(max_padding, room)))
+            pads.append((lo, draw(st.integers(0, min(max_padding, room - lo)))))
+        return TransposedCase(N=draw(st.integers(1, 2)), C_in=C_in_g * groups, H=sizes[0], W=sizes[1],
+                              C_out=C_out_g * groups, kH=kernel[0], kW=kernel[1], stride=stride,
+                              padding=(pads[0], pads[1]), output_padding=extra, dilation=dilation, groups=groups,
+                              bias=draw(st.booleans()) if bias is None else bias)
+
+    return cases()
+
+
+def pool_cases(
+    op: str,
+    *,
+    max_batch: int = 2,
+    max_channels: int = 4,
+    max_kernel: int = 4,
+    max_stride: int = 3,
+    max_dilation: int = 2,
+    max_extra: int = 8,
+) -> st.SearchStrategy[PoolCase]:
+    """[M.1] Valid ``op`` ("max_pool2d" or "avg_pool2d") geometries: padding up to half the kernel, ceil
+    mode on or off, dilation for max pooling, ``count_include_pad`` for average pooling. Shrinks
+    towards one channel, a 1x1 kernel, stride 1, no padding and a 1x1 output."""
+    if op not in ("max_pool2d", "avg_pool2d"):
+        raise InvalidArgument(f"op={op!r} must be 'max_pool2d' or 'avg_pool2d'")
+    for name, value in (("max_batch", max_batch), ("max_channels", max_channels), ("max_kernel", max_kernel),
+                        ("max_stride", max_stride), ("max_dilation", max_dilation)):
+        _check(name, value, 1)
+    _check("max_extra", max_extra, 0)
+
+    @st.composite
+    def cases(draw: st.DrawFn) -> PoolCase:
+        kernel = (draw(st.integers(1, max_kernel)), draw(st.integers(1, max_kernel)))
+        stride = (draw(st.integers(1, max_stride)), draw(st.integers(1, max_stride)))
+        dilation = ((draw(st.integers(1, max_dilation)), draw(st.integers(1, max_dilation)))
+                    if op == "max_pool2d" else (1, 1))
+        padding = (draw(st.integers(0, kernel[0] // 2)), draw(st.integers(0, kernel[1] // 2)))
+        # At least the dilation: every window then holds an input element (M.1).
+        sizes = [max(d * (k - 1) + 1 - 2 * p, d) + draw(st.integers(0, max_extra))
+                 for k, d, p in zip(kernel, dilation, padding)]
+        return PoolCase(op, N=draw(st.integers(1, max_batch)), C=draw(st.integers(1, max_channels)), H=sizes[0],
+                        W=sizes[1], kernel=kernel, stride=stride, padding=padding, dilation=dilation,
+                        ceil_mode=draw(st.booleans()), count_include_pad=draw(st.booleans()))
+
+    return cases()
+
+
+def arrays_of(shapes: dict[str, tuple[int, ...] | None], dtype: np.dtype | type, *, values: Values = "floats",
+              terms: int = 1) -> st.SearchStrategy[dict[str, np.ndarray | None]]:
+    """[A.1, A.2] Arrays of these shapes (None for an absent one) in ``dtype``, from a drawn seed: standard
+    normal floats, or integers in the range that keeps sums of ``terms`` products exact (A.2)."""
+    if values not in ("integers", "floats"):
+        raise InvalidArgument(f"values={values!r} must be 'integers' or 'floats'")
+
+    def make(seed: int) -> dict[str, np.ndarray | None]:
+        rng = np.random.default_rng(seed)
+        r, _ = integer_range(terms, dtype)
+        return {name: None if shape is None else
+                (rng.integers(-r, r + 1, size=shape) if values == "integers" else rng.standard_normal(shape)).astype(dtype)
+                for name, shape in shapes.items()}
+
+    return st.integers(0, 2**32 - 1).map(make)

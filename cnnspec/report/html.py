@@ -35,6 +35,7 @@ pre { background: #f6f6f6; padding: .6em; overflow-x: auto; font-size: 12px; max
 figure.map { margin: 0; } figcaption { font-size: 11px; color: #555; }
 .note { font-size: 12px; color: #555; margin: 2px 0; }
 td.zero { background: #f8c4c4; } td.count { text-align: right; }
+tr.section th { background: #e4e8f0; }
 section.failure { border-top: 2px solid #ddd; padding-top: .5em; margin-top: 1em; }
 """
 
@@ -87,9 +88,14 @@ def _matrix(report: dict[str, Any], ran: list[dict[str, Any]]) -> str:
     rows = {(r["clause"], r["backend"]): r for r in report["rows"]}
     head = "".join(f"<th><code>{_e(b['name'])}</code></th>" for b in ran)
     lines = []
+    section = None
     for clause in report["spec"]["clauses"]:
         if clause["kind"] != "testable":
             continue
+        if clause.get("section") and clause["section"] != section:
+            # One matrix, in sections: conv2d's own clauses, then each further operator's.
+            section = clause["section"]
+            lines.append(f"<tr class='section'><th colspan='{len(ran) + 2}'>{_e(section)}</th></tr>")
         cells = []
         for b in ran:
             row = rows[(clause["id"], b["name"])]

@@ -43,9 +43,16 @@ def render(report: dict[str, Any]) -> str:
     out += ["", "## Clauses by backend", ""]
     rows = {(r["clause"], r["backend"]): r for r in report["rows"]}
     texts = {c["id"]: c["text"] for c in spec["clauses"]}
-    out += _table(["clause", *[f"`{b['name']}`" for b in ran], "text"], [
-        [c, *[MARK[rows[(c, b["name"])]["result"]] for b in ran], _short(texts[c])]
-        for c in (c["id"] for c in spec["clauses"] if c["kind"] == "testable")])
+    # One matrix, in sections: conv2d's own clauses, then each further operator's (N, B, U, M).
+    table: list[list[object]] = []
+    section = None
+    for clause in (c for c in spec["clauses"] if c["kind"] == "testable"):
+        if clause.get("section") and clause["section"] != section:
+            section = clause["section"]
+            table.append([f"**{section}**", *[""] * len(ran), ""])
+        c = clause["id"]
+        table.append([c, *[MARK[rows[(c, b["name"])]["result"]] for b in ran], _short(texts[c])])
+    out += _table(["clause", *[f"`{b['name']}`" for b in ran], "text"], table)
     out += _failures(report)
     out += _accuracy(report)
     out += _coverage(ran)

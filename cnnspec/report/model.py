@@ -68,7 +68,8 @@ def failures(report: dict[str, Any]) -> Iterator[Failure]:
 def spec_record() -> dict[str, Any]:
     """The spec a report was made against: its digest and every clause's ID, kind and text."""
     return {"file": "spec/conv2d.md", "sha256": hashlib.sha256(clauses.spec_text().encode()).hexdigest(),
-            "clauses": [{"id": c.id, "kind": c.kind, "text": c.text} for c in clauses.clauses().values()]}
+            "clauses": [{"id": c.id, "kind": c.kind, "text": c.text, "section": c.section}
+                        for c in clauses.clauses().values()]}
 
 
 def backend_record(run: BackendRun) -> dict[str, Any]:

@@ -68,6 +68,8 @@ def failure_figure(failure: dict[str, Any]) -> str:
     """[report] The pictures of one failure: the input and kernel slices that feed the first bad
     element, then the expected and actual maps and their difference, bad elements outlined."""
     arrays = {name: decode_array(text) for name, text in failure.get("arrays", {}).items()}
+    if "op" in failure:
+        return _outputs(arrays, failure.get("index"))
     if "x" not in arrays or "w" not in arrays or arrays["x"].ndim != 4 or arrays["w"].ndim != 4:
         return ""
     x, w = arrays["x"], arrays["w"]
@@ -85,6 +87,16 @@ def failure_figure(failure: dict[str, Any]) -> str:
     more = f"<p class='note'>{C_in_g - MAX_MAPS} more channels not shown</p>" if C_in_g > MAX_MAPS else ""
     rows.append(f"<div class='maps'><span class='label'>input (group {g})</span>{''.join(inputs)}</div>")
     rows.append(f"<div class='maps'><span class='label'>kernel of map {o}</span>{''.join(kernels)}</div>{more}")
+    return "<div class='figure'>" + "".join(rows) + _outputs(arrays, index, inner=True) + "</div>"
+
+
+def _outputs(arrays: dict[str, np.ndarray], index: list[int] | None, inner: bool = False) -> str:
+    """[report] Expected, actual and their difference for the map of the first bad element; the
+    counts of bad elements per map and per batch element. Any 4-D result: conv2d's, a gradient's,
+    a transposed convolution's or a pooling's."""
+    n, o = (index[0], index[1]) if index and len(index) == 4 else (0, 0)
+    at = (index[2], index[3]) if index and len(index) == 4 else None
+    rows = []
     if "actual" in arrays and "expected" in arrays and arrays["actual"].shape == arrays["expected"].shape \
             and arrays["actual"].ndim == 4:
         actual, expected = arrays["actual"], arrays["expected"]
@@ -100,4 +112,6 @@ def failure_figure(failure: dict[str, Any]) -> str:
                     + heatmap(actual[n, o], title=f"actual[{n}, {o}]", marked=bad[n, o], at=at)
                     + heatmap(difference[n, o], title="actual - expected", diverging=True, marked=bad[n, o], at=at)
                     + "</div>")
+    if inner or not rows:
+        return "".join(rows)
     return "<div class='figure'>" + "".join(rows) + "</div>"
