@@ -243,7 +243,7 @@ class OpCall:
         """Skip the test where the backend has no such operation; discard the example where its
         ``supports`` gives a reason."""
         if not callable(getattr(self.backend, self.op, None)):
-            pytest.skip(f"{self.backend.name} has no {self.op}")
+            pytest.skip(f"{self.backend.name}: has no {self.op} (an optional method of the Backend protocol)")
         if self.case is not None and getattr(self.backend, "supports", None) is not None:
             dtype = next(a.dtype for _, a in self.arrays if a is not None)
             reason = supports(self.backend, self.case, dtype)
