@@ -13,7 +13,8 @@ import math
 import numpy as np
 
 from cnnspec.errors import ConvSpecError
-from cnnspec.geometry import ExplicitPadding, Pair, as_pair, as_padding, check_groups, check_stride_dilation
+from cnnspec.geometry import (ExplicitPadding, Pair, as_pair, as_padding, check_groups, check_stride_dilation,
+                              transposed_output_size)
 from cnnspec.reference import ConvCall, check_dtypes, pad, unpad, validate, windows
 
 
@@ -138,8 +139,8 @@ def conv_transpose2d(
     x, w = np.asarray(x), np.asarray(w)
     b = None if b is None else np.asarray(b)
     s, pads, a, d = _validate_transposed(x, w, b, stride, padding, output_padding, dilation, groups)
-    out = [(n - 1) * si - lo - hi + di * (k - 1) + 1 + ai
-           for n, k, si, (lo, hi), di, ai in zip(x.shape[2:], w.shape[2:], s, pads, d, a)]
+    out = [transposed_output_size(n, k, stride=si, pad=p, dilation=di, output_padding=ai)
+           for n, k, si, p, di, ai in zip(x.shape[2:], w.shape[2:], s, pads, d, a)]
     if min(out) < 1:
         raise ConvSpecError(f"the output extents {out} must be at least 1", "U.1")
     if magnitude:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
-from cnnspec.geometry import Pair, PoolCase, pool_output_size
+from cnnspec.geometry import PoolCase
 
 
 def _windows(x: np.ndarray, case: PoolCase, fill: float) -> np.ndarray:
@@ -55,9 +55,4 @@ def avg_pool2d(x: np.ndarray, case: PoolCase, *, magnitude: bool = False) -> np.
     return y if magnitude else y.astype(x.dtype)
 
 
-def output_size(size: int, kernel: int, *, stride: int, pad: int, dilation: int, ceil_mode: bool) -> int:
-    """[M.1] The output extent of one axis (``geometry.pool_output_size``)."""
-    return pool_output_size(size, kernel, stride=stride, pad=pad, dilation=dilation, ceil_mode=ceil_mode)
-
-
-__all__ = ["Pair", "avg_pool2d", "divisor", "max_pool2d", "output_size"]
+__all__ = ["avg_pool2d", "divisor", "max_pool2d"]

@@ -34,19 +34,9 @@ from cnnspec.reference import BFLOAT16
 _TF32_UNIT_ROUNDOFF = 2.0**-11  # TF32 keeps 10 explicit significand bits
 
 
-def _torch_padding(padding: Padding) -> tuple[tuple[int, int, int, int] | None, Any]:
-    """F.pad's (left, right, top, bottom) for asymmetric amounts (or None), and F.conv2d's padding argument."""
-    if isinstance(padding, str):
-        return None, padding
-    (top, bottom), (left, right) = padding
-    if top == bottom and left == right:
-        return None, (top, left)
-    return (left, right, top, bottom), 0
-
-
-def _torch_padding_nd(padding: Any) -> tuple[tuple[int, ...] | None, Any]:
-    """``_torch_padding`` for any number of spatial axes: F.pad's amounts (last axis first) or None,
-    and the padding argument of F.conv1d or F.conv3d."""
+def _torch_padding(padding: Any) -> tuple[tuple[int, ...] | None, Any]:
+    """F.pad's amounts for asymmetric padding (last axis first: (left, right, top, bottom) for conv2d),
+    or None, and the padding argument of F.conv1d, F.conv2d or F.conv3d (one amount per axis)."""
     if isinstance(padding, str):
         return None, padding
     if all(lo == hi for lo, hi in padding):
@@ -188,7 +178,7 @@ class TorchBackend:
                 and any(n == 1 and s > 1 and d > 1 for n, s, d in zip(x.shape[2:], stride, dilation))):
             raise KnownCrash(finding("torch-cpu", "N.2"))
         tx, tw, tb = self._in(x), self._in(w), self._in(b)
-        pre_pad, torch_padding = _torch_padding_nd(padding)
+        pre_pad, torch_padding = _torch_padding(padding)
         if pre_pad is not None:
             tx = F.pad(tx, pre_pad)
         with self._flags():
