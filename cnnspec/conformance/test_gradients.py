@@ -36,7 +36,7 @@ def _arrays(data, case: Conv2dCase, dtype, values: str):
     return a["x"], a["w"], a["b"], a["g"]
 
 
-def _results(call: OpCall, case: Conv2dCase):
+def _results(call: OpCall):
     out = call.run("B.1")
     if not (isinstance(out, tuple) and len(out) == 3):
         raise Nonconformance(f"returned {type(out).__name__}, but should return (grad_input, grad_weight, grad_bias) "
@@ -50,7 +50,7 @@ def _results(call: OpCall, case: Conv2dCase):
 def test_gradients_match_reference_within_bound(backend, dtype, case, data):
     x, w, b, g = _arrays(data, case, dtype, "floats")
     call = backward_call(backend, case, x, w, b, g)
-    results = _results(call, case)
+    results = _results(call)
     wide = [None if a is None else a.astype(np.float64) for a in (x, w, b, g)]
     exact = adjoint.conv_grad(*wide, **case.params())
     magnitude = adjoint.conv_grad(*wide, **case.params(), magnitude=True)
@@ -79,7 +79,7 @@ def _exact_arrays(data, case: Conv2dCase, dtype):
 def test_gradients_exact_on_small_integers(backend, dtype, case, data):
     x, w, b, g = _exact_arrays(data, case, dtype)
     call = backward_call(backend, case, x, w, b, g)
-    results = _results(call, case)
+    results = _results(call)
     expected = adjoint.conv_grad(x, w, b, g, **case.params())
     for i, (name, clause) in enumerate(zip(NAMES, CLAUSES)):
         if expected[i] is not None:
@@ -96,7 +96,7 @@ def test_adjoint_identities_with_own_conv2d(backend, dtype, case, data):
     forward = Call.of(backend, case, x, w, None)
     call = backward_call(backend, case, x, w, None, g)
     y = forward.run()
-    gx, gw, _ = _results(call, case)
+    gx, gw, _ = _results(call)
     if y.shape != g.shape or gx.shape != x.shape or gw.shape != w.shape:
         raise Nonconformance(f"shapes: conv2d {y.shape} for {g.shape}, grad_input {gx.shape} for {x.shape}, "
                              f"grad_weight {gw.shape} for {w.shape} [B.1] [{call.describe()}]", "B.1", call)
