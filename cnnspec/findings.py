@@ -275,7 +275,14 @@ FINDINGS: tuple[Finding, ...] = (
                "test_values.py::test_one_hot_weight_copies_the_input", "test_values.py::test_long_sums_within_bound",
                # float32's range: float64 subnormals come back as 0, and the finite outputs of A.8 miss the bound
                "test_special_values.py::test_subnormals_are_kept",
-               "test_special_values.py::test_nan_and_infinity_reach_the_outputs_ieee_sends_them_to"),
+               "test_special_values.py::test_nan_and_infinity_reach_the_outputs_ieee_sends_them_to",
+               # the same float32 arithmetic in conv1d, conv3d, the conv2d gradients (whose strided form
+               # raises "unsupported data type" in float64 besides) and the conv after pooling
+               "test_ranks.py::test_conv1d_conv3d_match_reference_within_bound",
+               "test_gradients.py::test_gradients_match_reference_within_bound",
+               "test_gradients.py::test_gradients_exact_on_small_integers",
+               "test_gradients.py::test_adjoint_identities_with_own_conv2d",
+               "test_pooling.py::test_pooled_maps_feed_the_next_conv_as_channels"),
         dtype="float64",
     ),
     Finding(
@@ -414,6 +421,129 @@ FINDINGS += (
         outcome="returns",
         prints="[nan]",
         tests=("test_special_values.py::test_nan_and_infinity_reach_the_outputs_ieee_sends_them_to",),
+    ),
+)
+
+
+def _onnx_node(op: str, feeds: str, attributes: str, show: str, shows: str) -> str:
+    """A reproducer that runs one ``op`` node on float32 ``feeds`` in the ONNX reference evaluator."""
+    return (
+        "import numpy as np\n"
+        "from onnx import TensorProto, helper\n"
+        "from onnx.reference import ReferenceEvaluator\n"
+        f"feeds = {feeds}\n"
+        f"node = helper.make_node('{op}', list(feeds), ['y'], **{attributes})\n"
+        "graph = helper.make_graph([node], 'g', [helper.make_tensor_value_info(n, TensorProto.FLOAT, None) for n in feeds],\n"
+        "                          [helper.make_tensor_value_info('y', TensorProto.FLOAT, None)])\n"
+        "model = helper.make_model(graph, opset_imports=[helper.make_opsetid('', 22)])\n"
+        "y = ReferenceEvaluator(model).run(None, feeds)[0]\n"
+        f"print({show})  # {shows}\n"
+    )
+
+
+_MLX_TRANSPOSED_TESTS = ("test_transposed.py::test_transposed_matches_reference_within_bound",
+                         "test_transposed.py::test_transposed_is_the_adjoint_of_own_conv2d",
+                         "test_transposed.py::test_output_padding_extends_the_bottom_and_right",
+                         "test_transposed.py::test_output_padding_limit")
+
+FINDINGS += (
+    Finding(
+        backend="mlx-cpu",
+        version="mlx 0.32.4 (CPU)",
+        clause="U.1",
+        summary=(
+            "`mx.conv_transpose2d` **rejects valid calls** whose padding exceeds dilation·(kernel − 1) on an axis: "
+            "a 1x1 kernel on a 2x2 input with stride 2 and padding 1 (a 1x1 output, which torch computes) raises "
+            "ValueError 'Spatial dimensions of input after padding cannot be smaller than weight spatial "
+            "dimensions': it pads the stride-dilated input by dilation·(kernel − 1) − padding, negative there."
+        ),
+        reproducer=(
+            "import mlx.core as mx\n"
+            "try:\n"
+            "    print(mx.conv_transpose2d(mx.ones((1, 2, 2, 1)), mx.ones((1, 1, 1, 1)), stride=2, padding=1).shape)\n"
+            "except ValueError as e:  # torch's F.conv_transpose2d gives a (1, 1, 1, 1) result\n"
+            "    print('ValueError:', e)\n"
+        ),
+        outcome="returns",
+        prints="ValueError",
+        tests=_MLX_TRANSPOSED_TESTS,
+    ),
+    Finding(
+        backend="mlx-cpu",
+        version="mlx 0.32.4 (CPU)",
+        clause="U.4",
+        summary=(
+            "`mx.conv_transpose2d` **accepts any output padding**: with stride 2, `output_padding=2` (not below "
+            "the stride, nor below the dilation 1) and `output_padding=-1` both return a result, 8x8 and 5x5 from "
+            "a 3x3 input and a 2x2 kernel."
+        ),
+        reproducer=(
+            "import mlx.core as mx\n"
+            "x, w = mx.ones((1, 3, 3, 1)), mx.ones((1, 2, 2, 1))\n"
+            "print([mx.conv_transpose2d(x, w, stride=2, output_padding=a).shape for a in (2, -1)])"
+            "  # [(1, 8, 8, 1), (1, 5, 5, 1)]: both should raise\n"
+        ),
+        outcome="returns",
+        prints="[(1, 8, 8, 1), (1, 5, 5, 1)]",
+        tests=("test_transposed.py::test_output_padding_limit",),
+    ),
+    Finding(
+        backend="tinygrad-cpu",
+        version="tinygrad 0.14.0",
+        clause="U.4",
+        summary=(
+            "`Tensor.conv_transpose2d` **accepts any output padding**: with stride 2 and dilation 1, "
+            "`output_padding=2` returns an 8x8 map from a 3x3 input and a 2x2 kernel (its last row all zeros), "
+            "and `output_padding=-1` a 5x5 one with the last row cut off."
+        ),
+        reproducer=(
+            "from tinygrad import Tensor\n"
+            "x, w = Tensor.ones(1, 1, 3, 3), Tensor.ones(1, 1, 2, 2)\n"
+            "print([x.conv_transpose2d(w, stride=2, output_padding=a).shape for a in (2, -1)])"
+            "  # [(1, 1, 8, 8), (1, 1, 5, 5)]: both should raise\n"
+        ),
+        outcome="returns",
+        prints="[(1, 1, 8, 8), (1, 1, 5, 5)]",
+        tests=("test_transposed.py::test_output_padding_limit",),
+    ),
+    Finding(
+        backend="onnx-reference",
+        version="onnx 1.23.2 ReferenceEvaluator",
+        clause="U.1",
+        summary=(
+            "ConvTranspose with `group` above 1 is wrong unless every group has one input and one output channel "
+            "and there is no bias: each group gets the first entries of the bias (a depthwise ConvTranspose of "
+            "ones with bias [0, 10] gives [1, 1], not [1, 11]), and with more channels a group's weight is sliced "
+            "by the output count, raising ValueError ('cannot reshape array') on valid calls."
+        ),
+        reproducer=_onnx_node("ConvTranspose", "{'x': np.ones((1, 2, 1, 1), np.float32), "
+                              "'w': np.ones((2, 1, 1, 1), np.float32), 'b': np.array([0, 10], np.float32)}",
+                              "{'group': 2}", "y.ravel()", "[1. 1.]: should be [1. 11.]"),
+        outcome="returns",
+        prints="[1. 1.]",
+        link="related: https://github.com/onnx/onnx/issues/7802 (its reshape error, on an invalid model)",
+        tests=("test_transposed.py::test_transposed_matches_reference_within_bound",
+               "test_transposed.py::test_transposed_is_the_adjoint_of_own_conv2d",
+               "test_transposed.py::test_output_padding_extends_the_bottom_and_right",
+               "test_transposed.py::test_output_padding_limit"),
+    ),
+    Finding(
+        backend="onnx-reference",
+        version="onnx 1.23.2 ReferenceEvaluator",
+        clause="M.1",
+        summary=(
+            "MaxPool with strides and dilations of 1 reads 2-D `pads` [x1_begin, x2_begin, x1_end, x2_end] as "
+            "[top, bottom, left, right] (`pad_top, pad_bottom, pad_left, pad_right = pads` in _op_common_pool.py; "
+            "AveragePool and strided MaxPool take another, right, path): padding 1 on the height only, "
+            "`pads=[1, 0, 1, 0]`, pads the top and the left, so a 2x2 window on a 2x2 input gives a 2x2 map, "
+            "not 3x1, and a window wholly in the padding raises ValueError. Equal padding on both axes is unaffected."
+        ),
+        reproducer=_onnx_node("MaxPool", "{'x': np.ones((1, 1, 2, 2), np.float32)}",
+                              "{'kernel_shape': [2, 2], 'pads': [1, 0, 1, 0]}", "y.shape",
+                              "(1, 1, 2, 2): should be (1, 1, 3, 1)"),
+        outcome="returns",
+        prints="(1, 1, 2, 2)",
+        tests=("test_pooling.py::test_max_pool_is_the_window_maximum",),
     ),
 )
 

@@ -17,6 +17,16 @@ and says so in its version line. The CPU's default precision is full float32: no
 XLA's CPU backend flushes subnormal inputs and results to zero in float32, float64 and bfloat16, by
 design (jax#16200, "working as intended"; JAX's Sharp Bits), so the backend declares it (A.10);
 float16 takes another path and keeps them, as measured.
+
+The other operations: conv1d and conv3d are the same call with NCH/OIH and NCDHW/OIDHW dimension
+numbers; the conv2d gradients are ``jax.vjp`` of the jitted conv and bias add (what ``jax.grad``
+runs in training); conv_transpose2d is a conv of the input dilated by the stride (``lhs_dilation``)
+with the kernel flipped and its in and out axes swapped group by group, which is how
+``lax.conv_transpose`` writes it, through ``conv_general_dilated`` because ``lax.conv_transpose`` has
+no groups; lax has no output padding, so the adapter adds it to the end padding and U.4 is not lax's
+to meet. Pooling is ``lax.reduce_window`` as flax computes it (max from -inf; the average over every
+window position, or over those inside x by a second reduce_window of ones); lax has no ceil mode,
+which the backend declares unsupported.
 """
 
 from __future__ import annotations
@@ -28,30 +38,100 @@ import numpy as np
 
 from cnnspec.backends.requirements import missing
 from cnnspec.findings import known
-from cnnspec.geometry import Pair, Padding
+from cnnspec.geometry import Pair, Padding, PoolCase
 
-_DIMENSION_NUMBERS = ("NCHW", "OIHW", "NCHW")
+_LAYOUTS = {1: ("NCH", "OIH", "NCH"), 2: ("NCHW", "OIHW", "NCHW"), 3: ("NCDHW", "OIDHW", "NCDHW")}
+_DIMENSION_NUMBERS = _LAYOUTS[2]
 
 
-def _lax_padding(padding: Padding) -> Any:
+def _lax_padding(padding: Any) -> Any:
     """lax's own padding argument: the string as given, or one (low, high) pair per spatial axis."""
     if isinstance(padding, str):
         return padding
     return tuple(tuple(pair) for pair in padding)
 
 
+def _conv_and_bias(x: Any, w: Any, b: Any, *, stride: tuple[int, ...], padding: Any, dilation: tuple[int, ...],
+                   groups: int, layout: tuple[str, str, str]) -> Any:
+    """lax.conv_general_dilated in ``layout`` plus the bias broadcast over the output channels, as flax adds it."""
+    from jax import lax
+
+    y = lax.conv_general_dilated(x, w, window_strides=stride, padding=padding, rhs_dilation=dilation,
+                                 dimension_numbers=layout, feature_group_count=groups)
+    return y if b is None else y + b.reshape((1, -1) + (1,) * (len(layout[0]) - 2))
+
+
+_STATIC = ("stride", "padding", "dilation", "groups", "layout")
+
+
 @functools.cache
 def _conv() -> Any:
     """The jitted conv and bias add; the parameters are static, so each distinct call compiles once."""
     import jax
+
+    return jax.jit(_conv_and_bias, static_argnames=_STATIC)
+
+
+@functools.cache
+def _backward() -> Any:
+    """The jitted pullback of the conv and bias add (jax.vjp), as jax.grad computes it in training."""
+    import jax
+
+    def backward(x: Any, w: Any, b: Any, g: Any, **params: Any) -> Any:
+        _, pullback = jax.vjp(functools.partial(_conv_and_bias, **params), x, w, b)
+        return pullback(g)
+
+    return jax.jit(backward, static_argnames=_STATIC)
+
+
+@functools.cache
+def _conv_transpose() -> Any:
+    """The jitted transposed conv, written the way lax.conv_transpose writes it (a conv of the input
+    dilated by the stride, with the kernel flipped and its in and out axes swapped), but through
+    lax.conv_general_dilated, which takes groups where lax.conv_transpose does not."""
+    import jax
     from jax import lax
 
-    def conv(x: Any, w: Any, b: Any, *, stride: Pair, padding: Any, dilation: Pair, groups: int) -> Any:
-        y = lax.conv_general_dilated(x, w, window_strides=stride, padding=padding, rhs_dilation=dilation,
-                                     dimension_numbers=_DIMENSION_NUMBERS, feature_group_count=groups)
+    def conv_transpose(x: Any, w: Any, b: Any, *, stride: Pair, padding: Any, output_padding: Pair, dilation: Pair,
+                       groups: int) -> Any:
+        C_in, C_out_g, *kernel = w.shape
+        # (C_in, C_out/g, kH, kW) -> (C_out, C_in/g, kH, kW), flipped: group by group, in and out swap.
+        w = w.reshape(groups, C_in // groups, C_out_g, *kernel).swapaxes(1, 2).reshape(
+            groups * C_out_g, C_in // groups, *kernel)
+        w = lax.rev(w, (2, 3))
+        pads = tuple((d * (k - 1) - lo, d * (k - 1) - hi + a)
+                     for (lo, hi), k, d, a in zip(padding, kernel, dilation, output_padding))
+        y = lax.conv_general_dilated(x, w, window_strides=(1, 1), padding=pads, lhs_dilation=stride,
+                                     rhs_dilation=dilation, dimension_numbers=_DIMENSION_NUMBERS,
+                                     feature_group_count=groups)
         return y if b is None else y + b.reshape(1, -1, 1, 1)
 
-    return jax.jit(conv, static_argnames=("stride", "padding", "dilation", "groups"))
+    return jax.jit(conv_transpose, static_argnames=("stride", "padding", "output_padding", "dilation", "groups"))
+
+
+@functools.cache
+def _pool() -> Any:
+    """The jitted pooling through lax.reduce_window, as flax.linen's max_pool and avg_pool compute it:
+    the maximum from -inf, so padding never wins; the average as the window sum over the count of its
+    positions (every one, or those inside x for count_include_pad=False, by a second reduce_window of ones)."""
+    import jax
+    import jax.numpy as jnp
+    from jax import lax
+
+    def pool(x: Any, *, op: str, kernel_size: Pair, stride: Pair, padding: Pair, dilation: Pair,
+             count_include_pad: bool) -> Any:
+        window, strides, dilations = (1, 1, *kernel_size), (1, 1, *stride), (1, 1, *dilation)
+        pads = ((0, 0), (0, 0), *((p, p) for p in padding))
+        if op == "max_pool2d":
+            return lax.reduce_window(x, jnp.array(-jnp.inf, x.dtype), lax.max, window, strides, pads, window_dilation=dilations)
+        sums = lax.reduce_window(x, jnp.array(0, x.dtype), lax.add, window, strides, pads)
+        if count_include_pad:
+            return sums / (kernel_size[0] * kernel_size[1])
+        counts = lax.reduce_window(jnp.ones(x.shape[2:], x.dtype), jnp.array(0, x.dtype), lax.add, kernel_size, stride,
+                                   tuple((p, p) for p in padding))
+        return sums / counts
+
+    return jax.jit(pool, static_argnames=("op", "kernel_size", "stride", "padding", "dilation", "count_include_pad"))
 
 
 class JaxBackend:
@@ -63,7 +143,11 @@ class JaxBackend:
     # on a 2-core machine, and the default profile's 100 would take 20. More is a matter of patience:
     # set max_examples to None on an instance.
     max_examples = 30
-    not_applicable = {"E.6": "lax.conv_general_dilated has no bias argument; the adapter adds the bias, as flax does"}
+    not_applicable = {
+        "E.6": "lax.conv_general_dilated has no bias argument; the adapter adds the bias, as flax does",
+        "U.4": "lax has no output_padding argument: the adapter adds it to the padding at the end, as "
+               "lax.conv_transpose's callers do, so no output padding is lax's to reject",
+    }
 
     def __init__(self) -> None:
         if self.unavailable() is None:
@@ -93,7 +177,54 @@ class JaxBackend:
     ) -> np.ndarray:
         """[V.1] lax.conv_general_dilated with NCHW/OIHW dimension numbers, plus the bias, under jax.jit."""
         return np.asarray(_conv()(x, w, b, stride=tuple(stride), padding=_lax_padding(padding),
-                                  dilation=tuple(dilation), groups=groups))
+                                  dilation=tuple(dilation), groups=groups, layout=_DIMENSION_NUMBERS))
+
+    def conv1d(self, x: np.ndarray, w: np.ndarray, b: np.ndarray | None, /, *, stride: tuple[int], padding: Any,
+               dilation: tuple[int], groups: int) -> np.ndarray:
+        """[N.2] lax.conv_general_dilated with NCH/OIH dimension numbers, plus the bias, under jax.jit."""
+        return np.asarray(_conv()(x, w, b, stride=tuple(stride), padding=_lax_padding(padding),
+                                  dilation=tuple(dilation), groups=groups, layout=_LAYOUTS[1]))
+
+    def conv3d(self, x: np.ndarray, w: np.ndarray, b: np.ndarray | None, /, *, stride: tuple[int, int, int],
+               padding: Any, dilation: tuple[int, int, int], groups: int) -> np.ndarray:
+        """[N.2] lax.conv_general_dilated with NCDHW/OIDHW dimension numbers, plus the bias, under jax.jit."""
+        return np.asarray(_conv()(x, w, b, stride=tuple(stride), padding=_lax_padding(padding),
+                                  dilation=tuple(dilation), groups=groups, layout=_LAYOUTS[3]))
+
+    def conv2d_backward(self, x: np.ndarray, w: np.ndarray, b: np.ndarray | None, grad_output: np.ndarray, /, *,
+                        stride: Pair, padding: Padding, dilation: Pair, groups: int
+                        ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+        """[B.1-B.3] jax.vjp of the conv and bias add for grad_output, under jax.jit."""
+        gx, gw, gb = _backward()(x, w, b, grad_output, stride=tuple(stride), padding=_lax_padding(padding),
+                                 dilation=tuple(dilation), groups=groups, layout=_DIMENSION_NUMBERS)
+        return np.asarray(gx), np.asarray(gw), None if gb is None else np.asarray(gb)
+
+    def conv_transpose2d(self, x: np.ndarray, w: np.ndarray, b: np.ndarray | None, /, *, stride: Pair,
+                         padding: Padding, output_padding: Pair, dilation: Pair, groups: int) -> np.ndarray:
+        """[U.1] The conv of x dilated by the stride with the flipped, regrouped IOHW kernel, plus the bias."""
+        return np.asarray(_conv_transpose()(x, w, b, stride=tuple(stride), padding=_lax_padding(padding),
+                                            output_padding=tuple(output_padding), dilation=tuple(dilation),
+                                            groups=groups))
+
+    def max_pool2d(self, x: np.ndarray, /, *, kernel_size: Pair, stride: Pair, padding: Pair, dilation: Pair,
+                   ceil_mode: bool) -> np.ndarray:
+        """[M.2] lax.reduce_window of lax.max from -inf, under jax.jit; no ceil mode (``supports``)."""
+        _no_ceil_mode(ceil_mode)
+        return np.asarray(_pool()(x, op="max_pool2d", kernel_size=tuple(kernel_size), stride=tuple(stride),
+                                  padding=tuple(padding), dilation=tuple(dilation), count_include_pad=True))
+
+    def avg_pool2d(self, x: np.ndarray, /, *, kernel_size: Pair, stride: Pair, padding: Pair, ceil_mode: bool,
+                   count_include_pad: bool) -> np.ndarray:
+        """[M.3] lax.reduce_window sums over the window's count, under jax.jit; no ceil mode (``supports``)."""
+        _no_ceil_mode(ceil_mode)
+        return np.asarray(_pool()(x, op="avg_pool2d", kernel_size=tuple(kernel_size), stride=tuple(stride),
+                                  padding=tuple(padding), dilation=(1, 1), count_include_pad=count_include_pad))
+
+    def supports(self, case: Any, dtype: np.dtype) -> str | None:
+        """lax.reduce_window has no ceil mode (nor has flax's pooling built on it)."""
+        if isinstance(case, PoolCase) and case.ceil_mode:
+            return "lax.reduce_window has no ceil mode (flax's max_pool and avg_pool have none either)"
+        return None
 
     def snippet(self, *, stride: Pair, padding: Padding, dilation: Pair, groups: int) -> str:
         """JAX code that computes a NumPy ``y`` from NumPy ``x``, ``w``, ``b`` the way this backend does."""
@@ -109,6 +240,11 @@ class JaxBackend:
             "    return y if b is None else y + b.reshape(1, -1, 1, 1)",
             "y = np.asarray(conv(x, w, b))",
         ])
+
+
+def _no_ceil_mode(ceil_mode: bool) -> None:
+    if ceil_mode:
+        raise ValueError("ceil_mode=True: lax.reduce_window has no ceil mode")
 
 
 def jax_cpu() -> JaxBackend:

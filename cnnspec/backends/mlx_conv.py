@@ -10,15 +10,23 @@ form, so the backend declares "same" unsupported rather than computing the amoun
 MLX has no bias argument; the bias is added after the convolution, as ``mlx.nn.Conv2d`` does, so
 rejecting a bias of the wrong shape (E.6) is not MLX's to do. Any other string is passed to
 ``conv2d``'s padding argument as it is, for MLX to reject (E.7).
+
+The other operations: conv1d and conv3d go to ``conv_general`` (its low/high lists for every
+padding); the conv2d gradients are ``mx.vjp`` of the same conv and bias add; conv_transpose2d is
+``mx.conv_transpose2d`` with the IOHW weight moved to MLX's (C_out, kH, kW, C_in), declining what it
+lacks (groups, asymmetric padding); pooling is ``mlx.nn.MaxPool2d`` and ``AvgPool2d`` on the
+channels-last view, declining dilation, ceil mode and ``count_include_pad=False``, which they lack.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 import numpy as np
 
 from cnnspec.backends.requirements import missing
 from cnnspec.findings import KnownCrash, finding, known
-from cnnspec.geometry import Conv2dCase, Pair, Padding
+from cnnspec.geometry import ConvCase, Pair, Padding, PoolCase, TransposedCase
 from cnnspec.reference import BFLOAT16
 
 
@@ -53,6 +61,20 @@ def _numpy(y: object) -> np.ndarray:
     return np.array(y)
 
 
+def _conv2d(tx: Any, tw: Any, tb: Any, *, stride: Pair, padding: Padding, dilation: Pair, groups: int) -> Any:
+    """MLX's conv of channels-last tx and tw in its padding form for ``padding``, plus the bias, as mlx.nn.Conv2d."""
+    import mlx.core as mx
+
+    function, amounts = _mlx_padding(padding)
+    if function == "conv_general":
+        y = mx.conv_general(tx, tw, stride=stride, padding=amounts, kernel_dilation=dilation, groups=groups)
+    elif amounts is None:
+        y = mx.conv2d(tx, tw, stride=stride, dilation=dilation, groups=groups)
+    else:
+        y = mx.conv2d(tx, tw, stride=stride, padding=amounts, dilation=dilation, groups=groups)
+    return y if tb is None else y + tb
+
+
 class MlxBackend:
     """[V.1] mlx.core.conv2d (conv_general for asymmetric padding) on the CPU device, NumPy in and out."""
 
@@ -70,11 +92,26 @@ class MlxBackend:
 
         return f"mlx {mx.__version__}, {mx.default_device()}"
 
-    def supports(self, case: Conv2dCase, dtype: np.dtype) -> str | None:
-        """MLX has no "same" padding form, and its CPU convolution has no float64 kernel for groups or dilation."""
+    def supports(self, case: Any, dtype: np.dtype) -> str | None:
+        """MLX has no "same" padding form, and its CPU convolution has no float64 kernel for groups or
+        dilation, nor a grouped conv3d; its conv_transpose2d has symmetric padding and groups=1 only; its pooling layers
+        (mlx.nn.MaxPool2d, AvgPool2d) have no dilation and no ceil mode, and always count padding."""
+        if isinstance(case, PoolCase):
+            if case.dilation != (1, 1) or case.ceil_mode:
+                return "mlx.nn's pooling layers have no dilation and no ceil mode"
+            if case.op == "avg_pool2d" and not case.count_include_pad:
+                return "mlx.nn.AvgPool2d always counts the zero padding (no count_include_pad=False)"
+            return None
+        if isinstance(case, TransposedCase):
+            if case.groups > 1:
+                return "mx.conv_transpose2d supports groups=1 only (its documentation says so)"
+            if any(lo != hi for lo, hi in case.padding):
+                return "mx.conv_transpose2d takes symmetric padding only"
         if case.padding == "same":
             return "MLX has no 'same' padding form (conv2d takes symmetric amounts, conv_general low/high lists)"
-        if np.dtype(dtype) == np.float64 and (case.groups > 1 or case.dilation != (1, 1)):
+        if isinstance(case, ConvCase) and case.rank == 3 and case.groups > 1:
+            return "MLX's conv3d raises 'Can only handle groups != 1 in 1D or 2D convolutions'"
+        if np.dtype(dtype) == np.float64 and (case.groups > 1 or any(d != 1 for d in case.dilation)):
             return "MLX's CPU convolution raises 'unsupported data type' for float64 with groups or dilation above 1"
         return None
 
@@ -89,16 +126,87 @@ class MlxBackend:
             raise KnownCrash(finding(self.name, "E.2"))
         with mx.stream(mx.cpu):
             tx, tw = mx.moveaxis(_array(x), -3, -1), mx.moveaxis(_array(w), 1, -1)
-            function, amounts = _mlx_padding(padding)
-            if function == "conv_general":
-                y = mx.conv_general(tx, tw, stride=stride, padding=amounts, kernel_dilation=dilation, groups=groups)
-            elif amounts is None:
-                y = mx.conv2d(tx, tw, stride=stride, dilation=dilation, groups=groups)
-            else:
-                y = mx.conv2d(tx, tw, stride=stride, padding=amounts, dilation=dilation, groups=groups)
+            y = _conv2d(tx, tw, None if b is None else _array(b), stride=stride, padding=padding, dilation=dilation,
+                        groups=groups)
+            return _numpy(mx.moveaxis(y, -1, -3))
+
+    def conv1d(self, x: np.ndarray, w: np.ndarray, b: np.ndarray | None, /, *, stride: tuple[int], padding: Any,
+               dilation: tuple[int], groups: int) -> np.ndarray:
+        """[N.2] mx.conv_general on the channels-last views, plus the bias."""
+        return self._conv_general(x, w, b, stride=stride, padding=padding, dilation=dilation, groups=groups)
+
+    def conv3d(self, x: np.ndarray, w: np.ndarray, b: np.ndarray | None, /, *, stride: tuple[int, int, int],
+               padding: Any, dilation: tuple[int, int, int], groups: int) -> np.ndarray:
+        """[N.2] mx.conv_general on the channels-last views, plus the bias."""
+        return self._conv_general(x, w, b, stride=stride, padding=padding, dilation=dilation, groups=groups)
+
+    def _conv_general(self, x: np.ndarray, w: np.ndarray, b: np.ndarray | None, *, stride: Any, padding: Any,
+                      dilation: Any, groups: int) -> np.ndarray:
+        import mlx.core as mx
+
+        with mx.stream(mx.cpu):
+            tx, tw = mx.moveaxis(_array(x), 1, -1), mx.moveaxis(_array(w), 1, -1)
+            # conv_general's padding: 0 for "valid", else its (low, high) lists; "same" is declined by supports().
+            amounts = 0 if padding == "valid" else padding if isinstance(padding, str) else (
+                [lo for lo, _ in padding], [hi for _, hi in padding])
+            y = mx.conv_general(tx, tw, stride=list(stride), padding=amounts, kernel_dilation=list(dilation),
+                                groups=groups)
+            if b is not None:
+                y = y + _array(b)
+            return _numpy(mx.moveaxis(y, -1, 1))
+
+    def conv2d_backward(self, x: np.ndarray, w: np.ndarray, b: np.ndarray | None, grad_output: np.ndarray, /, *,
+                        stride: Pair, padding: Padding, dilation: Pair, groups: int
+                        ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+        """[B.1-B.3] mx.vjp of the conv and bias add (channels-last) for grad_output, moved back to NCHW."""
+        import mlx.core as mx
+
+        def forward(*primals: Any) -> Any:
+            return _conv2d(*primals[:2], primals[2] if b is not None else None, stride=stride, padding=padding,
+                           dilation=dilation, groups=groups)
+
+        with mx.stream(mx.cpu):
+            primals = [mx.moveaxis(_array(x), -3, -1), mx.moveaxis(_array(w), 1, -1)]
+            if b is not None:
+                primals.append(_array(b))
+            _, grads = mx.vjp(forward, primals, [mx.moveaxis(_array(grad_output), -3, -1)])
+            gx, gw = _numpy(mx.moveaxis(grads[0], -1, -3)), _numpy(mx.moveaxis(grads[1], -1, 1))
+            return gx, gw, None if b is None else _numpy(grads[2])
+
+    def conv_transpose2d(self, x: np.ndarray, w: np.ndarray, b: np.ndarray | None, /, *, stride: Pair,
+                         padding: Padding, output_padding: Pair, dilation: Pair, groups: int) -> np.ndarray:
+        """[U.1] mx.conv_transpose2d, the IOHW weight as MLX's (C_out, kH, kW, C_in), plus the bias; its
+        padding is symmetric (``supports`` declines the rest)."""
+        import mlx.core as mx
+
+        (top, _), (left, _) = padding  # type: ignore[misc]
+        with mx.stream(mx.cpu):
+            tx, tw = mx.moveaxis(_array(x), -3, -1), mx.transpose(_array(w), (1, 2, 3, 0))
+            y = mx.conv_transpose2d(tx, tw, stride=stride, padding=(top, left), dilation=dilation,
+                                    output_padding=output_padding, groups=groups)
             if b is not None:
                 y = y + _array(b)
             return _numpy(mx.moveaxis(y, -1, -3))
+
+    def max_pool2d(self, x: np.ndarray, /, *, kernel_size: Pair, stride: Pair, padding: Pair, dilation: Pair,
+                   ceil_mode: bool) -> np.ndarray:
+        """[M.2] mlx.nn.MaxPool2d on the channels-last view (no dilation, no ceil mode: ``supports``)."""
+        import mlx.nn as nn
+
+        return self._pool(nn.MaxPool2d(kernel_size, stride, padding), x)
+
+    def avg_pool2d(self, x: np.ndarray, /, *, kernel_size: Pair, stride: Pair, padding: Pair, ceil_mode: bool,
+                   count_include_pad: bool) -> np.ndarray:
+        """[M.3] mlx.nn.AvgPool2d on the channels-last view (padding counted, no ceil mode: ``supports``)."""
+        import mlx.nn as nn
+
+        return self._pool(nn.AvgPool2d(kernel_size, stride, padding), x)
+
+    def _pool(self, layer: Any, x: np.ndarray) -> np.ndarray:
+        import mlx.core as mx
+
+        with mx.stream(mx.cpu):
+            return _numpy(mx.moveaxis(layer(mx.moveaxis(_array(x), -3, -1)), -1, -3))
 
     def snippet(self, *, stride: Pair, padding: Padding, dilation: Pair, groups: int) -> str:
         """MLX code that computes a NumPy ``y`` from NumPy ``x``, ``w``, ``b`` the way this backend does."""

@@ -11,6 +11,12 @@ goes to ``auto_pad`` as it is. The bias is Conv's
 optional third input. The model leaves shapes open, so one model (and, for onnxruntime, one session)
 serves every shape with the same attributes; the ONNX checker is not run, since validation is the
 implementation's, and that is what is tested.
+
+The other operations are one node each, with the same two runners: conv1d and conv3d are Conv (ONNX's
+Conv takes any rank; ``pads`` lists every axis's start, then every end); conv_transpose2d is
+ConvTranspose, whose weight is IOHW as cnnspec's and whose ``pads`` (asymmetric) and
+``output_padding`` map one to one; pooling is MaxPool (``dilations``, ``ceil_mode``) and AveragePool
+(``count_include_pad``, ``ceil_mode``). ONNX has no autodiff: no gradients.
 """
 
 from __future__ import annotations
@@ -22,14 +28,19 @@ import numpy as np
 
 from cnnspec.backends.requirements import missing
 from cnnspec.findings import known
-from cnnspec.geometry import Conv2dCase, Pair, Padding
+from cnnspec.geometry import Pair, Padding, PoolCase
 from cnnspec.reference import BFLOAT16
 
 OPSET = 22  # Conv's latest version (Conv-22); onnxruntime and the reference evaluator both run it
 
 
-def conv_attributes(*, stride: Pair, padding: Padding, dilation: Pair, groups: int) -> dict[str, Any]:
-    """Conv's attributes for the call: ONNX's own auto_pad for "valid" and "same", else explicit pads."""
+def _pads(padding: Any) -> list[int]:
+    """ONNX's ``pads``: every axis's start, then every axis's end ([top, left, bottom, right] for 2-D)."""
+    return [lo for lo, _ in padding] + [hi for _, hi in padding]
+
+
+def conv_attributes(*, stride: Any, padding: Any, dilation: Any, groups: int) -> dict[str, Any]:
+    """Conv's attributes for the call, any rank: ONNX's own auto_pad for "valid" and "same", else explicit pads."""
     attributes: dict[str, Any] = {"strides": list(stride), "dilations": list(dilation), "group": groups}
     if padding == "valid":
         attributes["auto_pad"] = "VALID"
@@ -38,26 +49,95 @@ def conv_attributes(*, stride: Pair, padding: Padding, dilation: Pair, groups: i
     elif isinstance(padding, str):  # not a form the spec defines: auto_pad as given, for ONNX to reject (E.7)
         attributes["auto_pad"] = padding
     else:
-        (top, bottom), (left, right) = padding
-        attributes["pads"] = [top, left, bottom, right]
+        attributes["pads"] = _pads(padding)
     return attributes
 
 
-def conv_model(dtype: np.dtype, attributes: dict[str, Any], *, bias: bool) -> Any:
-    """An ONNX model of one Conv node with these attributes, inputs x, w (and b), output y, shapes open."""
+def conv_transpose_attributes(*, stride: Pair, padding: Padding, output_padding: Pair, dilation: Pair,
+                              groups: int) -> dict[str, Any]:
+    """ConvTranspose's attributes: explicit (asymmetric) pads and output_padding, as ONNX defines them."""
+    return {"strides": list(stride), "dilations": list(dilation), "group": groups, "pads": _pads(padding),
+            "output_padding": list(output_padding)}
+
+
+def pool_attributes(*, kernel_size: Pair, stride: Pair, padding: Pair, ceil_mode: bool, dilation: Pair | None = None,
+                    count_include_pad: bool | None = None) -> dict[str, Any]:
+    """MaxPool's or AveragePool's attributes: the window, symmetric pads, ceil_mode, and dilations (MaxPool)
+    or count_include_pad (AveragePool)."""
+    attributes: dict[str, Any] = {"kernel_shape": list(kernel_size), "strides": list(stride),
+                                  "pads": list(padding) * 2, "ceil_mode": int(ceil_mode)}
+    if dilation is not None:
+        attributes["dilations"] = list(dilation)
+    if count_include_pad is not None:
+        attributes["count_include_pad"] = int(count_include_pad)
+    return attributes
+
+
+def conv_model(dtype: np.dtype, attributes: dict[str, Any], *, bias: bool, op: str = "Conv") -> Any:
+    """An ONNX model of one ``op`` node (Conv, ConvTranspose; MaxPool and AveragePool without a weight)
+    with these attributes, inputs x, w (and b), output y, shapes open."""
     from onnx import helper
 
     element = helper.np_dtype_to_tensor_dtype(np.dtype(dtype))
-    inputs = ["x", "w", "b"] if bias else ["x", "w"]
-    node = helper.make_node("Conv", inputs, ["y"], **attributes)
-    graph = helper.make_graph([node], "conv", [helper.make_tensor_value_info(n, element, None) for n in inputs],
+    inputs = ["x"] if op in _POOLS.values() else ["x", "w", "b"] if bias else ["x", "w"]
+    node = helper.make_node(op, inputs, ["y"], **attributes)
+    graph = helper.make_graph([node], op.lower(), [helper.make_tensor_value_info(n, element, None) for n in inputs],
                               [helper.make_tensor_value_info("y", element, None)])
     return helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)])
+
+
+_POOLS = {"max_pool2d": "MaxPool", "avg_pool2d": "AveragePool"}
+_ONNX_OPS = {**_POOLS, "conv_transpose2d": "ConvTranspose"}
 
 
 def _model_bytes(x: np.ndarray, b: np.ndarray | None, **parameters: Any) -> bytes:
     """The serialized model for this call: the cache key of its session, since equal models serialize equally."""
     return conv_model(x.dtype, conv_attributes(**parameters), bias=b is not None).SerializeToString()
+
+
+def _model_of(op: str, x: np.ndarray, b: np.ndarray | None, parameters: dict[str, Any]) -> bytes:
+    """The serialized one-node model of cnnspec operation ``op`` (conv1d ... avg_pool2d) for this call."""
+    if op == "conv_transpose2d":
+        return conv_model(x.dtype, conv_transpose_attributes(**parameters), bias=b is not None,
+                          op="ConvTranspose").SerializeToString()
+    if op in _POOLS:
+        return conv_model(x.dtype, pool_attributes(**parameters), bias=False, op=_POOLS[op]).SerializeToString()
+    return _model_bytes(x, b, **parameters)
+
+
+class _Operations:
+    """The operations besides conv2d, each one ONNX node run by the subclass's ``_run(model, feeds)``:
+    conv1d and conv3d as Conv (ONNX's Conv takes any rank), conv_transpose2d as ConvTranspose, pooling
+    as MaxPool and AveragePool. ONNX has no autodiff, so no gradients."""
+
+    def _run(self, model: bytes, feeds: dict[str, np.ndarray]) -> np.ndarray:
+        raise NotImplementedError
+
+    def _call(self, op: str, x: np.ndarray, w: np.ndarray | None = None, b: np.ndarray | None = None,
+              **parameters: Any) -> np.ndarray:
+        feeds = {"x": x} if w is None else _feeds(x, w, b)
+        return self._run(_model_of(op, x, b, parameters), feeds)
+
+    def conv1d(self, x: np.ndarray, w: np.ndarray, b: np.ndarray | None, /, **parameters: Any) -> np.ndarray:
+        """[N.2] A 1-D Conv node (stride, padding, dilation, groups as for conv2d, one entry per axis)."""
+        return self._call("conv1d", x, w, b, **parameters)
+
+    def conv3d(self, x: np.ndarray, w: np.ndarray, b: np.ndarray | None, /, **parameters: Any) -> np.ndarray:
+        """[N.2] A 3-D Conv node (stride, padding, dilation, groups as for conv2d, one entry per axis)."""
+        return self._call("conv3d", x, w, b, **parameters)
+
+    def conv_transpose2d(self, x: np.ndarray, w: np.ndarray, b: np.ndarray | None, /, **parameters: Any
+                         ) -> np.ndarray:
+        """[U.1] A ConvTranspose node: explicit pads, output_padding, group and dilations; IOHW weight, as ONNX's."""
+        return self._call("conv_transpose2d", x, w, b, **parameters)
+
+    def max_pool2d(self, x: np.ndarray, /, **parameters: Any) -> np.ndarray:
+        """[M.2] A MaxPool node: kernel_shape, strides, pads, dilations, ceil_mode."""
+        return self._call("max_pool2d", x, **parameters)
+
+    def avg_pool2d(self, x: np.ndarray, /, **parameters: Any) -> np.ndarray:
+        """[M.3] An AveragePool node: kernel_shape, strides, pads, ceil_mode, count_include_pad."""
+        return self._call("avg_pool2d", x, **parameters)
 
 
 @functools.lru_cache(maxsize=256)
@@ -95,7 +175,7 @@ def _snippet(run: list[str], *, stride: Pair, padding: Padding, dilation: Pair, 
     ])
 
 
-class OnnxRuntimeBackend:
+class OnnxRuntimeBackend(_Operations):
     """[V.1] onnxruntime's CPU Conv kernel (MLAS) on a one-node ONNX model, NumPy in and out."""
 
     name = "onnxruntime-cpu"
@@ -112,14 +192,17 @@ class OnnxRuntimeBackend:
 
         return f"onnxruntime {onnxruntime.__version__} (onnx {onnx.__version__}, opset {OPSET}), CPUExecutionProvider"
 
-    def supports(self, case: Conv2dCase, dtype: np.dtype) -> str | None:
-        """No float64 Conv kernel on the CPU provider, and no dilation with auto_pad SAME_UPPER: onnxruntime
-        rejects both with an error (ONNX defines both)."""
-        if np.dtype(dtype) == np.float64:
-            return "onnxruntime's CPU execution provider has no float64 Conv kernel (NOT_IMPLEMENTED)"
+    def supports(self, case: Any, dtype: np.dtype) -> str | None:
+        """No float64 kernel on the CPU provider but MaxPool's, no bfloat16 kernel at all, and no dilation
+        with auto_pad SAME_UPPER: onnxruntime rejects each with an error (ONNX defines them all)."""
+        op = _ONNX_OPS.get(getattr(case, "op", "conv2d"), "Conv")
+        if np.dtype(dtype) == np.float64 and op != "MaxPool":
+            return f"onnxruntime's CPU execution provider has no float64 {op} kernel (NOT_IMPLEMENTED)"
         if np.dtype(dtype) == BFLOAT16:
-            return "onnxruntime's CPU execution provider has no bfloat16 Conv kernel (NOT_IMPLEMENTED)"
-        if case.padding == "same" and case.dilation != (1, 1):
+            return f"onnxruntime's CPU execution provider has no bfloat16 {op} kernel (NOT_IMPLEMENTED)"
+        if isinstance(case, PoolCase):
+            return None
+        if case.padding == "same" and any(d != 1 for d in case.dilation):
             return "onnxruntime rejects auto_pad SAME_UPPER with a dilation: 'Dilation not supported for AutoPadType'"
         return None
 
@@ -131,6 +214,9 @@ class OnnxRuntimeBackend:
         session = _session(_model_bytes(x, b, stride=stride, padding=padding, dilation=dilation, groups=groups))
         return session.run(None, _feeds(x, w, b))[0]
 
+    def _run(self, model: bytes, feeds: dict[str, np.ndarray]) -> np.ndarray:
+        return _session(model).run(None, feeds)[0]
+
     def snippet(self, *, stride: Pair, padding: Padding, dilation: Pair, groups: int) -> str:
         """onnx and onnxruntime code that computes a NumPy ``y`` from NumPy ``x``, ``w``, ``b`` as this backend does."""
         return _snippet([
@@ -140,7 +226,7 @@ class OnnxRuntimeBackend:
         ], stride=stride, padding=padding, dilation=dilation, groups=groups)
 
 
-class OnnxReferenceBackend:
+class OnnxReferenceBackend(_Operations):
     """[V.1] onnx.reference.ReferenceEvaluator's Conv, the ONNX project's NumPy implementation."""
 
     name = "onnx-reference"
@@ -163,6 +249,9 @@ class OnnxReferenceBackend:
         """[V.1] The Conv node run by the ONNX reference evaluator."""
         evaluator = _evaluator(_model_bytes(x, b, stride=stride, padding=padding, dilation=dilation, groups=groups))
         return evaluator.run(None, _feeds(x, w, b))[0]
+
+    def _run(self, model: bytes, feeds: dict[str, np.ndarray]) -> np.ndarray:
+        return _evaluator(model).run(None, feeds)[0]
 
     def snippet(self, *, stride: Pair, padding: Padding, dilation: Pair, groups: int) -> str:
         """onnx code that computes a NumPy ``y`` from NumPy ``x``, ``w``, ``b`` the way this backend does."""

@@ -11,11 +11,20 @@ cache at a temporary directory of its own before tinygrad is imported, so that a
 another run cannot hide a missing or broken compiler, and it is unavailable where ``clang`` (or the
 compiler named by ``CC``) is missing. Each new shape compiles a kernel, about a second on a 2-core
 machine, so the backend asks for at most 4 examples a property (``max_examples``), which the report shows.
+
+The other operations are tinygrad's own, each taking any number of spatial axes: conv1d and conv3d
+are ``Tensor.conv2d`` on a 3-D or 5-D input; the conv2d gradients are ``Tensor.gradient`` (its
+autograd) of the same conv; conv_transpose2d is ``Tensor.conv_transpose2d``, which takes torch's IOHW
+weight and the same padding forms; pooling is ``Tensor.max_pool2d`` and ``avg_pool2d``, with
+dilation, ceil mode and ``count_include_pad``.
 """
 
 from __future__ import annotations
 
+import functools
 import os
+import re
+import subprocess
 import sys
 import tempfile
 from typing import Any
@@ -24,20 +33,20 @@ import numpy as np
 
 from cnnspec.backends.requirements import missing, missing_program
 from cnnspec.findings import known
-from cnnspec.geometry import Conv2dCase, Pair, Padding
+from cnnspec.geometry import Pair, Padding, PoolCase
 from cnnspec.reference import BFLOAT16
 
 
-def _tinygrad_padding(padding: Padding) -> Any:
-    """tinygrad's padding argument: None for its default, a symmetric pair, or (left, right, top, bottom)."""
+def _tinygrad_padding(padding: Any) -> Any:
+    """tinygrad's padding argument: None for its default, one symmetric amount per axis ((p_H, p_W) for
+    conv2d), or (low, high) pairs last axis first ((left, right, top, bottom) for conv2d)."""
     if padding == "valid":
         return None
     if isinstance(padding, str):  # "same" never gets here (supports() declines it); "full", say, does
         return padding  # and tinygrad, which has no string forms, is the one to reject it (E.7)
-    (top, bottom), (left, right) = padding
-    if top == bottom and left == right:
-        return (top, left)
-    return (left, right, top, bottom)
+    if all(lo == hi for lo, hi in padding):
+        return tuple(lo for lo, _ in padding)
+    return tuple(v for lo, hi in reversed(padding) for v in (lo, hi))
 
 
 def _tensor(a: np.ndarray) -> Any:
@@ -49,6 +58,30 @@ def _tensor(a: np.ndarray) -> Any:
     if a.dtype == BFLOAT16:
         return Tensor(a.astype(np.float32), device="CPU").cast(dtypes.bfloat16)
     return Tensor(a, device="CPU")
+
+
+@functools.cache
+def _clang_major() -> int:
+    """The major version of the C compiler tinygrad's CPU device runs (0 where it cannot be read)."""
+    try:
+        out = subprocess.run([os.environ.get("CC", "clang"), "--version"], capture_output=True, text=True).stdout
+    except OSError:
+        return 0
+    found = re.search(r"clang version (\d+)", out)
+    return int(found.group(1)) if found else 0
+
+
+def _numpy(t: Any, dtype: np.dtype) -> np.ndarray:
+    """A tensor as NumPy in ``dtype``: tinygrad gives a bfloat16 tensor to NumPy as float32 (NumPy has no
+    bfloat16), whose values are bfloat16's."""
+    return t.numpy().astype(BFLOAT16) if dtype == BFLOAT16 else t.numpy()
+
+
+def _conv(tx: Any, tw: Any, tb: Any, *, stride: Any, padding: Any, dilation: Any, groups: int) -> Any:
+    """Tensor.conv2d in tinygrad's padding form for ``padding`` (no argument for "valid", its default)."""
+    amounts = _tinygrad_padding(padding)
+    options: dict[str, Any] = {} if amounts is None else {"padding": amounts}
+    return tx.conv2d(tw, tb, groups=groups, stride=stride, dilation=dilation, **options)
 
 
 class TinygradBackend:
@@ -80,8 +113,13 @@ class TinygradBackend:
 
         return f"tinygrad {version('tinygrad')}, CPU ({os.environ.get('CC', 'clang')}), private kernel cache"
 
-    def supports(self, case: Conv2dCase, dtype: np.dtype) -> str | None:
-        """tinygrad has no "same" padding form."""
+    def supports(self, case: Any, dtype: np.dtype) -> str | None:
+        """tinygrad has no "same" padding form; its bfloat16 max pooling needs a compiler with __bf16."""
+        if isinstance(case, PoolCase):
+            if case.op == "max_pool2d" and dtype == BFLOAT16 and _clang_major() < 15:
+                return (f"tinygrad's bfloat16 max-pooling kernel keeps a __bf16 buffer, which clang "
+                        f"{_clang_major()} rejects for x86-64 (clang 15 and later accept it)")
+            return None
         if case.padding == "same":
             return "tinygrad has no 'same' padding form (conv2d takes a pair or (left, right, top, bottom))"
         return None
@@ -91,12 +129,49 @@ class TinygradBackend:
         dilation: Pair, groups: int,
     ) -> np.ndarray:
         """[V.1] Tensor.conv2d on the CPU device."""
+        return _numpy(_conv(_tensor(x), _tensor(w), None if b is None else _tensor(b), stride=stride,
+                            padding=padding, dilation=dilation, groups=groups), x.dtype)
+
+    def conv1d(self, x: np.ndarray, w: np.ndarray, b: np.ndarray | None, /, *, stride: tuple[int], padding: Any,
+               dilation: tuple[int], groups: int) -> np.ndarray:
+        """[N.2] Tensor.conv2d, which takes any number of spatial axes, on a 3-D input."""
+        return self.conv2d(x, w, b, stride=stride, padding=padding, dilation=dilation, groups=groups)  # type: ignore[arg-type]
+
+    def conv3d(self, x: np.ndarray, w: np.ndarray, b: np.ndarray | None, /, *, stride: tuple[int, int, int],
+               padding: Any, dilation: tuple[int, int, int], groups: int) -> np.ndarray:
+        """[N.2] Tensor.conv2d, which takes any number of spatial axes, on a 5-D input."""
+        return self.conv2d(x, w, b, stride=stride, padding=padding, dilation=dilation, groups=groups)  # type: ignore[arg-type]
+
+    def conv2d_backward(self, x: np.ndarray, w: np.ndarray, b: np.ndarray | None, grad_output: np.ndarray, /, *,
+                        stride: Pair, padding: Padding, dilation: Pair, groups: int
+                        ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+        """[B.1-B.3] Tensor.gradient of Tensor.conv2d for grad_output (tinygrad's autograd)."""
+        leaves = [_tensor(x), _tensor(w)] + ([] if b is None else [_tensor(b)])
+        y = _conv(*leaves[:2], leaves[2] if b is not None else None, stride=stride, padding=padding,
+                  dilation=dilation, groups=groups)
+        grads = [_numpy(g, x.dtype) for g in y.gradient(*leaves, gradient=_tensor(grad_output))]
+        return grads[0], grads[1], grads[2] if b is not None else None
+
+    def conv_transpose2d(self, x: np.ndarray, w: np.ndarray, b: np.ndarray | None, /, *, stride: Pair,
+                         padding: Padding, output_padding: Pair, dilation: Pair, groups: int) -> np.ndarray:
+        """[U.1] Tensor.conv_transpose2d (torch's IOHW weight; padding (left, right, top, bottom) where asymmetric)."""
         amounts = _tinygrad_padding(padding)
-        tb = None if b is None else _tensor(b)
-        options: dict[str, Any] = {} if amounts is None else {"padding": amounts}
-        y = _tensor(x).conv2d(_tensor(w), tb, groups=groups, stride=stride, dilation=dilation, **options)
-        # tinygrad gives a bfloat16 tensor to NumPy as float32 (NumPy has no bfloat16); its values are bfloat16's
-        return y.numpy().astype(BFLOAT16) if x.dtype == BFLOAT16 else y.numpy()
+        y = _tensor(x).conv_transpose2d(_tensor(w), None if b is None else _tensor(b), groups=groups, stride=stride,
+                                        dilation=dilation, padding=0 if amounts is None else amounts,
+                                        output_padding=output_padding)
+        return _numpy(y, x.dtype)
+
+    def max_pool2d(self, x: np.ndarray, /, *, kernel_size: Pair, stride: Pair, padding: Pair, dilation: Pair,
+                   ceil_mode: bool) -> np.ndarray:
+        """[M.2] Tensor.max_pool2d."""
+        y = _tensor(x).max_pool2d(kernel_size, stride, dilation, padding, ceil_mode)
+        return _numpy(y, x.dtype)
+
+    def avg_pool2d(self, x: np.ndarray, /, *, kernel_size: Pair, stride: Pair, padding: Pair, ceil_mode: bool,
+                   count_include_pad: bool) -> np.ndarray:
+        """[M.3] Tensor.avg_pool2d."""
+        y = _tensor(x).avg_pool2d(kernel_size, stride, 1, padding, ceil_mode, count_include_pad)
+        return _numpy(y, x.dtype)
 
     def snippet(self, *, stride: Pair, padding: Padding, dilation: Pair, groups: int) -> str:
         """tinygrad code that computes a NumPy ``y`` from NumPy ``x``, ``w``, ``b`` the way this backend does."""
