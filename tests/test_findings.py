@@ -17,6 +17,8 @@ def test_finding_reproduces(finding):
     framework = finding.backend.split("-")[0]
     if importlib.util.find_spec(framework) is None:  # found, not imported: frameworks stay out of the workers
         pytest.skip(f"{framework} is not installed")
+    if not finding.shows_here():
+        pytest.skip(f"it shows only on a CPU with {finding.needs}, which this machine lacks")
     run = subprocess.run([sys.executable, "-c", finding.reproducer], capture_output=True, text=True, timeout=120)
     if finding.outcome in ("segfault", "sigfpe"):
         dies_of = {"segfault": signal.SIGSEGV, "sigfpe": signal.SIGFPE}[finding.outcome]
@@ -32,3 +34,16 @@ def test_finding_reproduces(finding):
             f"framework may have fixed it; update cnnspec/findings.py and the README's findings")
     else:
         pytest.fail(f"no check is written for the outcome {finding.outcome!r}")
+
+
+def test_a_finding_that_needs_a_cpu_flag_is_expected_only_where_the_cpu_has_it(monkeypatch):
+    from cnnspec import findings
+
+    base = dict(backend="somelib", version="1", clause="A.2", summary="wrong", reproducer="print(1)",
+                outcome="returns", tests=("test_values.py::test_exact_on_small_integers",))
+    here, elsewhere = findings.Finding(**base), findings.Finding(**base, needs="no_cpu_has_this_flag")
+    assert here.shows_here() and not elsewhere.shows_here()
+    monkeypatch.setattr(findings, "FINDINGS", (elsewhere,))
+    assert findings.known("somelib") == ()
+    monkeypatch.setattr(findings, "FINDINGS", (here,))
+    assert [k.test for k in findings.known("somelib")] == ["test_values.py::test_exact_on_small_integers"]

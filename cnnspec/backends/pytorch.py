@@ -27,7 +27,7 @@ from typing import Any, Iterator
 import numpy as np
 
 from cnnspec.accuracy import unit_roundoff
-from cnnspec.findings import KnownCrash, finding, known
+from cnnspec.findings import KnownCrash, KnownWrongAnswer, finding, known
 from cnnspec.geometry import Pair, Padding, TransposedCase
 from cnnspec.reference import BFLOAT16
 
@@ -60,6 +60,18 @@ def _array(t: Any) -> np.ndarray:
     if t.dtype == torch.bfloat16:
         return t.view(torch.int16).numpy().view(BFLOAT16)
     return t.numpy()
+
+
+def _one_column_strided(x: np.ndarray, w: np.ndarray, stride: Any, padding: Any, dilation: Any) -> bool:
+    """Whether a conv has the shape of the AMX finding (A.2): one output column and a stride along the width."""
+    if isinstance(padding, str) and padding != "valid" or w.ndim < 4:
+        return False
+    try:
+        lo, hi = (0, 0) if padding == "valid" else padding[-1]
+        columns = (x.shape[-1] + lo + hi - dilation[-1] * (w.shape[-1] - 1) - 1) // stride[-1] + 1
+    except (TypeError, ValueError, IndexError, ZeroDivisionError):  # an invalid call: torch's to reject
+        return False
+    return columns == 1 and stride[-1] > 1
 
 
 class TorchBackend:
@@ -107,6 +119,15 @@ class TorchBackend:
             return "cuDNN, TF32 " + ("on" if self.tf32 else "off")
         return ("oneDNN allowed" if self.mkldnn else "oneDNN off") + (", channels_last" if self.channels_last else "")
 
+    def _refuse_known_wrong(self, x: np.ndarray, w: np.ndarray, stride: Any, padding: Any, dilation: Any) -> None:
+        """[A.2 finding] Refuse a bfloat16 oneDNN conv of the AMX finding's shape on a machine where it shows,
+        with more than one thread: its answer is wrong there, though not every time."""
+        import torch
+
+        if (self.device == "cpu" and self.mkldnn and x.dtype == BFLOAT16 and torch.get_num_threads() > 1
+                and finding("torch-cpu", "A.2").shows_here() and _one_column_strided(x, w, stride, padding, dilation)):
+            raise KnownWrongAnswer(finding("torch-cpu", "A.2"))
+
     @contextlib.contextmanager
     def _flags(self) -> Iterator[None]:
         import torch
@@ -133,6 +154,7 @@ class TorchBackend:
         import torch
         import torch.nn.functional as F
 
+        self._refuse_known_wrong(x, w, stride, padding, dilation)
         tx, tw = _tensor(x).to(self.device), _tensor(w).to(self.device)
         tb = None if b is None else _tensor(b).to(self.device)
         pre_pad, torch_padding = _torch_padding(padding)
@@ -177,6 +199,7 @@ class TorchBackend:
         if (self.device == "cpu" and self.mkldnn and x.dtype in (np.float16, BFLOAT16)
                 and any(n == 1 and s > 1 and d > 1 for n, s, d in zip(x.shape[2:], stride, dilation))):
             raise KnownCrash(finding("torch-cpu", "N.2"))
+        self._refuse_known_wrong(x, w, stride, padding, dilation)
         tx, tw, tb = self._in(x), self._in(w), self._in(b)
         pre_pad, torch_padding = _torch_padding(padding)
         if pre_pad is not None:
