@@ -73,6 +73,10 @@ def pool_attributes(*, kernel_size: Pair, stride: Pair, padding: Pair, ceil_mode
     return attributes
 
 
+_POOLS = {"max_pool2d": "MaxPool", "avg_pool2d": "AveragePool"}
+_ONNX_OPS = {**_POOLS, "conv_transpose2d": "ConvTranspose"}  # cnnspec operation -> ONNX node
+
+
 def conv_model(dtype: np.dtype, attributes: dict[str, Any], *, bias: bool, op: str = "Conv") -> Any:
     """An ONNX model of one ``op`` node (Conv, ConvTranspose; MaxPool and AveragePool without a weight)
     with these attributes, inputs x, w (and b), output y, shapes open."""
@@ -86,32 +90,32 @@ def conv_model(dtype: np.dtype, attributes: dict[str, Any], *, bias: bool, op: s
     return helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)])
 
 
-_POOLS = {"max_pool2d": "MaxPool", "avg_pool2d": "AveragePool"}
-_ONNX_OPS = {**_POOLS, "conv_transpose2d": "ConvTranspose"}
-
-
-def _model_bytes(x: np.ndarray, b: np.ndarray | None, **parameters: Any) -> bytes:
-    """The serialized model for this call: the cache key of its session, since equal models serialize equally."""
-    return conv_model(x.dtype, conv_attributes(**parameters), bias=b is not None).SerializeToString()
-
-
 def _model_of(op: str, x: np.ndarray, b: np.ndarray | None, parameters: dict[str, Any]) -> bytes:
-    """The serialized one-node model of cnnspec operation ``op`` (conv1d ... avg_pool2d) for this call."""
+    """The serialized one-node model of cnnspec operation ``op`` (conv2d ... avg_pool2d) for this call: the
+    cache key of its session or evaluator, since equal models serialize equally."""
     if op == "conv_transpose2d":
         return conv_model(x.dtype, conv_transpose_attributes(**parameters), bias=b is not None,
                           op="ConvTranspose").SerializeToString()
     if op in _POOLS:
         return conv_model(x.dtype, pool_attributes(**parameters), bias=False, op=_POOLS[op]).SerializeToString()
-    return _model_bytes(x, b, **parameters)
+    return conv_model(x.dtype, conv_attributes(**parameters), bias=b is not None).SerializeToString()
 
 
-class _Operations:
-    """The operations besides conv2d, each one ONNX node run by the subclass's ``_run(model, feeds)``:
-    conv1d and conv3d as Conv (ONNX's Conv takes any rank), conv_transpose2d as ConvTranspose, pooling
-    as MaxPool and AveragePool. ONNX has no autodiff, so no gradients."""
+class _OneNode:
+    """Every operation as one ONNX node run by the subclass's ``_run(model, feeds)`` (a session or the
+    reference evaluator): conv2d, conv1d and conv3d as Conv (ONNX's Conv takes any rank),
+    conv_transpose2d as ConvTranspose, pooling as MaxPool and AveragePool. ONNX has no autodiff, so no
+    gradients."""
 
     def _run(self, model: bytes, feeds: dict[str, np.ndarray]) -> np.ndarray:
         raise NotImplementedError
+
+    def conv2d(
+        self, x: np.ndarray, w: np.ndarray, b: np.ndarray | None, /, *, stride: Pair, padding: Padding,
+        dilation: Pair, groups: int,
+    ) -> np.ndarray:
+        """[V.1] The Conv node, run by this backend's runner."""
+        return self._call("conv2d", x, w, b, stride=stride, padding=padding, dilation=dilation, groups=groups)
 
     def _call(self, op: str, x: np.ndarray, w: np.ndarray | None = None, b: np.ndarray | None = None,
               **parameters: Any) -> np.ndarray:
@@ -175,7 +179,7 @@ def _snippet(run: list[str], *, stride: Pair, padding: Padding, dilation: Pair, 
     ])
 
 
-class OnnxRuntimeBackend(_Operations):
+class OnnxRuntimeBackend(_OneNode):
     """[V.1] onnxruntime's CPU Conv kernel (MLAS) on a one-node ONNX model, NumPy in and out."""
 
     name = "onnxruntime-cpu"
@@ -206,14 +210,6 @@ class OnnxRuntimeBackend(_Operations):
             return "onnxruntime rejects auto_pad SAME_UPPER with a dilation: 'Dilation not supported for AutoPadType'"
         return None
 
-    def conv2d(
-        self, x: np.ndarray, w: np.ndarray, b: np.ndarray | None, /, *, stride: Pair, padding: Padding,
-        dilation: Pair, groups: int,
-    ) -> np.ndarray:
-        """[V.1] The Conv node run in an InferenceSession on the CPU execution provider."""
-        session = _session(_model_bytes(x, b, stride=stride, padding=padding, dilation=dilation, groups=groups))
-        return session.run(None, _feeds(x, w, b))[0]
-
     def _run(self, model: bytes, feeds: dict[str, np.ndarray]) -> np.ndarray:
         return _session(model).run(None, feeds)[0]
 
@@ -226,7 +222,7 @@ class OnnxRuntimeBackend(_Operations):
         ], stride=stride, padding=padding, dilation=dilation, groups=groups)
 
 
-class OnnxReferenceBackend(_Operations):
+class OnnxReferenceBackend(_OneNode):
     """[V.1] onnx.reference.ReferenceEvaluator's Conv, the ONNX project's NumPy implementation."""
 
     name = "onnx-reference"
@@ -241,14 +237,6 @@ class OnnxReferenceBackend(_Operations):
         import onnx
 
         return f"onnx {onnx.__version__} ReferenceEvaluator (opset {OPSET}), cpu"
-
-    def conv2d(
-        self, x: np.ndarray, w: np.ndarray, b: np.ndarray | None, /, *, stride: Pair, padding: Padding,
-        dilation: Pair, groups: int,
-    ) -> np.ndarray:
-        """[V.1] The Conv node run by the ONNX reference evaluator."""
-        evaluator = _evaluator(_model_bytes(x, b, stride=stride, padding=padding, dilation=dilation, groups=groups))
-        return evaluator.run(None, _feeds(x, w, b))[0]
 
     def _run(self, model: bytes, feeds: dict[str, np.ndarray]) -> np.ndarray:
         return _evaluator(model).run(None, feeds)[0]

@@ -62,6 +62,9 @@ def _array(t: Any) -> np.ndarray:
     return t.numpy()
 
 
+_AMX_FINDING = finding("torch-cpu", "A.2")  # looked up once: the guard runs on every bfloat16 CPU call
+
+
 def _one_column_strided(x: np.ndarray, w: np.ndarray, stride: Any, padding: Any, dilation: Any) -> bool:
     """Whether a conv has the shape of the AMX finding (A.2): one output column and a stride along the width."""
     if isinstance(padding, str) and padding != "valid" or w.ndim < 4:
@@ -125,8 +128,8 @@ class TorchBackend:
         import torch
 
         if (self.device == "cpu" and self.mkldnn and x.dtype == BFLOAT16 and torch.get_num_threads() > 1
-                and finding("torch-cpu", "A.2").shows_here() and _one_column_strided(x, w, stride, padding, dilation)):
-            raise KnownWrongAnswer(finding("torch-cpu", "A.2"))
+                and _AMX_FINDING.shows_here() and _one_column_strided(x, w, stride, padding, dilation)):
+            raise KnownWrongAnswer(_AMX_FINDING)
 
     @contextlib.contextmanager
     def _flags(self) -> Iterator[None]:
