@@ -1,47 +1,61 @@
-"""How many examples a second the conformance suite runs, per backend, in one run.
+"""How fast the conformance suite runs, per backend: wall time, examples run, examples per second.
 
-    python benchmarks/bench_suite.py [--profile default] [--backend reference --backend torch-cpu]
+    python benchmarks/bench_suite.py [--profile ci] [--backend reference --backend torch-cpu] [--cold]
 
-Counts the examples Hypothesis ran (passing and discarded, from --hypothesis-show-statistics) and
-the wall time of each backend's whole run, including collection and start-up.
+Each backend runs the whole suite in a pytest process of its own, as ``cnnspec run`` does; the
+examples are those the run recorded (``--cnnspec-results``: covering and random, passing or not,
+discarded ones apart), the wall time includes collection and start-up. With ``--cold`` each backend
+runs twice, with its compile cache off and then on and warm, so that the difference shows what the
+compilations cost. Ratios are against torch-cpu in the same run, where it ran.
 """
 
 from __future__ import annotations
 
 import argparse
-import re
+import json
+import os
 import subprocess
 import sys
+import tempfile
 import time
+from pathlib import Path
 
 
-def run(backend: str, profile: str) -> tuple[int, int, float, str]:
-    start = time.monotonic()
-    done = subprocess.run(
-        [sys.executable, "-m", "pytest", "--pyargs", "cnnspec.conformance", "--backend", backend,
-         "--cnnspec-profile", profile, "-p", "no:cacheprovider", "-q", "--hypothesis-show-statistics"],
-        capture_output=True, text=True,
-    )
-    seconds = time.monotonic() - start
-    passing = sum(int(n) for n in re.findall(r"(\d+) passing, \d+ failing", done.stdout))
-    invalid = sum(int(n) for n in re.findall(r"(\d+) invalid test cases", done.stdout))
-    summary = done.stdout.strip().splitlines()[-1].strip("= ")
-    return passing, invalid, seconds, summary
+def run(backend: str, profile: str, cache: str | None) -> tuple[int, int, int, float]:
+    """One run: the examples run (of which covering), discarded, and the wall time in seconds."""
+    with tempfile.TemporaryDirectory() as scratch:
+        events = Path(scratch) / "events.jsonl"
+        env = {**os.environ, **({"CNNSPEC_COMPILE_CACHE": cache} if cache else {})}
+        start = time.monotonic()
+        subprocess.run([sys.executable, "-m", "pytest", "--pyargs", "cnnspec.conformance", "--backend", backend,
+                        "--cnnspec-profile", profile, "--cnnspec-results", str(events), "-p", "no:cacheprovider",
+                        "-q"], capture_output=True, text=True, env=env, cwd=scratch)
+        seconds = time.monotonic() - start
+        coverage = [e.get("coverage") or {} for e in map(json.loads, events.read_text().splitlines())
+                    if e["event"] == "result"]
+    ran = sum(c.get("ran", 0) + c.get("failed", 0) for c in coverage)
+    return ran, sum(c.get("covering", 0) for c in coverage), sum(c.get("discarded", 0) for c in coverage), seconds
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--profile", default="default")
+    parser.add_argument("--profile", default="ci")
     parser.add_argument("--backend", action="append", default=[])
+    parser.add_argument("--cold", action="store_true", help="run each backend cold, then warm")
     args = parser.parse_args()
-    results = {b: run(b, args.profile) for b in (args.backend or ["reference", "torch-cpu"])}
-    for backend, (passing, invalid, seconds, summary) in results.items():
-        print(f"{backend:26s} {passing:6d} examples (+{invalid} discarded) in {seconds:6.1f} s = "
-              f"{passing / seconds:6.0f} examples/s   [{summary}]")
-    if "reference" in results:
-        base = results["reference"][0] / results["reference"][2]
-        for backend, (passing, _, seconds, _) in results.items():
-            print(f"{backend:26s} {passing / seconds / base:.2f}x the reference backend's rate")
+    rates = {}
+    print(f"{'backend':24s} {'cache':6s} {'examples':>9s} {'covering':>9s} {'discarded':>9s} {'seconds':>8s} "
+          f"{'examples/s':>10s}")
+    for backend in args.backend or ["reference", "torch-cpu"]:
+        for cache in (["off", None] if args.cold else [None]):
+            ran, covering, discarded, seconds = run(backend, args.profile, cache)
+            label = "cold" if cache == "off" else "warm" if args.cold else ""
+            print(f"{backend:24s} {label:6s} {ran:9d} {covering:9d} {discarded:9d} {seconds:8.1f} "
+                  f"{ran / seconds:10.0f}", flush=True)
+            rates[backend] = ran / seconds
+    if "torch-cpu" in rates:
+        for backend, rate in rates.items():
+            print(f"{backend:24s} {rate / rates['torch-cpu']:.2f}x torch-cpu's examples per second")
 
 
 if __name__ == "__main__":

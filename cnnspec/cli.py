@@ -15,14 +15,15 @@ derandomized ``ci`` profile unless told, so that the same code gives the same re
 from __future__ import annotations
 
 import argparse
+import concurrent.futures
 import os
 import sys
 import time
 
 from pathlib import Path
 
-from cnnspec import report, runner
-from cnnspec.backends import BUILTIN, UnknownBackend, describe, installed, load, unavailable
+from cnnspec import compile_cache, report, runner
+from cnnspec.backends import BUILTIN, UnknownBackend, describe, installed, load, max_examples, unavailable
 from cnnspec.conformance.profiles import PROFILES
 
 
@@ -54,41 +55,67 @@ def _progress() -> runner.Progress:
     return show
 
 
+def _run_one(name: str, args: argparse.Namespace, pytest_args: list[str],
+             progress: runner.Progress | None) -> tuple[runner.BackendRun, list[str], int]:
+    """One backend's run in its own process: the run, the lines that say how it went, and its exit status."""
+    try:
+        reason = unavailable(load(name))
+    except (UnknownBackend, ImportError) as e:
+        return runner.BackendRun(name, "error", detail=str(e)), [f"{name:26} ERROR: {e}"], 2
+    if reason:
+        return runner.BackendRun(name, "unavailable", detail=reason), [f"{name:26} not run: {reason}"], 0
+    run = runner.run_backend(name, profile=args.profile, timeout=args.timeout, pytest_args=tuple(pytest_args),
+                             memory_limit=args.memory_limit, progress=progress)
+    label = {"conformant": "conformant", "nonconformant": "NONCONFORMANT", "crashed": "CRASHED",
+             "timed out": "FAILED", "error": "ERROR", "unavailable": "not run"}[run.status]
+    lines = [f"{name:26} {label}: {run.detail} ({run.seconds:.0f} s)"]
+    if run.status != "conformant" and (args.verbose or run.status != "nonconformant"):
+        lines += ["    " + line for line in run.output_tail.splitlines()]
+    if run.status == "nonconformant" or args.verbose:
+        for result in run.results:
+            if result["outcome"] in ("failed", "error", "crashed"):
+                message = ((result.get("failure") or {}).get("message") or result.get("reason", "")).strip()
+                lines.append(f"    {result['outcome'].upper()} {result['nodeid']}: "
+                             f"{message.splitlines()[0] if message else ''}")
+    return run, lines, 1 if run.status in runner.FAILING else 0
+
+
 def _run_backends(args: argparse.Namespace) -> tuple[list[runner.BackendRun], int]:
-    """Run each named backend in its own process, printing a row each; the runs and the worst exit status."""
+    """Run each named backend in its own process, ``args.jobs`` at a time, printing its rows as it ends;
+    the runs, in the order named, and the worst exit status."""
     names = args.backend or list(BUILTIN)
     pytest_args = [*(["-n", args.numprocesses] if args.numprocesses else []), *args.pytest]
-    runs, worst = [], 0
-    print(f"cnnspec: profile {args.profile}; {len(names)} backends, each in its own process")
-    for name in names:
-        try:
-            reason = unavailable(load(name))
-        except (UnknownBackend, ImportError) as e:
-            print(f"{name:26} ERROR: {e}")
-            runs.append(runner.BackendRun(name, "error", detail=str(e)))
-            worst = max(worst, 2)
-            continue
-        if reason:
-            print(f"{name:26} not run: {reason}")
-            runs.append(runner.BackendRun(name, "unavailable", detail=reason))
-            continue
-        run = runner.run_backend(name, profile=args.profile, timeout=args.timeout, pytest_args=tuple(pytest_args),
-                                 memory_limit=args.memory_limit, progress=_progress())
-        if sys.stdout.isatty():
-            print("\r" + " " * 70 + "\r", end="")
-        label = {"conformant": "conformant", "nonconformant": "NONCONFORMANT", "crashed": "CRASHED",
-                 "timed out": "FAILED", "error": "ERROR", "unavailable": "not run"}[run.status]
-        print(f"{name:26} {label}: {run.detail} ({run.seconds:.0f} s)")
-        if run.status != "conformant" and (args.verbose or run.status != "nonconformant"):
-            print("\n".join("    " + line for line in run.output_tail.splitlines()))
-        if run.status == "nonconformant" or args.verbose:
-            for result in run.results:
-                if result["outcome"] in ("failed", "error", "crashed"):
-                    message = ((result.get("failure") or {}).get("message") or result.get("reason", "")).strip()
-                    print(f"    {result['outcome'].upper()} {result['nodeid']}: {message.splitlines()[0] if message else ''}")
-        worst = max(worst, 1 if run.status in runner.FAILING else 0)
-        runs.append(run)
-    return runs, worst
+    if args.no_compile_cache:
+        os.environ[compile_cache.VARIABLE] = "off"  # the backends' processes inherit it
+    jobs = max(1, min(args.jobs, len(names)))
+    if jobs > 1:
+        # Several frameworks share the cores: OpenMP threads that spin while they wait (libgomp's default)
+        # starve the other processes; waiting passively changes no result, only who gets the cores.
+        os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+    print(f"cnnspec: profile {args.profile}; {len(names)} backends, each in its own process, {jobs} at a time")
+    # One backend at a time on a terminal shows its progress on one line; several print as they end.
+    progress = _progress() if jobs == 1 else None
+    with concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as pool:
+        # The backends that compile each new shape take longest: they start first, so that the others
+        # fill the remaining lanes around them.
+        futures = {name: None for name in names}
+        for name in sorted(names, key=lambda n: not _compiles(n)):
+            futures[name] = pool.submit(_run_one, name, args, pytest_args, progress)
+        for future in concurrent.futures.as_completed(futures.values()):
+            _, lines, _ = future.result()
+            if progress is not None and sys.stdout.isatty():
+                print("\r" + " " * 70 + "\r", end="")
+            print("\n".join(lines), flush=True)
+    results = [future.result() for future in futures.values()]  # type: ignore[union-attr]
+    return [run for run, _, _ in results], max((status for _, _, status in results), default=0)
+
+
+def _compiles(name: str) -> bool:
+    """Whether backend ``name`` declares that each new shape costs it a compilation (``max_examples``)."""
+    try:
+        return max_examples(load(name)) is not None
+    except (UnknownBackend, ImportError):
+        return False
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -120,6 +147,21 @@ def _report(args: argparse.Namespace) -> int:
     return max(worst, report.verdict(merged))
 
 
+def _default_jobs() -> int:
+    """One backend at a time per core this process may use."""
+    return len(os.sched_getaffinity(0))
+
+
+def _positive(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"{value!r} must be a whole number of at least 1")
+    return number
+
+
 __all__ = ["main"]
 
 
@@ -147,6 +189,11 @@ def main(argv: list[str] | None = None) -> int:
                              help="address-space limit of each backend's process, in GiB (default: none)")
         command.add_argument("-n", "--numprocesses", default=None, metavar="N",
                              help="pytest-xdist workers within each backend's run (e.g. 2 or auto)")
+        command.add_argument("-j", "--jobs", type=_positive, default=_default_jobs(), metavar="N",
+                             help=f"backends run at once, each in its own process (default: {_default_jobs()}, "
+                                  "this machine's cores)")
+        command.add_argument("--no-compile-cache", action="store_true",
+                             help="compile afresh: no persistent JAX or tinygrad cache (cnnspec.compile_cache)")
         command.add_argument("-v", "--verbose", action="store_true", help="show the end of every backend's output")
     made.add_argument("--out", default="reports", metavar="DIR", help="folder to write the report to (default: reports)")
     made.add_argument("--merge", nargs="+", default=[], metavar="JSON",

@@ -9,11 +9,13 @@ this record is updated.
 
 from __future__ import annotations
 
-import functools
+import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from cnnspec import cpu
 from cnnspec.backends import KnownNonconformance
 
 
@@ -31,24 +33,35 @@ class Finding:
     outcome: Literal["segfault", "sigfpe", "returns"]
     link: str = ""
     tests: tuple[str, ...] = ()  # the conformance tests it fails, as ``module.py::name``
-    dtype: str = ""  # the one dtype it shows in, if only one
+    dtypes: tuple[str, ...] = ()  # the dtypes it shows in, where not all
     also_in: tuple[str, ...] = ()  # other backends that run the same kernel and show it too
     prints: str = ""  # for a wrong value: what the reproducer prints while the finding stands
-    needs: str = ""  # a CPU flag (as /proc/cpuinfo names it) without which the finding does not show
+    # Where it shows (cnnspec.cpu): the oneDNN ISA level whose kernels have the bug, where oneDNN picks by
+    # instruction set, and the fewest threads it needs; ``seen_on`` says on which machine it was found.
+    isa: str = ""
+    threads: int = 1
+    seen_on: str = ""
+
+    def why_not_here(self) -> str | None:
+        """Why this machine cannot show the finding (its kernel is not selected here), or None where it can."""
+        if self.isa and not cpu.onednn_has(self.isa):
+            capped = f" ({cpu.CAP_VARIABLE} is set)" if os.environ.get(cpu.CAP_VARIABLE) else ""
+            return (f"it shows only where oneDNN selects its {self.isa} kernels; this machine's level is "
+                    f"{cpu.onednn_level()}{capped}")
+        if self.threads > cpu.threads():
+            return f"it shows only with {self.threads} threads or more; the kernels run {cpu.threads()} here"
+        return None
 
     def shows_here(self) -> bool:
-        """Whether this machine has what the finding needs to show (its CPU flag, if it names one)."""
-        return not self.needs or self.needs in _cpu_flags()
+        """Whether this machine has what the finding needs to show: its ISA level and its threads."""
+        return self.why_not_here() is None
 
-
-@functools.cache
-def _cpu_flags() -> frozenset[str]:
-    """This machine's CPU flags, from /proc/cpuinfo (none where it cannot be read)."""
-    try:
-        text = Path("/proc/cpuinfo").read_text()
-    except OSError:
-        return frozenset()
-    return frozenset(word for line in text.splitlines() if line.startswith("flags") for word in line.split()[2:])
+    def needs(self) -> str:
+        """What the finding needs to show, in words ("" where it shows on any machine)."""
+        parts = ([f"oneDNN's {self.isa} kernels (CPU flags {', '.join(sorted(cpu.own_flags(self.isa)))} and those "
+                  f"of {cpu.below(self.isa)})"] if self.isa else []) + (
+            [f"{self.threads} threads or more"] if self.threads > 1 else [])
+        return "; ".join(parts)
 
 
 def _onnx_conv(x: str, w: str, attributes: str, shows: str, *, bias: str = "", runtime: bool = False,
@@ -103,7 +116,11 @@ FINDINGS: tuple[Finding, ...] = (
                "test_values.py::test_batch_elements_are_independent", "test_values.py::test_bias_is_added_once_to_its_own_map",
                "test_values.py::test_exact_on_small_integers", "test_values.py::test_impulse_input_copies_the_kernel_unflipped",
                "test_values.py::test_matches_reference_within_bound", "test_values.py::test_one_hot_weight_copies_the_input"),
-        dtype="bfloat16",
+        dtypes=("bfloat16",),
+        # brg_conv_fwd:avx512_core_bf16 (ONEDNN_VERBOSE); ONEDNN_MAX_CPU_ISA=AVX512_CORE_VNNI or one thread hides it.
+        isa="avx512_core_bf16",
+        threads=2,
+        seen_on="AMD EPYC (avx512_bf16, no avx512_fp16, no AMX), 2 threads; an Intel CPU with AMX",
     ),
     Finding(
         backend="torch-cpu",
@@ -126,6 +143,10 @@ FINDINGS: tuple[Finding, ...] = (
         outcome="segfault",
         link="likely the same fault as https://github.com/pytorch/pytorch/issues/195394",
         also_in=("torch-cpu-channels-last",),
+        # torch sends float16 to oneDNN only where oneDNN has float16 kernels (ideep's has_fp16_type_support);
+        # elsewhere its native kernels run it, and it does not crash (seen on the AMD EPYC below).
+        isa="avx512_core_fp16",
+        seen_on="a CPU with avx512_fp16 (an earlier session's); not on AMD EPYC without it",
     ),
     Finding(
         backend="torch-cpu",
@@ -149,6 +170,8 @@ FINDINGS: tuple[Finding, ...] = (
         outcome="segfault",
         link="likely the same fault as https://github.com/pytorch/pytorch/issues/195394",
         also_in=("torch-cpu-channels-last",),
+        isa="avx512_core_fp16",  # as the conv2d crash above: float16 reaches oneDNN only with it
+        seen_on="a CPU with avx512_fp16 (an earlier session's); not on AMD EPYC without it",
     ),
     Finding(
         backend="torch-cpu",
@@ -168,8 +191,12 @@ FINDINGS: tuple[Finding, ...] = (
         outcome="returns",
         prints="[[[[nan, nan]]]]",
         tests=("test_special_values.py::test_nan_and_infinity_reach_the_outputs_ieee_sends_them_to",),
-        dtype="bfloat16",
+        dtypes=("bfloat16",),
         also_in=("torch-cpu-channels-last",),
+        # jit_bf16:avx512_core_bf16, and jit_bf16:avx512_core under ONEDNN_MAX_CPU_ISA=AVX512_CORE; below that
+        # torch runs bfloat16 on its native kernels (ideep's has_bf16_type_support), which are right.
+        isa="avx512_core",
+        seen_on="AMD EPYC (avx512_bf16, no avx512_fp16, no AMX), 2 threads; an Intel CPU with AMX",
     ),
     Finding(
         backend="torch-cpu",
@@ -189,8 +216,11 @@ FINDINGS: tuple[Finding, ...] = (
         outcome="returns",
         prints="0.0",
         tests=("test_special_values.py::test_subnormals_are_kept",),
-        dtype="bfloat16",
+        dtypes=("bfloat16",),
         also_in=("torch-cpu-channels-last",),
+        # jit_bf16_1x1:avx512_core_bf16; the avx512_core kernels (ONEDNN_MAX_CPU_ISA=AVX512_CORE_VNNI) keep them.
+        isa="avx512_core_bf16",
+        seen_on="AMD EPYC (avx512_bf16, no avx512_fp16, no AMX), 2 threads; an Intel CPU with AMX",
     ),
     Finding(
         backend="torch-cpu-channels-last",
@@ -211,6 +241,8 @@ FINDINGS: tuple[Finding, ...] = (
         ),
         outcome="segfault",
         link="https://github.com/pytorch/pytorch/issues/195394 (likely the same oneDNN size-1 spatial stride fault)",
+        # Every ISA level: it crashes under ONEDNN_MAX_CPU_ISA=AVX2 too, and on an AVX2-only AMD EPYC.
+        seen_on="AMD EPYC (avx512_bf16, no avx512_fp16, no AMX), 2 threads; an AVX2-only AMD EPYC; an Intel CPU with AMX",
     ),
     Finding(
         backend="jax-cpu",
@@ -300,7 +332,7 @@ FINDINGS: tuple[Finding, ...] = (
                "test_gradients.py::test_gradients_exact_on_small_integers",
                "test_gradients.py::test_adjoint_identities_with_own_conv2d",
                "test_pooling.py::test_pooled_maps_feed_the_next_conv_as_channels"),
-        dtype="float64",
+        dtypes=("float64",),
     ),
     Finding(
         backend="mlx-cpu",
@@ -355,6 +387,24 @@ FINDINGS: tuple[Finding, ...] = (
                                         "{}", "(1, 1, 0, 1)"),
         outcome="returns",
         tests=("test_invalid.py::test_kernel_larger_than_padded_input_is_rejected",),
+    ),
+    Finding(
+        backend="onnx-reference",
+        version="onnx 1.23.2 ReferenceEvaluator",
+        clause="E.1",
+        summary=(
+            "A weight of rank 5 with an input of rank 4 is not always rejected: with `dilations=[1, 2]`, x of "
+            "shape (1, 1, 1, 1) and w of shape (1, 1, 1, 1, 1) give a (1, 1, 1, 1) result. Larger shapes raise "
+            "IndexError or ValueError from inside NumPy; onnxruntime raises 'X num_dims does not match W num_dims'. "
+            "Found by E.1's covering set, which tries every wrong rank in every example."
+        ),
+        reproducer=_onnx_conv("np.ones((1, 1, 1, 1), np.float32)", "np.ones((1, 1, 1, 1, 1), np.float32)",
+                              "{'dilations': [1, 2]}", "a result for a rank-5 weight: should raise"),
+        outcome="returns",
+        prints="(1, 1, 1, 1)",
+        link="related: https://github.com/microsoft/onnxruntime/pull/28734 (an unchecked weight rank in ONNX's own "
+             "Conv shape inference)",
+        tests=("test_invalid.py::test_wrong_rank_is_rejected",),
     ),
     Finding(
         backend="onnx-reference",
@@ -421,7 +471,7 @@ FINDINGS += (
         outcome="returns",
         prints="[nan nan]",
         tests=("test_special_values.py::test_nan_and_infinity_reach_the_outputs_ieee_sends_them_to",),
-        dtype="float64",
+        dtypes=("float64",),
     ),
     Finding(
         backend="onnx-reference",
@@ -471,8 +521,45 @@ FINDINGS += (
              "oneDNN 3.12)",
         # No fixed list of tests: which calls come out wrong varies from run to run (a conv3d one did once in
         # two runs), so the adapters refuse every call of this family on such a machine (KnownWrongAnswer).
-        dtype="bfloat16",
-        needs="amx_bf16",
+        dtypes=("bfloat16",),
+        isa="avx512_core_amx",
+        threads=2,
+        seen_on="an Intel CPU with AMX (amx_bf16), 2 threads",
+    ),
+)
+
+
+FINDINGS += (
+    Finding(
+        backend="jax-cpu",
+        version="jax 0.10.2 (jaxlib 0.10.2), float32, float16 and bfloat16",
+        clause="P.5",
+        summary=(
+            "A spatial axis **cropped at its start and padded at its end** (a negative low and a positive high "
+            "amount, dilation 1) reads the wrong columns: with padding ((0, 0), (-1, 1)) a 3x3 conv of a (1, 1, 3, 5) "
+            "input gives [63, 72, 66] where cropping the first column and padding one zero column gives [63, 72, 51]; "
+            "past the end of the input it reads uninitialised memory (values near 1e35 were seen). XLA:CPU's Eigen "
+            "convolution takes its unpadded fast path there. float64, a dilation, or more than 16 channels (another "
+            "path) are right."
+        ),
+        reproducer=(
+            "import numpy as np\n"
+            "from jax import lax\n"
+            "dn = ('NCHW', 'OIHW', 'NCHW')\n"
+            "x = np.arange(15, dtype=np.float32).reshape(1, 1, 3, 5)\n"
+            "w = np.ones((1, 1, 3, 3), np.float32)\n"
+            "y = lax.conv_general_dilated(x, w, (1, 1), ((0, 0), (-1, 1)), dimension_numbers=dn)\n"
+            "# The same conv spelt out: the first column cropped, one zero column padded on the right.\n"
+            "z = lax.conv_general_dilated(np.pad(x[..., 1:], ((0, 0), (0, 0), (0, 0), (0, 1))), w, (1, 1), 'VALID',\n"
+            "                             dimension_numbers=dn)\n"
+            "print(np.asarray(y).ravel().tolist(), np.asarray(z).ravel().tolist())  # [63.0, 72.0, 66.0] [63.0, 72.0, 51.0]\n"
+        ),
+        outcome="returns",
+        prints="[63.0, 72.0, 66.0] [63.0, 72.0, 51.0]",
+        link="https://github.com/openxla/xla/issues/48713 (open; a fix in https://github.com/openxla/xla/pull/48748)",
+        tests=("test_padding.py::test_negative_padding_crops_or_is_rejected",),
+        dtypes=("float32", "float16", "bfloat16"),
+        seen_on="AMD EPYC (avx512_bf16), 2 threads; the machine of the session that filed issue 13",
     ),
 )
 
@@ -633,7 +720,48 @@ def finding(backend: str, clause: str) -> Finding:
 
 
 def known(backend: str) -> tuple[KnownNonconformance, ...]:
-    """The known nonconformance of ``backend``: one expected failure per test a finding of it fails, of
-    the findings that show on this machine (a CPU-specific one is no expected failure elsewhere)."""
-    return tuple(KnownNonconformance(test=test, reason=f"[{f.clause}] {f.summary}", link=f.link, dtype=f.dtype)
-                 for f in FINDINGS if backend in (f.backend, *f.also_in) and f.shows_here() for test in f.tests)
+    """The known nonconformance of ``backend``: one expected failure per test (and dtype) a finding of it
+    fails, of the findings that show on this machine (a CPU-specific one is no expected failure elsewhere)."""
+    return tuple(KnownNonconformance(test=test, reason=f"[{f.clause}] {f.summary}" + (f" Shows with {f.needs()}." if f.needs() else ""),
+                                     link=f.link, dtype=dtype)
+                 for f in FINDINGS if backend in (f.backend, *f.also_in) and f.shows_here()
+                 for test in f.tests for dtype in f.dtypes or ("",))
+
+
+def _markdown_link(link: str) -> str:
+    """A finding's link with each URL written as ``[owner/repo#N](url)``."""
+    def name(match: re.Match[str]) -> str:
+        url = match.group(0)
+        found = re.match(r"https://github\.com/([^/]+)/([^/]+)/(?:issues|pull)/(\d+)", url)
+        return f"[{found.group(2)}#{found.group(3)}]({url})" if found else f"<{url}>"
+
+    return re.sub(r"https://\S+[^\s.,;)]", name, link) if link else "not reported upstream yet"
+
+
+def table() -> str:
+    """[docs] The findings as a Markdown table, one row each: docs/findings.md holds it, and a test checks
+    that it is this one (``python -m cnnspec.findings`` writes it there)."""
+    rows = ["| backend | clause | what | where it shows | upstream |", "| --- | --- | --- | --- | --- |"]
+    for f in FINDINGS:
+        backends = ", ".join((f.backend, *f.also_in))
+        where = "; ".join(part for part in (f.needs() and f"needs {f.needs()}", f.dtypes and ", ".join(f.dtypes),
+                                            f.seen_on and f"seen on {f.seen_on}") if part) or "any machine"
+        cells = [f"{backends} ({f.version})", f.clause, f.summary, where, _markdown_link(f.link)]
+        rows.append("| " + " | ".join(cell.replace("|", "\\|").replace("\n", " ") for cell in cells) + " |")
+    return "\n".join(rows) + "\n"
+
+
+_DOCS = Path(__file__).resolve().parent.parent / "docs" / "findings.md"
+_BEGIN, _END = "<!-- the findings table: written by python -m cnnspec.findings -->", "<!-- end of the findings table -->"
+
+
+def written_table(text: str) -> str:
+    """The findings table as it stands between its markers in ``text`` (docs/findings.md)."""
+    return text.split(_BEGIN, 1)[1].split(_END, 1)[0].strip("\n") + "\n"
+
+
+if __name__ == "__main__":
+    page = _DOCS.read_text()
+    head, rest = page.split(_BEGIN, 1)
+    _DOCS.write_text(f"{head}{_BEGIN}\n{table()}{_END}{rest.split(_END, 1)[1]}")
+    print(f"wrote the findings table to {_DOCS}")

@@ -408,6 +408,96 @@ BiasNotChecked = _lenient("BiasNotChecked", "E.6", "A bias of the wrong shape an
 UnknownPaddingIsValid = _lenient("UnknownPaddingIsValid", "E.7", "An unknown padding string answered (E.7).")
 
 
+class ChannelTailPast16Dropped(Broken):
+    """A channel loop blocked by 16 (AVX-512 floats) that drops the remainder when C_in/groups > 16 and not a
+    multiple of 16: reached only past the random examples' 12 channels, by the covering set."""
+
+    def conv(self, x, w, b, stride, padding, dilation, groups):
+        C_in_g = w.shape[1]
+        if C_in_g > 16 and C_in_g % 16:
+            w = w.copy()
+            w[:, C_in_g - C_in_g % 16 :] = 0
+        return super().conv(x, w, b, stride, padding, dilation, groups)
+
+
+class RowTilePast16Dropped(Broken):
+    """Output rows tiled by 16, the last partial tile never written (left 0) when H_out > 16."""
+
+    def conv(self, x, w, b, stride, padding, dilation, groups):
+        y = super().conv(x, w, b, stride, padding, dilation, groups)
+        H_out = y.shape[-2]
+        if H_out > 16 and H_out % 16:
+            y = y.copy()
+            y[..., H_out - H_out % 16 :, :] = 0
+        return y
+
+
+class OneColumnStridePath(Broken):
+    """A path for one output column with a stride along the width that reads the last window that fits
+    instead of the first, as oneDNN's AMX bfloat16 kernel did (the columns a stride leaves over matter)."""
+
+    def conv(self, x, w, b, stride, padding, dilation, groups):
+        y = super().conv(x, w, b, stride, padding, dilation, groups)
+        if x.ndim == 4 and y.shape[-1] == 1 and stride[1] > 1:
+            (top, bottom), (left, right) = _explicit(x, w, stride, padding, dilation)
+            extent = dilation[1] * (w.shape[-1] - 1) + 1
+            start = x.shape[-1] + left + right - extent  # the last window's first column, in the padded input
+            if start > 0:
+                xp = np.pad(x, ((0, 0), (0, 0), (0, 0), (left, right)))[..., start:]
+                y = super().conv(xp, w, b, stride, ((top, bottom), (0, 0)), dilation, groups)
+        return y
+
+
+class MixedSignPaddingCropsTheWrongEnd(Broken):
+    """Where one axis is cropped at one end and padded at the other while the other axis is unpadded, the
+    two amounts are applied at each other's ends (the class of XLA's CPU convolution bug, openxla/xla#48713)."""
+
+    def conv(self, x, w, b, stride, padding, dilation, groups):
+        if not isinstance(padding, str):
+            pads = [tuple(pair) for pair in padding]
+            for axis in range(2):
+                (lo, hi), other = pads[axis], pads[1 - axis]
+                if lo * hi < 0 and other == (0, 0):
+                    pads[axis] = (hi, lo)
+            padding = tuple(pads)
+        return super().conv(x, w, b, stride, padding, dilation, groups)
+
+
+class ZeroSlicesSkipped(Broken):
+    """A sparsity shortcut: an input channel whose kernel slice w[o, c] is all zero is skipped for map o,
+    so a NaN or an infinity there never meets its zero weights (0 * NaN is NaN, A.8)."""
+
+    def conv(self, x, w, b, stride, padding, dilation, groups):
+        if x.ndim != 4 or np.isfinite(x).all():
+            return super().conv(x, w, b, stride, padding, dilation, groups)
+        C_out, C_in_g = w.shape[:2]
+        maps = []
+        for o in range(C_out):
+            xo = x.copy()
+            first = o // (C_out // groups) * C_in_g
+            for c in range(C_in_g):
+                if not w[o, c].any():
+                    xo[:, first + c] = 0
+            maps.append(super().conv(xo, w, b, stride, padding, dilation, groups)[:, o : o + 1])
+        return np.concatenate(maps, axis=1)
+
+
+class DilationZeroIsOne(Broken):
+    """A dilation of 0 read as 1 (a negative one still raises): a missing check of a zero parameter (E.5)."""
+
+    def conv(self, x, w, b, stride, padding, dilation, groups):
+        return super().conv(x, w, b, stride, padding, tuple(1 if d == 0 else d for d in dilation), groups)
+
+
+class BiasOfOneBroadcast(Broken):
+    """A bias of shape (1,) broadcast over every map where C_out > 1, as NumPy broadcasting would (E.6)."""
+
+    def conv(self, x, w, b, stride, padding, dilation, groups):
+        if b is not None and b.shape == (1,) and w.shape[0] > 1:
+            return super().conv(x, w, None, stride, padding, dilation, groups) + b[0]
+        return super().conv(x, w, b, stride, padding, dilation, groups)
+
+
 # What the suite must report for each broken backend: the clause of its primary failure, and the
 # properties it must fail. Between them the backends make every conformance property fail, so that
 # each property is shown to catch a bug class (tests/test_broken_backends.py checks both).
@@ -584,6 +674,13 @@ CAUGHT_BY: dict[type, tuple[str, tuple[str, ...]]] = {
                                    "test_pooled_maps_feed_the_next_conv_as_channels")),
     AvgPoolAlwaysCountsPadding: ("M.3", ("test_avg_pool_is_the_window_mean",)),
     MaxPoolPadsWithZeros: ("M.2", ("test_max_pool_is_the_window_maximum",)),
+    ChannelTailPast16Dropped: ("A.2", ("test_exact_on_small_integers",)),
+    RowTilePast16Dropped: ("A.2", ("test_exact_on_small_integers",)),
+    OneColumnStridePath: ("A.2", ("test_exact_on_small_integers",)),
+    MixedSignPaddingCropsTheWrongEnd: ("P.5", ("test_negative_padding_crops_or_is_rejected",)),
+    ZeroSlicesSkipped: ("A.8", ("test_nan_and_infinity_reach_the_outputs_ieee_sends_them_to",)),
+    DilationZeroIsOne: ("E.5", ("test_stride_or_dilation_below_1_is_rejected",)),
+    BiasOfOneBroadcast: ("E.6", ("test_wrong_bias_is_rejected",)),
     Conv3dDepthHeightSwapped: ("N.2", ("test_conv1d_conv3d_match_reference_within_bound",
                                        "test_conv1d_conv3d_exact_on_small_integers",
                                        "test_spatial_axes_follow_their_own_parameters", "test_ranks_nest")),

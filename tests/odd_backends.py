@@ -11,6 +11,7 @@ import ml_dtypes
 import numpy as np
 
 from cnnspec import reference
+from cnnspec.backends.numpy_backends import ReferenceBackend
 
 
 class Crashes:
@@ -80,3 +81,11 @@ class DeclaredTF32:
             return ((a.view(np.uint32) + 0x1000) & 0xFFFFE000).view(np.float32)
 
         return reference.conv2d(tf32(x), tf32(w), b, **params)
+
+
+class CoveringValues(ReferenceBackend):
+    """The reference, running only the part of each covering set that meets every corner once, as a
+    compiling framework's adapter may ask."""
+
+    name = "covering-values"
+    covering = "values"

@@ -1,5 +1,6 @@
 """Every oracle and property earns its place: each broken backend is caught under its clause, by the
-properties it names, and between them the broken backends make every conformance property fail."""
+properties it names, within the covering set alone, and between them the broken backends make every
+conformance property fail."""
 
 from __future__ import annotations
 
@@ -12,9 +13,12 @@ from conftest import failed_clauses
 
 @pytest.mark.parametrize("broken", list(broken_backends.CAUGHT_BY), ids=lambda b: b.__name__)
 def test_broken_backend_is_caught_with_its_clause(run_suite, broken):
-    recorder = run_suite(f"broken_backends:{broken.__name__}")
-    clauses = failed_clauses(recorder)
     expected, must_fail = broken_backends.CAUGHT_BY[broken]
+    # The covering set alone (the run_suite profile), of the properties it must fail and of those that
+    # check its clause: what every run of the suite is sure to try.
+    names = {test.split("::")[1] for test, clauses in conformance_markers().items() if expected in clauses}
+    recorder = run_suite(f"broken_backends:{broken.__name__}", "-k", " or ".join(sorted(names | set(must_fail))))
+    clauses = failed_clauses(recorder)
     assert clauses, f"{broken.__name__} ({broken.__doc__}) passed the whole suite"
     assert expected in clauses.values(), (
         f"{broken.__name__} was caught, but never under {expected}: {sorted(set(clauses.values()))}")

@@ -17,6 +17,7 @@ from snippet_check import UNAVAILABLE, arrays
 TESTS = Path(__file__).resolve().parent
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", [n for n in BUILTIN if "cuda" not in n])
 def test_a_snippet_computes_what_its_backend_computes(name):
     done = subprocess.run([sys.executable, "-m", "snippet_check", name], capture_output=True, text=True, timeout=600,

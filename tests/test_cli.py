@@ -8,6 +8,10 @@ from pathlib import Path
 
 import pytest
 
+# Each runs the cnnspec command, and so a backend's suite, in processes of its own.
+pytestmark = pytest.mark.slow
+
+
 TESTS = Path(__file__).resolve().parent
 
 

@@ -18,7 +18,9 @@ def _results(run_suite, tmp_path, backend: str, selection: str) -> dict[str, dic
 def test_a_passing_property_counts_its_examples_and_reaches_its_corners(run_suite, tmp_path):
     results = _results(run_suite, tmp_path, "reference", "test_matches_reference_within_bound")
     coverage = results["test_values.py::test_matches_reference_within_bound[float32]"]["coverage"]
-    assert coverage["ran"] == 30 and coverage["discarded"] == 0 and coverage["computed"] == 30
+    # The covering set first, then the profile's 30 random examples.
+    assert coverage["covering"] > 30 and coverage["ran"] == coverage["covering"] + 30
+    assert coverage["discarded"] == 0 and coverage["computed"] == coverage["ran"]
     assert coverage["reached"]["stride > 1"] > 0 and coverage["reached"]["groups > 1"] > 0
     assert sum(coverage["reached"].values()) > 60
 
@@ -35,7 +37,7 @@ def test_a_corner_the_backend_never_computed_is_not_reached(run_suite, tmp_path)
 def test_a_property_of_invalid_calls_computes_nothing_and_reaches_no_corner(run_suite, tmp_path):
     results = _results(run_suite, tmp_path, "reference", "test_groups_that_do_not_divide_are_rejected")
     coverage = next(iter(results.values()))["coverage"]
-    assert coverage["ran"] == 30 and coverage["computed"] == 0 and coverage["not_reached"] == []
+    assert coverage["ran"] == coverage["covering"] + 30 and coverage["computed"] == 0 and coverage["not_reached"] == []
 
 
 @pytest.mark.parametrize("corner, expected", [("depthwise", True), ("padding asymmetric", True)])
@@ -47,3 +49,23 @@ def test_corners_are_computed_from_the_geometry(corner, expected):
     assert (corner in corners_of(case)) is expected
     assert "depthwise, multiplier > 1" in corners_of(case) and "groups > 1" in corners_of(case)
     assert "stride > 1" not in corners_of(case)
+
+
+@pytest.mark.parametrize("backend", ["reference", "odd_backends:CoveringValues"])
+def test_the_covering_set_alone_reaches_every_corner_each_property_declares(run_suite, tmp_path, backend):
+    # The random budget at nothing (the covering profile): every corner a strategy's bounds can reach is
+    # reached by its covering set, on every property and dtype, and every property runs covering examples;
+    # the part of each set that a compiling framework may run alone reaches them too.
+    path = tmp_path / "events.jsonl"
+    run_suite(backend, "--cnnspec-results", str(path))
+    results = [json.loads(line) for line in path.read_text().splitlines()]
+    results = [e for e in results if e["event"] == "result"]
+    assert len(results) > 200 and all(e["outcome"] == "passed" for e in results), \
+        [(e["nodeid"], e["outcome"]) for e in results if e["outcome"] != "passed"]
+    not_reached = {e["nodeid"]: e["coverage"]["not_reached"] for e in results if e["coverage"]["not_reached"]}
+    assert not_reached == {}
+    assert all(e["coverage"]["covering"] >= 1 and e["coverage"]["ran"] >= 1 for e in results)
+    reached = {corner for e in results for corner in e["coverage"]["reached"]}
+    from cnnspec.conformance.coverage import CORNERS
+
+    assert reached == set(CORNERS)  # and between them, every corner the catalogue names

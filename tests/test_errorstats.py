@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from cnnspec.conformance import errorstats
 
@@ -34,6 +35,7 @@ def test_copies_give_the_effective_significand_bits():
     assert errorstats.effective_bits(0.0) == math.inf
 
 
+@pytest.mark.slow
 def test_the_report_measures_a_declared_tf32_backend_at_11_bits(tmp_path):
     env = {**os.environ, "PYTHONPATH": str(TESTS)}
     env.pop("CI", None)

@@ -1,49 +1,129 @@
-"""Every recorded finding still reproduces on the pinned framework, each in its own process."""
+"""Every recorded finding still reproduces on the pinned framework, each in its own process, wherever
+the machine has what it needs; and where it needs a oneDNN ISA level, it disappears below that level."""
 
 from __future__ import annotations
 
+import functools
 import importlib.util
+import os
 import signal
 import subprocess
 import sys
 
 import pytest
 
-from cnnspec.findings import FINDINGS
+from cnnspec import cpu
+from cnnspec.findings import FINDINGS, Finding
 
 
-@pytest.mark.parametrize("finding", FINDINGS, ids=lambda f: f"{f.backend}-{f.clause}")
-def test_finding_reproduces(finding):
+@functools.cache
+def _unavailable(backend: str) -> str:
+    """Why ``backend`` cannot run here ("" where it can), asked in a process of its own: loading an
+    adapter imports its framework, which stays out of the pytest workers."""
+    return subprocess.run([sys.executable, "-c", f"from cnnspec.backends import load, unavailable; "
+                           f"print(unavailable(load({backend!r})) or '')"],
+                          capture_output=True, text=True, timeout=300).stdout.strip()
+
+
+def _skip_unless_it_can_show(finding: Finding) -> None:
     framework = finding.backend.split("-")[0]
     if importlib.util.find_spec(framework) is None:  # found, not imported: frameworks stay out of the workers
         pytest.skip(f"{framework} is not installed")
-    if not finding.shows_here():
-        pytest.skip(f"it shows only on a CPU with {finding.needs}, which this machine lacks")
-    run = subprocess.run([sys.executable, "-c", finding.reproducer], capture_output=True, text=True, timeout=120)
+    reason = _unavailable(finding.backend)
+    if reason:
+        pytest.skip(f"{finding.backend} cannot run here: {reason}")
+    reason = finding.why_not_here()
+    if reason:
+        pytest.skip(reason)
+
+
+def _shows(finding: Finding, **environment: str) -> tuple[bool, subprocess.CompletedProcess[str]]:
+    """Whether the reproducer shows the finding, run with these environment variables set."""
+    run = subprocess.run([sys.executable, "-c", finding.reproducer], capture_output=True, text=True, timeout=120,
+                         env={**os.environ, **environment})
     if finding.outcome in ("segfault", "sigfpe"):
         dies_of = {"segfault": signal.SIGSEGV, "sigfpe": signal.SIGFPE}[finding.outcome]
-        assert run.returncode == -dies_of, (
-            f"{finding.backend}: the recorded {finding.outcome} no longer reproduces (exit {run.returncode}); "
-            f"update cnnspec/findings.py and the README's findings\n{run.stderr[-2000:]}")
-    elif finding.outcome == "returns":
-        assert run.returncode == 0 and run.stdout.strip(), (
-            f"{finding.backend}: the invalid call now raises (exit {run.returncode}): the framework may have fixed "
-            f"it; update cnnspec/findings.py and the README's findings\n{run.stderr[-2000:]}")
-        assert finding.prints in run.stdout, (
-            f"{finding.backend}: the reproducer no longer prints {finding.prints!r} but {run.stdout.strip()!r}: the "
-            f"framework may have fixed it; update cnnspec/findings.py and the README's findings")
-    else:
-        pytest.fail(f"no check is written for the outcome {finding.outcome!r}")
+        return run.returncode == -dies_of, run
+    return run.returncode == 0 and finding.prints in run.stdout, run
 
 
-def test_a_finding_that_needs_a_cpu_flag_is_expected_only_where_the_cpu_has_it(monkeypatch):
+@pytest.mark.slow
+@pytest.mark.parametrize("finding", FINDINGS, ids=lambda f: f"{f.backend}-{f.clause}")
+def test_finding_reproduces(finding):
+    _skip_unless_it_can_show(finding)
+    shows, run = _shows(finding)
+    assert shows, (
+        f"{finding.backend} [{finding.clause}]: the recorded finding ({finding.outcome}"
+        + (f", printing {finding.prints!r}" if finding.prints else "")
+        + f") no longer reproduces here (exit {run.returncode}, printed {run.stdout.strip()[-300:]!r}), though "
+        f"this machine has what it needs ({finding.needs() or 'nothing particular'}): the framework may have "
+        f"fixed it; update cnnspec/findings.py\n{run.stderr[-2000:]}")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("finding", [f for f in FINDINGS if f.isa], ids=lambda f: f"{f.backend}-{f.clause}")
+def test_finding_disappears_below_its_isa(finding):
+    """The ISA a finding names is the one it needs: capped at the level below, oneDNN no longer selects the
+    kernel, and the reproducer runs right."""
+    _skip_unless_it_can_show(finding)
+    shows, run = _shows(finding, **{cpu.CAP_VARIABLE: cpu.below(finding.isa).upper()})
+    assert not shows, (f"{finding.backend} [{finding.clause}] still shows with oneDNN capped at "
+                       f"{cpu.below(finding.isa)}: it does not need {finding.isa}; correct Finding.isa")
+
+
+BASE = dict(backend="somelib", version="1", clause="A.2", summary="wrong", reproducer="print(1)", outcome="returns",
+            tests=("test_values.py::test_exact_on_small_integers",))
+
+
+def test_a_finding_is_expected_only_where_its_isa_and_threads_are(monkeypatch):
     from cnnspec import findings
 
-    base = dict(backend="somelib", version="1", clause="A.2", summary="wrong", reproducer="print(1)",
-                outcome="returns", tests=("test_values.py::test_exact_on_small_integers",))
-    here, elsewhere = findings.Finding(**base), findings.Finding(**base, needs="no_cpu_has_this_flag")
-    assert here.shows_here() and not elsewhere.shows_here()
-    monkeypatch.setattr(findings, "FINDINGS", (elsewhere,))
+    monkeypatch.setattr(cpu, "cpu_flags", lambda: cpu.flags_of("avx512_core_bf16"))
+    monkeypatch.delenv(cpu.CAP_VARIABLE, raising=False)
+    monkeypatch.setenv("OMP_NUM_THREADS", "2")
+    anywhere = findings.Finding(**BASE)
+    bf16 = findings.Finding(**BASE, isa="avx512_core_bf16")
+    amx = findings.Finding(**BASE, isa="avx512_core_amx")
+    four_threads = findings.Finding(**BASE, threads=4)
+    assert anywhere.shows_here() and bf16.shows_here()
+    assert "avx512_core_amx" in amx.why_not_here() and "avx512_core_bf16" in amx.why_not_here()
+    assert "4 threads" in four_threads.why_not_here()
+    assert "avx512_bf16" in bf16.needs() and "avx512_core_vnni" in bf16.needs()
+    assert four_threads.needs() == "4 threads or more" and anywhere.needs() == ""
+    monkeypatch.setenv(cpu.CAP_VARIABLE, "AVX512_CORE_VNNI")
+    assert not bf16.shows_here() and cpu.CAP_VARIABLE in bf16.why_not_here()
+    monkeypatch.setattr(findings, "FINDINGS", (amx,))
     assert findings.known("somelib") == ()
-    monkeypatch.setattr(findings, "FINDINGS", (here,))
+    monkeypatch.setattr(findings, "FINDINGS", (anywhere,))
     assert [k.test for k in findings.known("somelib")] == ["test_values.py::test_exact_on_small_integers"]
+
+
+@pytest.mark.parametrize("flags, cap, level", [
+    ({"avx2", "avx", "sse4_1", "avx_vnni"}, "", "avx2_vnni"),
+    (cpu.flags_of("avx512_core_bf16") | {"avx_vnni"}, "", "avx512_core_bf16"),
+    (cpu.flags_of("avx512_core_amx"), "AVX512_CORE", "avx512_core"),
+    (cpu.flags_of("avx512_core_amx"), "avx10_1_512", "avx512_core_fp16"),
+    (cpu.flags_of("avx512_core_amx"), "no such level", "avx512_core_amx"),
+    (set(), "", "none"),
+])
+def test_onednn_levels_follow_the_flags_and_the_cap(monkeypatch, flags, cap, level):
+    monkeypatch.setattr(cpu, "cpu_flags", lambda: frozenset(flags))
+    monkeypatch.setenv(cpu.CAP_VARIABLE, cap)
+    assert cpu.onednn_level() == level
+    assert cpu.below("avx512_core_bf16") == "avx512_core_vnni" and cpu.below("avx512_core") == "avx2"
+
+
+def test_the_findings_page_has_the_table_the_findings_make():
+    from pathlib import Path
+
+    from cnnspec.findings import table, written_table
+
+    page = (Path(__file__).resolve().parent.parent / "docs" / "findings.md").read_text()
+    assert written_table(page) == table(), "docs/findings.md is out of date: run python -m cnnspec.findings"
+
+
+def test_every_test_a_finding_names_exists():
+    from cnnspec.conformance.catalogue import properties
+
+    named = {(f.backend, test) for f in FINDINGS for test in f.tests}
+    assert {(b, t) for b, t in named if t not in properties()} == set()

@@ -19,8 +19,11 @@ NumPy out, NCHW input and OIHW weight. Everything else is optional and found wit
 - ``version() -> str``: the framework and device, for report headers.
 - ``known_nonconformance``: a sequence of ``KnownNonconformance`` records, each an expected failure
   with its reason, so CI stays green while the failure stays visible.
-- ``max_examples``: an int, at most this many examples a property whatever the profile, for a
+- ``max_examples``: an int, at most this many random examples a property whatever the profile, for a
   framework whose every new shape costs a compilation; the report shows it beside the backend.
+- ``covering``: ``"values"`` to run only the first part of each property's covering set, the cases that
+  meet every corner of the catalogue once, rather than ``"pairs"`` (all of it, the default): for the
+  same framework; the report shows it.
 - ``not_applicable``: a mapping from clause ID to the reason that clause is not the framework's to
   meet (a framework with no bias argument, whose bias the adapter adds, cannot reject a bias of the
   wrong shape, E.6); the tests whose primary clause it names skip with the reason.
@@ -180,6 +183,13 @@ def max_examples(backend: Backend | None) -> int | None:
     return getattr(backend, "max_examples", None)
 
 
+def covering(backend: Backend | None) -> str:
+    """[optional hook] How much of each property's covering set the backend runs: ``"pairs"`` (all of it,
+    the default) or ``"values"`` (its first part, which meets every corner once), for a framework whose
+    every new shape costs a compilation."""
+    return getattr(backend, "covering", "pairs")
+
+
 def not_applicable(backend: Backend, clause: str) -> str | None:
     """[optional hook] Why ``clause`` is not the framework's to meet, or None."""
     return getattr(backend, "not_applicable", {}).get(clause)
@@ -230,6 +240,8 @@ def describe(backend: Backend) -> str:
     hook = getattr(backend, "version", None)
     budget = max_examples(backend)
     details = [hook()] if hook else []
+    if covering(backend) != "pairs":
+        details.append("the covering sets' corners once")
     if budget is not None:
-        details.append(f"at most {budget} examples a property")
+        details.append(f"at most {budget} random examples a property")
     return f"{backend.name} ({'; '.join(details)})" if details else backend.name

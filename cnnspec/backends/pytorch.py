@@ -62,7 +62,9 @@ def _array(t: Any) -> np.ndarray:
     return t.numpy()
 
 
-_AMX_FINDING = finding("torch-cpu", "A.2")  # looked up once: the guard runs on every bfloat16 CPU call
+# Looked up once: the guards run on every low-precision CPU call.
+_AMX_FINDING = finding("torch-cpu", "A.2")
+_WIDTH_1_CRASH = finding("torch-cpu", "N.2")
 
 
 def _one_column_strided(x: np.ndarray, w: np.ndarray, stride: Any, padding: Any, dilation: Any) -> bool:
@@ -127,7 +129,7 @@ class TorchBackend:
         with more than one thread: its answer is wrong there, though not every time."""
         import torch
 
-        if (self.device == "cpu" and self.mkldnn and x.dtype == BFLOAT16 and torch.get_num_threads() > 1
+        if (self.device == "cpu" and self.mkldnn and x.dtype == BFLOAT16 and torch.get_num_threads() >= _AMX_FINDING.threads
                 and _AMX_FINDING.shows_here() and _one_column_strided(x, w, stride, padding, dilation)):
             raise KnownWrongAnswer(_AMX_FINDING)
 
@@ -199,9 +201,9 @@ class TorchBackend:
                  dilation: Any, groups: int) -> np.ndarray:
         import torch.nn.functional as F
 
-        if (self.device == "cpu" and self.mkldnn and x.dtype in (np.float16, BFLOAT16)
+        if (self.device == "cpu" and self.mkldnn and x.dtype in (np.float16, BFLOAT16) and _WIDTH_1_CRASH.shows_here()
                 and any(n == 1 and s > 1 and d > 1 for n, s, d in zip(x.shape[2:], stride, dilation))):
-            raise KnownCrash(finding("torch-cpu", "N.2"))
+            raise KnownCrash(_WIDTH_1_CRASH)
         self._refuse_known_wrong(x, w, stride, padding, dilation)
         tx, tw, tb = self._in(x), self._in(w), self._in(b)
         pre_pad, torch_padding = _torch_padding(padding)

@@ -6,11 +6,13 @@ cropping. Symmetric amounts go as the pair and asymmetric ones as the four; "val
 no padding argument. tinygrad has no "same" form, so the backend declares it unsupported; any other
 string is passed to the padding argument as it is, for tinygrad to reject (E.7).
 
-Compiled kernels are cached on disk by default (``~/.cache/tinygrad``). The backend points tinygrad's
-cache at a temporary directory of its own before tinygrad is imported, so that a kernel compiled on
-another run cannot hide a missing or broken compiler, and it is unavailable where ``clang`` (or the
-compiler named by ``CC``) is missing. Each new shape compiles a kernel, about a second on a 2-core
-machine, so the backend asks for at most 4 examples a property (``max_examples``), which the report shows.
+Compiled kernels are cached on disk (tinygrad's ``CACHEDB``). The backend points that cache at
+cnnspec's compile cache (``cnnspec.compile_cache``: one folder per tinygrad version, kept across runs)
+before tinygrad is imported, or, with the compile cache off, at a temporary directory of its own, so
+that a kernel compiled on another run cannot hide a missing or broken compiler; it is unavailable where
+``clang`` (or the compiler named by ``CC``) is missing. Each new shape compiles a kernel (about 0.1 s on
+a 2-core machine), so the backend asks for fewer random examples a property (``max_examples``), which
+the report shows, after the covering set.
 
 The other operations are tinygrad's own, each taking any number of spatial axes: conv1d and conv3d
 are ``Tensor.conv2d`` on a 3-D or 5-D input; the conv2d gradients are ``Tensor.gradient`` (its
@@ -31,6 +33,7 @@ from typing import Any
 
 import numpy as np
 
+from cnnspec import compile_cache
 from cnnspec.backends.requirements import missing, missing_program
 from cnnspec.findings import known
 from cnnspec.geometry import Pair, Padding, PoolCase
@@ -85,19 +88,25 @@ def _conv(tx: Any, tw: Any, tb: Any, *, stride: Any, padding: Any, dilation: Any
 
 
 class TinygradBackend:
-    """[V.1] tinygrad's Tensor.conv2d on the CPU device (clang), with a private kernel cache, NumPy in and out."""
+    """[V.1] tinygrad's Tensor.conv2d on the CPU device (clang), NumPy in and out."""
 
     name = "tinygrad-cpu"
     known_nonconformance = known("tinygrad-cpu")
-    # Each new shape costs tinygrad one to three seconds of kernel search and compilation on a 2-core
-    # machine, shrinking included, so 30 examples a property take about an hour; 4 keep a run to minutes.
-    max_examples = 4
+    # Each new shape costs tinygrad a kernel compilation (about 0.1 s on a 2-core machine): each property
+    # runs the part of its covering set that meets every corner, then a few random examples.
+    covering = "values"
+    max_examples = 1
 
     def __init__(self) -> None:
-        self._cache: tempfile.TemporaryDirectory | None = None
+        self._private: tempfile.TemporaryDirectory | None = None
+        self._cache = None
         if self.unavailable() is None:
-            self._cache = tempfile.TemporaryDirectory(prefix="cnnspec-tinygrad-")
-            os.environ["CACHEDB"] = os.path.join(self._cache.name, "cache.db")
+            from importlib.metadata import version
+
+            self._cache = compile_cache.directory(f"tinygrad-{version('tinygrad')}")
+            if self._cache is None:  # a kernel compiled on another run must not hide a missing compiler
+                self._private = tempfile.TemporaryDirectory(prefix="cnnspec-tinygrad-")
+            os.environ["CACHEDB"] = os.path.join(self._cache or self._private.name, "cache.db")  # type: ignore[union-attr]
             helpers = sys.modules.get("tinygrad.helpers")
             if helpers is not None:  # imported before this backend: its cache path is already read
                 helpers.CACHEDB = os.environ["CACHEDB"]
@@ -105,13 +114,15 @@ class TinygradBackend:
     def unavailable(self) -> str | None:
         """Why this backend cannot run here: tinygrad is not installed, or its CPU device has no C compiler."""
         return missing("tinygrad", extra="tinygrad") or missing_program(
-            os.environ.get("CC", "clang"), why="tinygrad's CPU device compiles its kernels with it")
+            os.environ.get("CC", "clang"),
+            why="tinygrad's CPU device compiles its kernels with it; on Debian or Ubuntu: apt-get install clang")
 
     def version(self) -> str:
         """The tinygrad version and device."""
         from importlib.metadata import version
 
-        return f"tinygrad {version('tinygrad')}, CPU ({os.environ.get('CC', 'clang')}), private kernel cache"
+        cache = "persistent kernel cache on" if self._cache is not None else "private kernel cache"
+        return f"tinygrad {version('tinygrad')}, CPU ({os.environ.get('CC', 'clang')}), {cache}"
 
     def supports(self, case: Any, dtype: np.dtype) -> str | None:
         """tinygrad has no "same" padding form; its bfloat16 max pooling needs a compiler with __bf16."""

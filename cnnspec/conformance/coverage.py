@@ -10,15 +10,26 @@ can reach, so a reachable corner that no example reached is reported as such.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 from hypothesis.errors import UnsatisfiedAssumption
 
+from cnnspec.conformance.covering import CoveringData
 from cnnspec.conformance.errorstats import ErrorStats
 from cnnspec.geometry import Conv2dCase
+
+# The corners, in the order a report lists them; each is a predicate on a valid geometry.
+def _pads(c: Conv2dCase) -> tuple[tuple[int, int], ...]:
+    return () if isinstance(c.padding, str) else c.padding  # type: ignore[return-value]
+
+
+def _past_block(n: int, block: int) -> bool:
+    return n > block and n % block != 0
+
 
 # The corners, in the order a report lists them; each is a predicate on a valid geometry.
 CORNERS: dict[str, Callable[[Conv2dCase], bool]] = {
@@ -27,18 +38,27 @@ CORNERS: dict[str, Callable[[Conv2dCase], bool]] = {
     "groups > 1": lambda c: c.groups > 1,
     "depthwise": lambda c: c.groups == c.C_in > 1,
     "depthwise, multiplier > 1": lambda c: c.groups == c.C_in > 1 and c.C_out > c.C_in,
-    "C_in/groups > 8, not a multiple of 8": lambda c: c.C_in // c.groups > 8 and (c.C_in // c.groups) % 8 != 0,
+    "C_in/groups > 8, not a multiple of 8": lambda c: _past_block(c.C_in // c.groups, 8),
+    "C_in/groups > 16, not a multiple of 16": lambda c: _past_block(c.C_in // c.groups, 16),
+    "C_in/groups a multiple of 16": lambda c: (c.C_in // c.groups) % 16 == 0,
+    "C_out/groups > 8, not a multiple of 8": lambda c: _past_block(c.C_out // c.groups, 8),
     "non-square kernel": lambda c: c.kH != c.kW,
     "stride > 1": lambda c: max(c.stride) > 1,
     "stride > kernel": lambda c: c.stride[0] > c.kH or c.stride[1] > c.kW,
+    "stride > 1, output 1 on that axis": lambda c: any(s > 1 and n == 1 for s, n in zip(c.stride, c.out_shape[2:])),
     "dilation > 1": lambda c: max(c.dilation) > 1,
-    "padding explicit": lambda c: not isinstance(c.padding, str) and any(map(any, c.padding)),
-    "padding asymmetric": lambda c: not isinstance(c.padding, str) and any(lo != hi for lo, hi in c.padding),
+    "padding explicit": lambda c: any(map(any, _pads(c))),
+    "padding asymmetric": lambda c: any(lo != hi for lo, hi in _pads(c)),
+    "padding on one side only": lambda c: any((lo == 0) != (hi == 0) for lo, hi in _pads(c)),
+    "padding negative": lambda c: any(min(pair) < 0 for pair in _pads(c)),
+    "padding negative on one side, positive on the other": lambda c: any(lo * hi < 0 for lo, hi in _pads(c)),
     "padding valid": lambda c: c.padding == "valid",
     "padding same": lambda c: c.padding == "same",
     "padding same, stride > 1": lambda c: c.padding == "same" and max(c.stride) > 1,
     "output 1x1": lambda c: c.out_shape[2:] == (1, 1),
     "output width > 8 and odd": lambda c: c.out_shape[3] > 8 and c.out_shape[3] % 2 == 1,
+    "output width > 16, not a multiple of 16": lambda c: _past_block(c.out_shape[3], 16),
+    "output height > 16, not a multiple of 16": lambda c: _past_block(c.out_shape[2], 16),
 }
 
 
@@ -56,16 +76,24 @@ class Tally:
     """
 
     ran: int = 0
+    covering: int = 0  # of which the covering set's examples, which run first
     discarded: int = 0
     failed: int = 0
     computed: int = 0
     reached: Counter[str] = field(default_factory=Counter)
     reachable: set[str] = field(default_factory=set)
     errors: ErrorStats = field(default_factory=ErrorStats)
+    started: int = 0  # examples begun, the covering set's first
+    arguments: dict[str, Any] = field(default_factory=dict)  # the last example's, for shrinking it
+
+    def in_covering(self) -> bool:
+        """Whether the example begun last is one of the covering set's."""
+        return 0 < self.started <= self.covering
 
     def as_dict(self) -> dict[str, Any]:
         """Plain data, for the report."""
-        return {"errors": self.errors.as_dict(), "ran": self.ran, "discarded": self.discarded, "failed": self.failed, "computed": self.computed,
+        return {"errors": self.errors.as_dict(), "ran": self.ran, "covering": min(self.covering, self.started),
+                "discarded": self.discarded, "failed": self.failed, "computed": self.computed,
                 "reached": {name: self.reached[name] for name in CORNERS if self.reached[name]},
                 "not_reached": [name for name in CORNERS
                                 if self.computed and name in self.reachable and not self.reached[name]]}
@@ -105,6 +133,12 @@ def counting(inner: Callable[..., Any]) -> Callable[..., Any]:
     def example(*args: Any, **kwargs: Any) -> Any:
         global _example, _computed
         _example, _computed = set(), False
+        if _tally is not None:
+            _tally.started += 1
+            _tally.arguments = kwargs
+        for value in kwargs.values():
+            if isinstance(value, CoveringData):  # a covering example: its draws start again
+                value.start()
         try:
             result = inner(*args, **kwargs)
         except UnsatisfiedAssumption:
@@ -132,10 +166,21 @@ def errors() -> ErrorStats | None:
     return None if _tally is None else _tally.errors
 
 
-def start() -> None:
-    """Begin tallying a property's run."""
+def start(covering: int = 0) -> None:
+    """Begin tallying a property's run, whose first ``covering`` examples are its covering set's."""
     global _tally, last
-    _tally, last = Tally(), None
+    _tally, last = Tally(covering=covering), None
+
+
+@contextlib.contextmanager
+def paused() -> Iterator[Tally | None]:
+    """Nothing is tallied inside (the tries of a shrink); gives the run's tally."""
+    global _tally
+    tally, _tally = _tally, None
+    try:
+        yield tally
+    finally:
+        _tally = tally
 
 
 def stop() -> None:

@@ -4,8 +4,10 @@
 - ``default``: random, 100 examples a property;
 - ``thorough``: random, 1000 examples a property, for a release or a new kernel;
 - ``smoke``: derandomized, 30 examples and no shrinking: a quick yes or no, whose failures are the
-  first example found rather than the minimal one.
+  first example found rather than the minimal one;
+- ``covering``: the covering set alone (covering.py), no random examples.
 
+Every profile runs a property's covering set first, whatever its random budget.
 The pytest plugin picks one (``--cnnspec-profile``; ``ci`` when the CI variable is set, else
 ``default``); ``conformance`` applies it to a property when it runs, so that the suite never changes
 the settings of a user's own Hypothesis tests.
@@ -17,11 +19,12 @@ import functools
 from typing import Any, Callable, TypeVar
 
 import pytest
-from hypothesis import HealthCheck, Phase, settings
+from hypothesis import HealthCheck, Phase, example, settings
 from hypothesis.errors import Unsatisfiable
 
+from cnnspec import backends
 from cnnspec.backends import max_examples
-from cnnspec.conformance import checks, coverage
+from cnnspec.conformance import checks, coverage, covering, shrink
 
 # Every profile stops at a property's first failure and shrinks it, and skips the explain phase: a
 # report row holds one minimal example, and a backend that fails every call would otherwise spend
@@ -37,6 +40,9 @@ PROFILES: dict[str, dict[str, Any]] = {
                  "phases": _FIND_AND_SHRINK},
     "smoke": {"max_examples": 30, "derandomize": True, "database": None, "deadline": None,
               "phases": [Phase.explicit, Phase.generate], "report_multiple_bugs": False},
+    # The covering set alone, no random examples: what every run is sure to try.
+    "covering": {"max_examples": 1, "derandomize": True, "database": None, "deadline": None,
+                 "phases": [Phase.explicit], "report_multiple_bugs": False},
 }
 
 # Oracles on the largest drawn cases may take longer than Hypothesis's default health-check budget,
@@ -47,6 +53,9 @@ _SUPPRESSED = [HealthCheck.too_slow, HealthCheck.filter_too_much]
 # Hypothesis fixes a test's settings when @given decorates it, refuses a second @settings, and has
 # no public way to change them later; this attribute is where @settings itself stores them.
 _SETTINGS_ATTRIBUTE = "_hypothesis_internal_use_settings"
+# A property's covering examples and how many of the first meet every value, set when they are made (at
+# its first run, not at import: building the sets takes a moment, which a collection should not pay).
+_COVERED_ATTRIBUTE = "_cnnspec_covering_attached"
 
 _active = "default"
 
@@ -76,8 +85,9 @@ def examples_for(backend: object) -> int:
 def conformance(test: T) -> T:
     """Run a conformance property (put this above ``@given``) under the profile active when it runs.
 
-    The profile is applied at each call, not at import, so that a module imported under one profile
-    never runs under it after another is chosen. A backend that declares ``max_examples`` (one whose
+    The property's covering set (covering.py) runs first, as Hypothesis's explicit examples, in every
+    profile and whatever the random budget. The profile is applied at each call, not at import, so that
+    a module imported under one profile never runs under it after another is chosen. A backend that declares ``max_examples`` (one whose
     every new shape costs a compilation) runs at most that many examples a property. A property none of whose examples the backend
     supports or accepts (every one discarded) is skipped with that reason rather than reported as
     an error. Each run is tallied (``coverage.last``): examples by outcome and the corners reached.
@@ -91,12 +101,38 @@ def conformance(test: T) -> T:
 
     @functools.wraps(test)
     def run(*args: Any, **kwargs: Any) -> Any:
+        if getattr(test, _COVERED_ATTRIBUTE, None) is None:
+            # The public @example adds explicit examples, in a list that Hypothesis reads when the test
+            # runs, in the order @example decorators are written (from the last added).
+            rows, values = covering.examples(test.hypothesis._given_kwargs)  # type: ignore[attr-defined]
+            for row in reversed(rows):
+                example(**row)(test)
+            setattr(test, _COVERED_ATTRIBUTE, (list(test.hypothesis_explicit_examples), values))  # type: ignore[attr-defined]
+        every, values = getattr(test, _COVERED_ATTRIBUTE)
+        backend = kwargs.get("backend")
+        run_now = every if backends.covering(backend) == "pairs" else every[-values:]
+        test.hypothesis_explicit_examples = run_now  # type: ignore[attr-defined]
         profile = {**PROFILES[_active], "max_examples": examples_for(kwargs.get("backend"))}
         setattr(test, _SETTINGS_ATTRIBUTE, settings(**profile, suppress_health_check=_SUPPRESSED))
         checks.last_discard = ""
-        coverage.start()
+        coverage.start(covering=len(run_now))
         try:
             return test(*args, **kwargs)
+        except checks.Nonconformance as failure:
+            with coverage.paused() as tally:
+                if tally is None or not tally.in_covering() or Phase.shrink not in profile["phases"]:
+                    raise
+                # A covering example's failure, which Hypothesis does not shrink: shrink it here.
+                given = test.hypothesis._given_kwargs  # type: ignore[attr-defined]
+                row = {name: value for name, value in tally.arguments.items() if name in given}
+                raise shrink.shrink(test, args, kwargs, row, failure, profile,
+                                    lambda error: getattr(error, "clause", None) == failure.clause) from None
+        except (pytest.skip.Exception, pytest.xfail.Exception) as outcome:
+            # Raised in a covering example, it carries Hypothesis's account of that example as notes (with
+            # the backend's address in memory); the reason alone is what a report keeps.
+            if not getattr(outcome, "__notes__", None):
+                raise
+            raise type(outcome)(outcome.msg) from None
         except Unsatisfiable:
             backend = kwargs.get("backend")
             pytest.skip(f"{getattr(backend, 'name', 'the backend')} supports or accepts none of this property's "

@@ -9,16 +9,17 @@ and Hypothesis spends its shrinking on the geometry, where conv bugs live.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
 from cnnspec.accuracy import exact_integers
-from cnnspec.conformance import coverage
+from cnnspec.conformance import coverage, covering
 from cnnspec.geometry import Conv2dCase, ConvCase, PoolCase, TransposedCase
 
 PaddingForm = Literal["explicit", "valid", "same"]
@@ -29,6 +30,9 @@ Values = Literal["integers", "floats"]
 INTEGER_RANGE = 4
 # M may double where a property adds two draws (linearity, R.1 and R.2), and double again in its sums.
 _HEADROOM = 4
+# How far random examples go where a strategy leaves a bound open (None): the covering set goes further,
+# to the block sizes 16 and 32 and past them (covering.CONV2D_AXES).
+RANDOM_GROUPS, RANDOM_GROUP_CHANNELS, RANDOM_GROUP_FILTERS, RANDOM_EXTRA = 4, 12, 4, 12
 
 
 def _check(name: str, value: int, low: int) -> None:
@@ -48,30 +52,43 @@ def conv_cases(
     min_batch: int = 1,
     max_batch: int = 3,
     min_groups: int = 1,
-    max_groups: int = 4,
+    max_groups: int | None = None,
     min_group_channels: int = 1,
-    max_group_channels: int = 12,
-    max_group_filters: int = 4,
+    max_group_channels: int | None = None,
+    max_group_filters: int | None = None,
     max_kernel: int = 5,
     min_stride: int = 1,
     max_stride: int = 3,
     min_dilation: int = 1,
     max_dilation: int = 3,
     max_padding: int = 3,
-    max_extra: int = 12,
+    max_extra: int | None = None,
     paddings: tuple[PaddingForm, ...] = ("valid", "explicit", "same"),
     bias: bool | None = None,
+    covering_strength: Literal["pairs", "values"] = "pairs",
 ) -> st.SearchStrategy[Conv2dCase]:
-    """[S.1-S.4, G.1, P.1-P.4, T.1-T.3] Valid conv2d geometries.
+    """[S.1-S.4, G.1, P.1-P.4, T.1-T.3] Valid conv2d geometries, its covering set first (covering.py).
 
     ``min_group_channels`` and ``max_group_channels`` bound C_in/groups and ``max_group_filters`` C_out/groups; ``max_padding``
     each explicit amount (never negative: P.5 has its own property); ``max_extra`` how far H and W may
     exceed the smallest size that fits. ``paddings`` names the padding forms to draw; ``bias`` forces
-    a bias on or off. Reaches the corners where kernels break: C_in/groups above 8 and not a multiple
-    of 8, depthwise with a channel multiplier above 1, output widths above 8 and odd, N > 1,
-    non-square kernels, asymmetric padding, stride above the kernel size, and output size 1.
+    a bias on or off; ``covering_strength`` how much of the corner catalogue the covering set crosses:
+    ``"pairs"`` (covering.CONV2D_PAIRS) or ``"values"`` (each value once). A bound left at None is the property's to leave open: random examples then stop at
+    4 groups, 12 channels and 4 filters a group and 12 extra rows, and the covering set goes on to the
+    block sizes 16 and 32 and past them. Reaches the corners where kernels break: C_in/groups above 8
+    and not a multiple of 8, depthwise with a channel multiplier above 1, output widths above 8 and
+    odd, N > 1, non-square kernels, asymmetric padding, stride above the kernel size, and output size 1.
     Shrinks towards the 1x1 case named in the module docstring.
     """
+    bounds = covering.Conv2dBounds(min_batch, max_batch, min_groups, max_groups, min_group_channels, max_group_channels,
+                                   max_group_filters, max_kernel, min_stride, max_stride, min_dilation, max_dilation,
+                                   max_padding, max_extra, tuple(paddings), bias, covering_strength)
+    open_channels = max_group_channels is None and (max_groups is None or min_group_channels > 1)
+    open_outputs = max_extra is None
+    max_groups = max(RANDOM_GROUPS, min_groups) if max_groups is None else max_groups
+    max_group_channels = max(RANDOM_GROUP_CHANNELS, min_group_channels) if max_group_channels is None else max_group_channels
+    max_group_filters = RANDOM_GROUP_FILTERS if max_group_filters is None else max_group_filters
+    max_extra = RANDOM_EXTRA if max_extra is None else max_extra
     _check_range("min_batch", min_batch, "max_batch", max_batch, 1)
     _check_range("min_groups", min_groups, "max_groups", max_groups, 1)
     _check_range("min_group_channels", min_group_channels, "max_group_channels", max_group_channels, 1)
@@ -85,6 +102,8 @@ def conv_cases(
         raise InvalidArgument(f"paddings={paddings!r} must be a non-empty tuple of 'explicit', 'valid', 'same'")
     if bias not in (None, True, False):
         raise InvalidArgument(f"bias={bias!r} must be None (drawn), True or False")
+    if covering_strength not in ("pairs", "values"):
+        raise InvalidArgument(f"covering_strength={covering_strength!r} must be 'pairs' or 'values'")
 
     # The corners these bounds can reach, so that a report can show one that no example reached.
     corners = {"output 1x1"} | {name for name, reachable in {
@@ -95,15 +114,22 @@ def conv_cases(
         "depthwise, multiplier > 1": max_groups > 1 and min_group_channels == 1 and max_group_filters > 1,
         "non-square kernel": max_kernel > 1,
         "C_in/groups > 8, not a multiple of 8": max_group_channels > 8,
+        "C_in/groups > 16, not a multiple of 16": open_channels,
+        "C_in/groups a multiple of 16": open_channels,
+        "C_out/groups > 8, not a multiple of 8": open_channels,
         "stride > 1": max_stride > 1,
         "stride > kernel": max_stride > 1,
+        "stride > 1, output 1 on that axis": max_stride > 1,
         "dilation > 1": max_dilation > 1,
         "padding explicit": "explicit" in paddings and max_padding > 0,
         "padding asymmetric": "explicit" in paddings and max_padding > 0,
+        "padding on one side only": "explicit" in paddings and max_padding > 0,
         "padding valid": "valid" in paddings,
         "padding same": "same" in paddings,
         "padding same, stride > 1": "same" in paddings and max_stride > 1,
         "output width > 8 and odd": max_extra >= 8,
+        "output width > 16, not a multiple of 16": open_outputs,
+        "output height > 16, not a multiple of 16": open_outputs,
     }.items() if reachable}
     # The names above must be coverage's own, or a misspelt corner would silently never be reported.
     assert corners <= coverage.CORNERS.keys(), corners - coverage.CORNERS.keys()
@@ -145,7 +171,7 @@ def conv_cases(
             bias=draw(st.booleans()) if bias is None else bias,
         )
 
-    return cases()
+    return covering.attach(cases(), lambda: covering.conv2d_cases(bounds), bounds.allows)
 
 
 @dataclass(frozen=True)
@@ -216,7 +242,8 @@ def conv_nd_cases(
     max_extra: int = 4,
     bias: bool | None = None,
 ) -> st.SearchStrategy[ConvCase]:
-    """[N.1] Valid rank-``rank`` convolution geometries (conv1d, conv3d), each axis with its own kernel
+    """[N.1] Valid rank-``rank`` convolution geometries (conv1d, conv3d), its covering set first (the
+    bounds are the random examples'; covering.py), each axis with its own kernel
     extent, stride, dilation and padding, in the three padding forms. Shrinks like ``conv_cases``:
     towards groups=1, one channel, kernel 1, stride 1, no padding and an output of extent 1."""
     _check("rank", rank, 1)
@@ -242,7 +269,8 @@ def conv_nd_cases(
                         spatial=spatial, kernel=kernel, stride=stride, padding=pads if form == "explicit" else form,
                         dilation=dilation, groups=groups, bias=draw(st.booleans()) if bias is None else bias)
 
-    return cases()
+    return covering.attach(cases(), lambda: covering.conv_nd_cases(rank).where(lambda c: bias is None or c.bias == bias),
+                           lambda c: c.rank == rank and (bias is None or c.bias == bias))
 
 
 def transposed_cases(
@@ -260,7 +288,8 @@ def transposed_cases(
     output_padding: bool = True,
     bias: bool | None = None,
 ) -> st.SearchStrategy[TransposedCase]:
-    """[U.1, U.4] Valid conv_transpose2d geometries, with output padding below the stride on each axis
+    """[U.1, U.4] Valid conv_transpose2d geometries, its covering set first (the size bounds are the random
+    examples'; covering.py), with output padding below the stride on each axis
     (the range every implementation must accept) where ``output_padding``, else none. Padding is at
     most what leaves every output extent at least 1 without the output padding. Shrinks towards one channel, a 1x1 kernel, stride
     1, no padding and a 1x1 input."""
@@ -292,7 +321,15 @@ def transposed_cases(
                               padding=(pads[0], pads[1]), output_padding=extra, dilation=dilation, groups=groups,
                               bias=draw(st.booleans()) if bias is None else bias)
 
-    return cases()
+    def allows(c: TransposedCase) -> bool:
+        # As drawn: output padding below the stride (none without it), an output of at least 1 without it.
+        return ((bias is None or c.bias == bias) and min_groups <= c.groups and min(c.stride) >= min_stride
+                and all(a < s if output_padding else a == 0 for a, s in zip(c.output_padding, c.stride))
+                and min(c.out_shape[2:]) - max(c.output_padding) >= 1)
+
+    return covering.attach(
+        cases(), lambda: covering.transposed_cases(min_stride=min_stride, output_padding=output_padding).where(allows),
+        allows)
 
 
 def pool_cases(
@@ -305,7 +342,8 @@ def pool_cases(
     max_dilation: int = 2,
     max_extra: int = 8,
 ) -> st.SearchStrategy[PoolCase]:
-    """[M.1] Valid ``op`` ("max_pool2d" or "avg_pool2d") geometries: padding up to half the kernel, ceil
+    """[M.1] Valid ``op`` ("max_pool2d" or "avg_pool2d") geometries, its covering set first (the size bounds
+    are the random examples'; covering.py): padding up to half the kernel, ceil
     mode on or off, dilation for max pooling, ``count_include_pad`` for average pooling. Shrinks
     towards one channel, a 1x1 kernel, stride 1, no padding and a 1x1 output."""
     if op not in ("max_pool2d", "avg_pool2d"):
@@ -329,7 +367,7 @@ def pool_cases(
                         W=sizes[1], kernel=kernel, stride=stride, padding=padding, dilation=dilation,
                         ceil_mode=draw(st.booleans()), count_include_pad=draw(st.booleans()))
 
-    return cases()
+    return covering.attach(cases(), lambda: covering.pool_cases(op), lambda c: c.op == op)
 
 
 def arrays_of(shapes: dict[str, tuple[int, ...] | None], dtype: np.dtype | type, *, values: Values = "floats",
@@ -347,3 +385,31 @@ def arrays_of(shapes: dict[str, tuple[int, ...] | None], dtype: np.dtype | type,
                 for name, shape in shapes.items()}
 
     return st.integers(0, 2**32 - 1).map(make)
+
+
+def negative_padding_cases(**bounds: Any) -> st.SearchStrategy[Conv2dCase]:
+    """[P.5] Valid geometries with explicit amounts in [-2, 2], at least one of them negative: a case of
+    ``conv_cases(paddings=("explicit",), max_padding=0, **bounds)`` whose input is grown by each crop. The
+    covering set has every pattern of signs over the four sides, each with kernels wider than one.
+    Shrinks towards a crop of 1 at the top alone."""
+    base = conv_cases(paddings=("explicit",), max_padding=0, **bounds)
+    amount = st.integers(-2, 2)
+
+    @st.composite
+    def cases(draw: st.DrawFn) -> Conv2dCase:
+        case = draw(base)
+        top, bottom, left, right = (draw(amount) for _ in range(4))
+        pads = ((top if min(top, bottom, left, right) < 0 else -1, bottom), (left, right))
+        return covering.with_padding(case, pads)
+
+    key = covering.Conv2dBounds(**{"paddings": ("explicit",), "max_padding": 0, **bounds})
+    # The base bounds but for the padding, which the crops make negative.
+    either_sign = dataclasses.replace(key, max_padding=2)
+
+    def allows(case: Conv2dCase) -> bool:
+        pads = case.padding
+        if isinstance(pads, str) or min(map(min, pads)) >= 0 or max(abs(p) for pair in pads for p in pair) > 2:
+            return False
+        return either_sign.allows(dataclasses.replace(case, padding=tuple((abs(lo), abs(hi)) for lo, hi in pads)))
+
+    return covering.attach(cases(), lambda: covering.negative_padding_cases(key), allows)

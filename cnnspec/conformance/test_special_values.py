@@ -12,6 +12,7 @@ from cnnspec import special_values
 from cnnspec.accuracy import smallest_normal, significand_bits
 from cnnspec.backends import flushes_subnormals, reduced_precision
 from cnnspec.conformance.checks import Call, assert_equal, assert_shape, assert_within, fail, reference_and_bound
+from cnnspec.conformance.covering import exhaustive
 from cnnspec.conformance.profiles import conformance
 from cnnspec.conformance.strategies import conv_arrays, conv_cases
 
@@ -27,13 +28,57 @@ def _scatter(data: st.DataObject, a: np.ndarray, most: int, label: str) -> np.nd
     return a
 
 
+def _unread(size: int, kernel: int, stride: int, dilation: int, pad: tuple[int, int], out: int) -> list[int]:
+    """The input rows (or columns) of one axis that no window reads: those a stride or a dilation steps over."""
+    read = {o * stride - pad[0] + t * dilation for o in range(out) for t in range(kernel)}
+    return [i for i in range(size) if i not in read]
+
+
+# Where the specials go: scattered at random, or where the rule is decided (covering.exhaustive: every
+# covering example set takes each in turn).
+PLACEMENTS = ("scattered", "under zero weights", "at the border, beside the padding", "where no window reads")
+
+
+def _place(data: st.DataObject, case, x: np.ndarray, w: np.ndarray, b: np.ndarray | None):
+    """x, w and b with NaN, +-inf or signed zeros put in by the drawn placement."""
+    placement = data.draw(exhaustive(PLACEMENTS), label="placement")
+    value = data.draw(st.sampled_from(SPECIAL[:3]), label="special")
+    n, c = data.draw(st.integers(0, case.N - 1), label="n"), data.draw(st.integers(0, case.C_in - 1), label="c")
+    x, w = x.copy(), w.copy()
+    if placement == "under zero weights":
+        # Every tap that reads input channel c is 0: each output that reads the special gets 0 * it, NaN.
+        C_in_g, C_out_g = case.C_in // case.groups, case.C_out // case.groups
+        group = c // C_in_g
+        w[group * C_out_g:(group + 1) * C_out_g, c % C_in_g] = 0
+        x[n, c, data.draw(st.integers(0, case.H - 1), label="i"), data.draw(st.integers(0, case.W - 1), label="j")] = value
+    elif placement == "at the border, beside the padding":
+        i, j = data.draw(st.sampled_from([0, case.H - 1]), label="i"), data.draw(st.sampled_from([0, case.W - 1]), label="j")
+        x[n, c, i, j] = value
+        # An infinite tap at the kernel's edge, which meets the padding (its products there may be formed).
+        o = data.draw(st.integers(0, case.C_out - 1), label="o")
+        w[o, data.draw(st.integers(0, w.shape[1] - 1), label="w channel"), data.draw(st.sampled_from([0, case.kH - 1]),
+                                                                                     label="w row"), 0] = np.inf
+    elif placement == "where no window reads":
+        rows = _unread(case.H, case.kH, case.stride[0], case.dilation[0], case.pads[0], case.out_shape[2])
+        cols = _unread(case.W, case.kW, case.stride[1], case.dilation[1], case.pads[1], case.out_shape[3])
+        if rows or cols:
+            i = data.draw(st.sampled_from(rows), label="i") if rows else data.draw(st.integers(0, case.H - 1), label="i")
+            j = data.draw(st.sampled_from(cols), label="j") if cols and not rows else data.draw(
+                st.integers(0, case.W - 1), label="j")
+            x[n, c, i, j] = np.nan  # no output reads it: none may be NaN
+            return x, w, b
+    if placement == "scattered" or placement == "where no window reads":
+        x, w = _scatter(data, x, 3, "x"), _scatter(data, w, 2, "w")
+        b = None if b is None else _scatter(data, b, 1, "b")
+    return x, w, b
+
+
 @pytest.mark.clauses("A.8", "A.9", "V.5", "T.1")
 @conformance
 @given(case=conv_cases(), data=st.data())
 def test_nan_and_infinity_reach_the_outputs_ieee_sends_them_to(backend, dtype, case, data):
     a = data.draw(conv_arrays(case, dtype, values="floats"))
-    x, w = _scatter(data, a.x, 3, "x"), _scatter(data, a.w, 2, "w")
-    b = None if a.b is None else _scatter(data, a.b, 1, "b")
+    x, w, b = _place(data, case, a.x, a.w, a.b)
     call = Call.of(backend, case, x, w, b)
     rule = special_values.expected(case, x, w, b)
 
@@ -78,7 +123,10 @@ def test_subnormals_are_kept(backend, dtype, case, data):
     rng = np.random.default_rng(data.draw(st.integers(0, 2**32 - 1), label="seed"))
     probe_weight = data.draw(st.booleans(), label="subnormal weights (else inputs)")
     one = np.zeros(case.x_shape if probe_weight else case.w_shape, dtype)
-    one[tuple(data.draw(st.integers(0, n - 1), label=f"one[{i}]") for i, n in enumerate(one.shape))] = 1
+    # Anywhere, or the first or last element: beside the padding, where a kernel's edge path runs.
+    where = data.draw(exhaustive(("anywhere", "first", "last")), label="one at")
+    one[tuple(0 if where == "first" else n - 1 if where == "last" else data.draw(st.integers(0, n - 1), label=f"one[{i}]")
+              for i, n in enumerate(one.shape))] = 1
     if probe_weight:
         x, w, what = one, _subnormals(rng, case.w_shape, dtype), "subnormal kernel taps for an impulse"
     else:

@@ -108,19 +108,22 @@ def test_output_padding_extends_the_bottom_and_right(backend, dtype, case, data)
 @given(case=transposed_cases(output_padding=False), data=st.data())
 def test_output_padding_limit(backend, dtype, case, data):
     limit = output_padding_limit(backend)
-    axis = data.draw(st.integers(0, 1), label="axis")
-    s, d = case.stride[axis], case.dilation[axis]
-    a = data.draw(st.integers(-1, max(s, d)), label="output_padding")
-    allowed = 0 <= a < (max(s, d) if limit == "stride or dilation" else s)
-    extra = tuple(a if i == axis else 0 for i in range(2))
     x, w, b = _arrays(data, case, dtype, "floats")
-    call = OpCall.of(backend, case, x=x, w=w, b=b).but(output_padding=extra)
-    if not allowed:
-        call.must_raise("U.4", f"output_padding {a} on axis {'HW'[axis]} with stride {s} and dilation {d}, beyond "
-                               f"the declared limit (below the {limit})")
-        return
-    moved = TransposedCase(case.N, case.C_in, case.H, case.W, case.C_out, case.kH, case.kW, case.stride, case.padding,
-                           extra, case.dilation, case.groups, case.bias)
-    expected, bound = _expected(backend, moved, x, w, b, dtype)
-    assert_within(call.run("U.4"), expected, bound, clause="U.4", call=call,
-                  why=f"the scatter of U.1 with output padding {extra}, within the declared limit (below the {limit})")
+    # Every axis, the values on both sides of the limit and a negative one: a small space, exhausted.
+    for axis in (0, 1):
+        s, d = case.stride[axis], case.dilation[axis]
+        bound = max(s, d) if limit == "stride or dilation" else s
+        for a in sorted({-1, bound - 1, bound, max(s, d)}):
+            allowed = 0 <= a < bound
+            extra = tuple(a if i == axis else 0 for i in range(2))
+            call = OpCall.of(backend, case, x=x, w=w, b=b).but(output_padding=extra)
+            if not allowed:
+                call.must_raise("U.4", f"output_padding {a} on axis {'HW'[axis]} with stride {s} and dilation {d}, "
+                                       f"beyond the declared limit (below the {limit})")
+                continue
+            moved = TransposedCase(case.N, case.C_in, case.H, case.W, case.C_out, case.kH, case.kW, case.stride,
+                                   case.padding, extra, case.dilation, case.groups, case.bias)
+            expected, tolerance = _expected(backend, moved, x, w, b, dtype)
+            assert_within(call.run("U.4"), expected, tolerance, clause="U.4", call=call,
+                          why=f"the scatter of U.1 with output padding {extra}, within the declared limit "
+                              f"(below the {limit})")

@@ -75,8 +75,9 @@ def _backends(backends: list[dict[str, Any]]) -> str:
         rows.append(f"<tr><td><code>{_e(b['name'])}</code></td><td>{_e(b['description'])}</td>"
                     f"<td class='status-{_e(b['status'].replace(' ', '-'))}'>{_e(b['status'])}</td>"
                     f"<td>{_e(b['detail'])}</td><td>{_e(', '.join(f'{n} {o}' for o, n in sorted(counts.items())))}</td>"
-                    f"<td>{_e(b['profile'] or '')} ({_e(b['max_examples'] or '')} examples), seed {_e(seed)}</td>"
-                    f"<td>{_e(', '.join(f'{k} {v}' for k, v in sorted(b['machine'].items())))}</td></tr>")
+                    + (f"<td>{_e(b['profile'])} ({_e(b['max_examples'])} random examples), seed {_e(seed)}</td>"
+                       if b["profile"] else "<td></td>")
+                    + f"<td>{_e(', '.join(f'{k} {v}' for k, v in sorted(b['machine'].items())))}</td></tr>")
         if b.get("output_tail"):
             rows.append(f"<tr><td colspan='7'><details><summary>last output of {_e(b['name'])}</summary>"
                         f"<pre>{_e(b['output_tail'])}</pre></details></td></tr>")
