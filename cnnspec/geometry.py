@@ -19,6 +19,14 @@ Padding = Union[ExplicitPadding, Literal["valid", "same"]]
 NO_PADDING: ExplicitPadding = ((0, 0), (0, 0))
 
 
+class _PlainRepr:
+    """Printed by Hypothesis's pretty-printer as by repr, on one line: a case is read as the call it
+    makes, and Hypothesis prints every explicit example it runs."""
+
+    def _repr_pretty_(self, printer: object, cycle: bool) -> None:
+        printer.text(repr(self))  # type: ignore[attr-defined]
+
+
 def _is_int(value: object) -> bool:
     return isinstance(value, numbers.Integral) and not isinstance(value, bool)
 
@@ -182,7 +190,7 @@ def check_output_size(
 
 
 @dataclass(frozen=True)
-class Conv2dCase:
+class Conv2dCase(_PlainRepr):
     """[D.1-D.4] One conv2d geometry: the shapes and the parameters of a call, no data.
 
     ``N, C_in, H, W`` shape the input; ``C_out, kH, kW`` the weight, whose depth is ``C_in // groups``.
@@ -262,7 +270,7 @@ def may_reject(x_ndim: int, *, stride: Pair, padding: Padding) -> str | None:
 
 
 @dataclass(frozen=True)
-class ConvCase:
+class ConvCase(_PlainRepr):
     """[N.1] One rank-n convolution geometry (conv1d, conv2d, conv3d): shapes and parameters, no data.
 
     ``spatial`` and ``kernel`` hold one extent per spatial axis (conv3d: D, H, W), and ``stride``,
@@ -362,7 +370,7 @@ def transposed_output_size(size: int, kernel: int, *, stride: int, pad: Pair, di
 
 
 @dataclass(frozen=True)
-class TransposedCase:
+class TransposedCase(_PlainRepr):
     """[U.1] One conv_transpose2d geometry. The weight is (C_in, C_out/groups, kH, kW) (IOHW)."""
 
     N: int
@@ -434,7 +442,7 @@ def pool_output_size(size: int, kernel: int, *, stride: int, pad: int, dilation:
 
 
 @dataclass(frozen=True)
-class PoolCase:
+class PoolCase(_PlainRepr):
     """[M.1] One max_pool2d or avg_pool2d geometry (``op``); avg_pool2d has no dilation."""
 
     op: Literal["max_pool2d", "avg_pool2d"]

@@ -23,6 +23,7 @@ import random
 from dataclasses import dataclass
 from typing import Any, Callable, Hashable, Sequence, TypeVar
 
+import numpy as np
 from hypothesis import note
 from hypothesis import strategies as st
 from hypothesis.strategies import SearchStrategy
@@ -68,18 +69,17 @@ CONV2D_AXES: dict[str, tuple[Hashable, ...]] = {
     "bias": (False, True),
 }
 
-# The axes whose values change no extent, taken in every pair, and the channels with every groups
-# form (depthwise kernels vectorise across channels, the others loop over them); every other extent
-# value is met once. Extents are what make a shape new, which a compiling framework pays for.
+# The axes whose values change no extent, taken in every pair; the channels with every groups form
+# (depthwise kernels vectorise across channels, the others loop over them); each output extent with and
+# without rows left over past its last window (one output column past a stride is a path of its own);
+# every other extent value met once. Extents are what make a shape new, which a compiling framework pays for.
 _EXTENTS = ("channels", "C_out/groups", "H_out", "W_out")
 CONV2D_PAIRS: tuple[tuple[str, str], ...] = (
-    *itertools.combinations([a for a in CONV2D_AXES if a not in _EXTENTS], 2), ("groups", "channels"))
+    *itertools.combinations([a for a in CONV2D_AXES if a not in _EXTENTS], 2), ("groups", "channels"),
+    ("leftover H", "H_out"), ("leftover W", "W_out"))
 
 # Candidate rows tried for each case of the set; more give a smaller set, slower to build.
 _CANDIDATES = 8
-
-
-Combination = frozenset  # of (axis, value) items: one (a value to meet) or two (a pair to meet together)
 
 
 class Cases(tuple):  # type: ignore[type-arg]
@@ -109,30 +109,38 @@ def cover(axes: dict[str, tuple[Hashable, ...]], build: Callable[[Row], Any | No
     then the easiest to read)."""
     rng = random.Random(seed)
     names = list(axes)
-    chosen = list(itertools.combinations(names, 2)) if pairs is None else list(pairs)
-    uncovered: set[Combination] = {Combination({(a, v)}) for a in names for v in axes[a]}
-    uncovered |= {Combination({(a, va), (b, vb)}) for a, b in chosen for va in axes[a] for vb in axes[b]}
+    index = {name: i for i, name in enumerate(names)}
+    chosen = {tuple(sorted((index[a], index[b]))) for a, b in
+              (itertools.combinations(names, 2) if pairs is None else pairs)}
+    # A combination is (i, value) for a value of axis i, or (i, value, j, value) for a pair, i < j.
+    singles = [(i, v) for i, name in enumerate(names) for v in axes[name]]
+    doubles = [(i, vi, j, vj) for i, j in sorted(chosen) for vi in axes[names[i]] for vj in axes[names[j]]]
+    targets = doubles + singles  # pairs first: a pair met meets its two values too
+    uncovered: set[tuple[Any, ...]] = set(targets)
 
-    def met(row: Row) -> set[Combination]:
-        return ({Combination({(a, row.get(a))}) for a in names}
-                | {Combination({(a, row.get(a)), (b, row.get(b))}) for a, b in chosen})
+    def met(row: Row) -> set[tuple[Any, ...]]:
+        values = [row.get(name) for name in names]
+        return {(i, values[i]) for i in range(len(names))} | {(i, values[i], j, values[j]) for i, j in chosen}
+
+    def gain(row: dict[int, Hashable], k: int, v: Hashable) -> int:
+        return ((k, v) in uncovered) + sum(
+            ((i, w, k, v) if i < k else (k, v, i, w)) in uncovered for i, w in row.items()
+            if (min(i, k), max(i, k)) in chosen)
 
     cases: list[Any] = []
-    while uncovered:
-        target = min(uncovered, key=lambda c: (-len(c), repr(sorted(c, key=repr))))  # pairs first
+    for target in targets:
+        if target not in uncovered:
+            continue
         best, best_new = None, set()
         for attempt in range(_CANDIDATES):
             if attempt == 3 and best is None:
                 break  # three rows with the combination all failed: the bounds cannot produce it
-            row: Row = dict(target)
-            for name in rng.sample(names, len(names)):
-                if name in row:
-                    continue
-                # The value that meets the most uncovered combinations with the values already chosen.
-                row[name] = max(axes[name], key=lambda v: (
-                    (Combination({(name, v)}) in uncovered)
-                    + sum(Combination({(a, row[a]), (name, v)}) in uncovered for a in row), rng.random()))
-            case = build(row)
+            fixed: dict[int, Hashable] = dict(zip(target[::2], target[1::2]))  # type: ignore[arg-type]
+            for k in rng.sample(range(len(names)), len(names)):
+                if k not in fixed:
+                    # The value that meets the most uncovered combinations with the values already chosen.
+                    fixed[k] = max(axes[names[k]], key=lambda v: (gain(fixed, k, v), rng.random()))
+            case = build({names[k]: v for k, v in fixed.items()})
             if case is None:
                 continue
             new = met(read(case)) & uncovered
@@ -146,7 +154,7 @@ def cover(axes: dict[str, tuple[Hashable, ...]], build: Callable[[Row], Any | No
     cases = sorted(dict.fromkeys(cases), key=order or _elements)
     # The fewest cases, in that order, that meet every value: they come first.
     values: list[Any] = []
-    unmet = {Combination({(a, v)}) for a in names for v in axes[a]}
+    unmet = set(singles)
     readings = {id(case): met(read(case)) for case in cases}
     while unmet:
         case = max((c for c in cases if c not in values), key=lambda c: len(readings[id(c)] & unmet), default=None)
@@ -634,11 +642,20 @@ class CoveringData:
         cases = of(strategy)
         value = cases[self.index % len(cases)] if cases else self._data.draw(strategy)  # type: ignore[union-attr]
         self._draws += 1
-        note(f"Draw {self._draws}{f' ({label})' if label is not None else ''}: {value!r}")
+        note(f"Draw {self._draws}{f' ({label})' if label is not None else ''}: {_brief(value)}")
         return value
 
     def __repr__(self) -> str:
         return f"covering_data({self.index})"
+
+
+def _brief(value: Any) -> str:
+    """A drawn value for a note: arrays by shape and dtype (the reproducer has their values), else repr."""
+    if isinstance(value, np.ndarray):
+        return f"array{value.shape} {value.dtype}"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k!r}: {_brief(v)}" for k, v in value.items()) + "}"
+    return repr(value)
 
 
 def examples(given: dict[str, SearchStrategy[Any]]) -> tuple[list[dict[str, Any]], int]:

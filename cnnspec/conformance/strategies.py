@@ -10,6 +10,7 @@ and Hypothesis spends its shrinking on the geometry, where conv bugs live.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -228,6 +229,7 @@ def conv_arrays(case: Conv2dCase, dtype: np.dtype | type, *, values: Values = "i
     return st.integers(0, 2**32 - 1).map(lambda seed: make_arrays(case, dtype, seed, values))
 
 
+@functools.cache  # one strategy object per set of bounds: a property may ask at every example
 def conv_nd_cases(
     *,
     rank: int,
@@ -273,6 +275,7 @@ def conv_nd_cases(
                            lambda c: c.rank == rank and (bias is None or c.bias == bias))
 
 
+@functools.cache  # one strategy object per set of bounds: a property may ask at every example
 def transposed_cases(
     *,
     min_groups: int = 1,
@@ -332,6 +335,7 @@ def transposed_cases(
         allows)
 
 
+@functools.cache  # one strategy object per set of bounds: a property may ask at every example
 def pool_cases(
     op: str,
     *,

@@ -6,6 +6,7 @@ through ``html.escape``: a backend's message is data, never markup.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from html import escape
 from typing import Any
@@ -42,6 +43,14 @@ section.failure { border-top: 2px solid #ddd; padding-top: .5em; margin-top: 1em
 
 def _e(text: object) -> str:
     return escape(str(text), quote=True)
+
+
+def _inline(text: str) -> str:
+    """Markdown's inline code and bold, as the spec writes them, escaped and rendered: the only markup a
+    clause's text carries."""
+    escaped = _e(text)
+    escaped = re.sub(r"`([^`]+)`", r"<code>\1</code>", escaped)
+    return re.sub(r"\*\*([^*]+)\*\*", r"<strong>\1</strong>", escaped)
 
 
 def _anchor(*parts: object) -> str:
@@ -106,7 +115,7 @@ def _matrix(report: dict[str, Any], ran: list[dict[str, Any]]) -> str:
                     if row["result"] in ("fail", "known nonconformance") else mark)
             cells.append(f"<td class='{CLASS[row['result']]}' title='{_e(tip)}'>{link}</td>")
         lines.append(f"<tr id='{_anchor('clause', clause['id'])}'><th>{_e(clause['id'])}</th>{''.join(cells)}"
-                     f"<td class='clause-text'>{_e(clause['text'])}</td></tr>")
+                     f"<td class='clause-text'>{_inline(clause['text'])}</td></tr>")
     return ("<h2>Clauses by backend</h2><p class='note'>Hover a cell for the tests behind it; * marks a pass "
             "where some of the tests were unsupported.</p>"
             f"<table><tr><th>clause</th>{head}<th>text</th></tr>" + "".join(lines) + "</table>")
@@ -171,7 +180,8 @@ def _accuracy(report: dict[str, Any]) -> str:
 
 
 def _coverage(ran: list[dict[str, Any]]) -> str:
-    parts = ["<h2>Coverage</h2><p class='note'>For each property and dtype: the examples it ran and discarded, "
+    parts = ["<h2>Coverage</h2><p class='note'>For each property and dtype: the examples it ran (its covering "
+             "set's first) and discarded, "
              "and per corner of the geometry the examples in which the backend computed a call in that corner. "
              "A red zero is a corner the property's strategy can reach that this backend never computed.</p>"]
     for b in ran:
@@ -181,7 +191,7 @@ def _coverage(ran: list[dict[str, Any]]) -> str:
             c = t.get("coverage")
             if c is None:
                 rows.append(f"<tr><td>{_e(t['test'])}</td><td>{_e(t.get('dtype'))}</td>"
-                            f"<td colspan='{len(CORNERS) + 2}'>{_e(t['outcome'])}</td></tr>")
+                            f"<td colspan='{len(CORNERS) + 3}'>{_e(t['outcome'])}</td></tr>")
                 continue
             cells = []
             for corner in CORNERS:
@@ -189,13 +199,14 @@ def _coverage(ran: list[dict[str, Any]]) -> str:
                 zero = corner in c["not_reached"]
                 cells.append(f"<td class='count{' zero' if zero else ''}'>{n if n or zero else ''}</td>")
             rows.append(f"<tr><td>{_e(t['test'])}</td><td>{_e(t.get('dtype'))}</td><td class='count'>{c['ran']}</td>"
+                        f"<td class='count'>{c.get('covering', '')}</td>"
                         f"<td class='count'>{c['discarded']}</td>{''.join(cells)}</tr>")
         parts.append(f"<h3><code>{_e(b['name'])}</code></h3><table><tr><th>property</th><th>dtype</th><th>ran</th>"
-                     f"<th>discarded</th>{head}</tr>{''.join(rows)}</table>")
+                     f"<th>of which covering</th><th>discarded</th>{head}</tr>{''.join(rows)}</table>")
     return "".join(parts)
 
 
 def _spec(spec: dict[str, Any]) -> str:
     items = "".join(f"<dt id='{_anchor('spec', c['id'])}'>{_e(c['id'])} <span class='note'>({_e(c['kind'])})</span></dt>"
-                    f"<dd>{_e(c['text'])}</dd>" for c in spec["clauses"])
+                    f"<dd>{_inline(c['text'])}</dd>" for c in spec["clauses"])
     return f"<h2>The spec</h2><dl>{items}</dl>"

@@ -105,7 +105,8 @@ def _accuracy(report: dict[str, Any]) -> list[str]:
 
 def _coverage(ran: list[dict[str, Any]]) -> list[str]:
     out = ["## Coverage", "",
-           "Examples each property ran per dtype (discarded ones: unsupported, or rejected as the spec allows), "
+           "Examples each property ran per dtype, its covering set's first (discarded ones: unsupported, or "
+           "rejected as the spec allows), "
            "and the corners of the geometry that a property's strategy can reach but whose every call this "
            "backend never computed.", ""]
     for b in ran:
@@ -121,8 +122,10 @@ def _coverage(ran: list[dict[str, Any]]) -> list[str]:
                 if c is None:
                     examples.append(f"{t.get('dtype')}: {t['outcome']}")
                     continue
-                examples.append(f"{t.get('dtype')}: {c['ran']}" + (f" (+{c['discarded']} discarded)"
-                                                                    if c["discarded"] else ""))
+                covering = f", {c['covering']} covering" if c.get("covering") else ""
+                examples.append(f"{t.get('dtype')}: {c['ran']}" + (f" (+{c['discarded']} discarded{covering})"
+                                                                    if c["discarded"] else f" ({covering[2:]})"
+                                                                    if covering else ""))
                 reached.update(c["reached"])
                 missed |= set(c["not_reached"])
             rows.append([name, "; ".join(examples), ", ".join(n for n in CORNERS if n in missed)])
