@@ -123,6 +123,10 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _report(args: argparse.Namespace) -> int:
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        print(f"cnnspec report: --out {out}: is a file, not a folder to write the report into", file=sys.stderr)
+        return 2
     inputs = []
     for path in args.merge:
         try:

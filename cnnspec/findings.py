@@ -97,7 +97,10 @@ FINDINGS: tuple[Finding, ...] = (
         summary=(
             "A bfloat16 depthwise conv in channels_last with a channel multiplier of 2 gives **wrong values**: on "
             "all-ones input (2, 2, 3, 3) and kernel (4, 1, 2, 3) with stride (1, 2), 8 of the 16 outputs are 3 "
-            "instead of 6 (half the kernel missing). float32, NCHW, or oneDNN switched off give 6 everywhere."
+            "instead of 6 (half the kernel missing). float32, NCHW, or oneDNN switched off give 6 everywhere. Any "
+            "depthwise conv with a multiplier above 1 and a stride along the width may go wrong (about 1 in 10 of "
+            "those tried, in whichever property meets one), so the adapter refuses every such call where the "
+            "finding shows (KnownWrongAnswer: an expected failure with this summary)."
         ),
         reproducer=(
             "import torch\n"
@@ -109,13 +112,6 @@ FINDINGS: tuple[Finding, ...] = (
         ),
         outcome="returns",
         prints="tensor([3., 6.]",
-        # Every test whose examples reach the corner shows it; these did under the thorough profile.
-        tests=("test_groups.py::test_depthwise_with_channel_multiplier",
-               "test_stride_dilation.py::test_dilation_is_a_zero_inserted_kernel",
-               "test_layouts.py::test_memory_layout_does_not_change_the_result",
-               "test_values.py::test_batch_elements_are_independent", "test_values.py::test_bias_is_added_once_to_its_own_map",
-               "test_values.py::test_exact_on_small_integers", "test_values.py::test_impulse_input_copies_the_kernel_unflipped",
-               "test_values.py::test_matches_reference_within_bound", "test_values.py::test_one_hot_weight_copies_the_input"),
         dtypes=("bfloat16",),
         # brg_conv_fwd:avx512_core_bf16 (ONEDNN_VERBOSE); ONEDNN_MAX_CPU_ISA=AVX512_CORE_VNNI or one thread hides it.
         isa="avx512_core_bf16",

@@ -25,7 +25,7 @@ import pytest
 
 import cnnspec
 from cnnspec import clauses, recording
-from cnnspec.conformance import coverage, inflight, profiles
+from cnnspec.conformance import checks, coverage, inflight, profiles
 from cnnspec.accuracy import significand_bits
 from cnnspec.backends import (Backend, UnknownBackend, declared_precision, describe, flushes_subnormals, load,
                               not_applicable, origin, reduced_precision, supports, unavailable)
@@ -140,7 +140,7 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
     kind = "derandomized" if settings.get("derandomize") else "random"
     return [
         f"cnnspec: spec conv2d.md ({len(clauses.testable())} testable clauses); profile {profiles.active()} "
-        f"({kind}, {settings['max_examples']} examples a property)",
+        f"({kind}: each property's covering set, then {settings['max_examples']} random examples)",
         *(f"cnnspec: backend {describe(b)}" for b in config.stash[BACKENDS]),
         f"cnnspec: reproduce with: pytest --pyargs cnnspec.conformance {names} "
         f"--cnnspec-profile {profiles.active()}"
@@ -207,6 +207,7 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     if marker is None:
         return
     inflight.test = item.nodeid
+    checks.primary_clause = marker.args[0]
     coverage.last = None
     backend, dtype = _parameters(item)
     item.user_properties.append((recording.PROPERTY, {

@@ -160,11 +160,13 @@ class WidthTailDropped(Broken):
 class ChannelTailDropped(Broken):
     """A channel loop unrolled by 8 that drops the remainder when C_in/groups > 8 and not a multiple of 8."""
 
+    block = 8
+
     def conv(self, x, w, b, stride, padding, dilation, groups):
         C_in_g = w.shape[1]
-        if C_in_g > 8 and C_in_g % 8:
+        if C_in_g > self.block and C_in_g % self.block:
             w = w.copy()
-            w[:, C_in_g - C_in_g % 8 :] = 0
+            w[:, C_in_g - C_in_g % self.block :] = 0
         return super().conv(x, w, b, stride, padding, dilation, groups)
 
 
@@ -408,16 +410,11 @@ BiasNotChecked = _lenient("BiasNotChecked", "E.6", "A bias of the wrong shape an
 UnknownPaddingIsValid = _lenient("UnknownPaddingIsValid", "E.7", "An unknown padding string answered (E.7).")
 
 
-class ChannelTailPast16Dropped(Broken):
+class ChannelTailPast16Dropped(ChannelTailDropped):
     """A channel loop blocked by 16 (AVX-512 floats) that drops the remainder when C_in/groups > 16 and not a
     multiple of 16: reached only past the random examples' 12 channels, by the covering set."""
 
-    def conv(self, x, w, b, stride, padding, dilation, groups):
-        C_in_g = w.shape[1]
-        if C_in_g > 16 and C_in_g % 16:
-            w = w.copy()
-            w[:, C_in_g - C_in_g % 16 :] = 0
-        return super().conv(x, w, b, stride, padding, dilation, groups)
+    block = 16
 
 
 class RowTilePast16Dropped(Broken):

@@ -165,7 +165,7 @@ def test_known_nonconformance_is_an_expected_failure_with_its_reason(adapter):
 def test_header_says_backend_profile_and_how_to_reproduce(pytester):
     result = run(pytester, "--backend", "reference", "--collect-only")
     result.stdout.fnmatch_lines([
-        "cnnspec: spec conv2d.md (* testable clauses); profile smoke (derandomized, 30 examples a property)",
+        "cnnspec: spec conv2d.md (* testable clauses); profile smoke (derandomized: each property's covering set, then 30 random examples)",
         "cnnspec: backend reference (numpy *, cpu)",
         "cnnspec: reproduce with: pytest --pyargs cnnspec.conformance --backend reference --cnnspec-dtype float32 "
         "--cnnspec-dtype float64 --cnnspec-profile smoke",
@@ -305,6 +305,28 @@ def test_a_known_crash_is_an_expected_failure_and_the_run_goes_on(adapter):
     # Hypothesis's first example has groups=0 here: the E.2 property is an expected failure, not a pass.
     result.assert_outcomes(passed=2, xfailed=2)
     result.stdout.fnmatch_lines(["*known nonconformance: mine: [[]E.2[]] the call would crash the process*"])
+
+
+def test_a_known_wrong_answer_fails_its_own_clause_and_is_not_judged_elsewhere(adapter):
+    adapter.makepyfile(wrong="""
+        from cnnspec.findings import Finding, KnownWrongAnswer
+        from myadapter import Adapter
+
+        WRONG = Finding(backend="mine", version="1", clause="G.4", summary="depthwise with a multiplier is wrong",
+                        reproducer="", outcome="returns")
+
+        class RefusesMultipliers(Adapter):
+            def conv2d(self, x, w, b, /, *, groups, **params):
+                if groups == x.shape[-3] > 1 and w.shape[0] > groups:
+                    raise KnownWrongAnswer(WRONG)
+                return super().conv2d(x, w, b, groups=groups, **params)
+    """)
+    result = run(adapter, "--backend", "wrong:RefusesMultipliers", "-rx", "-p", "no:cacheprovider", "-k",
+                 "test_depthwise_with_channel_multiplier or test_matches_reference_within_bound")
+    # Its own clause's property is the expected failure; another property's examples that meet the shape
+    # are discarded, and that property passes on the rest.
+    result.assert_outcomes(passed=2, xfailed=2)
+    result.stdout.fnmatch_lines(["*test_depthwise_with_channel_multiplier*known nonconformance: mine: [[]G.4[]]*"])
 
 
 @pytest.mark.parametrize(("adapter_name", "outcome"), [("CaseInsensitive", "passed"),

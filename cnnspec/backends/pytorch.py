@@ -65,6 +65,17 @@ def _array(t: Any) -> np.ndarray:
 # Looked up once: the guards run on every low-precision CPU call.
 _AMX_FINDING = finding("torch-cpu", "A.2")
 _WIDTH_1_CRASH = finding("torch-cpu", "N.2")
+_DEPTHWISE_FINDING = finding("torch-cpu-channels-last", "G.4")
+
+
+def _depthwise_multiplier_strided(x: np.ndarray, w: np.ndarray, stride: Any, groups: int) -> bool:
+    """Whether a conv2d has the shape of the channels_last finding (G.4): depthwise with a channel
+    multiplier above 1 and a stride along the width."""
+    try:
+        return (x.ndim == 4 and w.ndim == 4 and groups == x.shape[1] > 1 and w.shape[1] == 1
+                and w.shape[0] > x.shape[1] and stride[-1] > 1)
+    except (TypeError, IndexError):  # an invalid call: torch's to reject
+        return False
 
 
 def _one_column_strided(x: np.ndarray, w: np.ndarray, stride: Any, padding: Any, dilation: Any) -> bool:
@@ -124,14 +135,21 @@ class TorchBackend:
             return "cuDNN, TF32 " + ("on" if self.tf32 else "off")
         return ("oneDNN allowed" if self.mkldnn else "oneDNN off") + (", channels_last" if self.channels_last else "")
 
-    def _refuse_known_wrong(self, x: np.ndarray, w: np.ndarray, stride: Any, padding: Any, dilation: Any) -> None:
-        """[A.2 finding] Refuse a bfloat16 oneDNN conv of the AMX finding's shape on a machine where it shows,
-        with more than one thread: its answer is wrong there, though not every time."""
+    def _refuse_known_wrong(self, x: np.ndarray, w: np.ndarray, stride: Any, padding: Any, dilation: Any,
+                            groups: int) -> None:
+        """[A.2, G.4 findings] Refuse a bfloat16 oneDNN conv of a finding's shape on a machine where it shows,
+        with its threads: its answer is wrong there, though not for every call, so that no fixed list of
+        tests can hold it."""
         import torch
 
-        if (self.device == "cpu" and self.mkldnn and x.dtype == BFLOAT16 and torch.get_num_threads() >= _AMX_FINDING.threads
-                and _AMX_FINDING.shows_here() and _one_column_strided(x, w, stride, padding, dilation)):
+        if self.device != "cpu" or not self.mkldnn or x.dtype != BFLOAT16:
+            return
+        if (torch.get_num_threads() >= _AMX_FINDING.threads and _AMX_FINDING.shows_here()
+                and _one_column_strided(x, w, stride, padding, dilation)):
             raise KnownWrongAnswer(_AMX_FINDING)
+        if (self.channels_last and torch.get_num_threads() >= _DEPTHWISE_FINDING.threads
+                and _DEPTHWISE_FINDING.shows_here() and _depthwise_multiplier_strided(x, w, stride, groups)):
+            raise KnownWrongAnswer(_DEPTHWISE_FINDING)
 
     @contextlib.contextmanager
     def _flags(self) -> Iterator[None]:
@@ -159,7 +177,7 @@ class TorchBackend:
         import torch
         import torch.nn.functional as F
 
-        self._refuse_known_wrong(x, w, stride, padding, dilation)
+        self._refuse_known_wrong(x, w, stride, padding, dilation, groups)
         tx, tw = _tensor(x).to(self.device), _tensor(w).to(self.device)
         tb = None if b is None else _tensor(b).to(self.device)
         pre_pad, torch_padding = _torch_padding(padding)
@@ -204,7 +222,7 @@ class TorchBackend:
         if (self.device == "cpu" and self.mkldnn and x.dtype in (np.float16, BFLOAT16) and _WIDTH_1_CRASH.shows_here()
                 and any(n == 1 and s > 1 and d > 1 for n, s, d in zip(x.shape[2:], stride, dilation))):
             raise KnownCrash(_WIDTH_1_CRASH)
-        self._refuse_known_wrong(x, w, stride, padding, dilation)
+        self._refuse_known_wrong(x, w, stride, padding, dilation, groups)
         tx, tw, tb = self._in(x), self._in(w), self._in(b)
         pre_pad, torch_padding = _torch_padding(padding)
         if pre_pad is not None:

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from cnnspec.report import html, markdown
-from cnnspec.report.model import build, finish, merge, verdict
+from cnnspec.report.model import SCHEMA, build, finish, merge, verdict
 
 __all__ = ["build", "finish", "load", "merge", "verdict", "write"]
 
@@ -75,9 +75,35 @@ def write(report: dict[str, Any], out: Path) -> list[Path]:
     return written
 
 
+def _invalid(report: Any) -> str | None:
+    """What makes ``report`` not a report of this schema (``model.SCHEMA``), or None."""
+    if not isinstance(report, dict):
+        return f"a report is a JSON object, not a {type(report).__name__}"
+    if report.get("schema") != SCHEMA:
+        return f"its schema is {report.get('schema')!r}, not {SCHEMA!r}"
+    if not isinstance(report.get("spec"), dict) or not isinstance(report["spec"].get("clauses"), list):
+        return "it has no spec with a list of clauses"
+    if not isinstance(report.get("backends"), list):
+        return "its backends are not a list"
+    for i, backend in enumerate(report["backends"]):
+        where = f"backends[{i}]"
+        if not isinstance(backend, dict) or not isinstance(backend.get("name"), str):
+            return f"{where} is not an object with a name"
+        if not isinstance(backend.get("status"), str) or not isinstance(backend.get("tests"), list):
+            return f"{where} ({backend['name']}) needs a status and a list of tests"
+        for j, test in enumerate(backend["tests"]):
+            if not isinstance(test, dict) or not all(isinstance(test.get(k), str) for k in ("nodeid", "outcome")):
+                return f"{where}.tests[{j}] ({backend['name']}) is not an object with a nodeid and an outcome"
+    return None
+
+
 def load(path: Path) -> dict[str, Any]:
-    """A report written by ``write``, with its arrays read back in from the files beside it."""
+    """A report written by ``write``, with its arrays read back in from the files beside it; a file that
+    is not one (of this schema) is a ValueError that says what is wrong."""
     report = json.loads(path.read_text(encoding="utf-8"))
+    problem = _invalid(report)
+    if problem:
+        raise ValueError(f"not a cnnspec report: {problem}")
     for _, call in _calls(report):
         name = call.pop("arrays_file", None)
         if name and (path.parent / name).exists():
