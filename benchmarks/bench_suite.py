@@ -27,7 +27,7 @@ def run(backend: str, profile: str, cache: str | None) -> tuple[int, int, int, f
         events = Path(scratch) / "events.jsonl"
         env = {**os.environ, **({"CNNSPEC_COMPILE_CACHE": cache} if cache else {})}
         start = time.monotonic()
-        subprocess.run([sys.executable, "-m", "pytest", "--pyargs", "cnnspec.conformance", "--backend", backend,
+        subprocess.run([sys.executable, "-m", "pytest", "--pyargs", "cnnspec.conformance", "--cnnspec-backend", backend,
                         "--cnnspec-profile", profile, "--cnnspec-results", str(events), "-p", "no:cacheprovider",
                         "-q"], capture_output=True, text=True, env=env, cwd=scratch)
         seconds = time.monotonic() - start

@@ -1,71 +1,43 @@
-"""The pytest plugin: ``--backend`` chooses what the conformance suite tests.
+"""The pytest plugin: ``--cnnspec-backend`` chooses what the conformance suite tests.
 
-    pytest --pyargs cnnspec.conformance --backend torch-cpu
-    pytest --pyargs cnnspec.conformance --backend mypkg.adapters:my_conv --backend reference
+    pytest --pyargs cnnspec.conformance --cnnspec-backend torch-cpu
+    pytest --pyargs cnnspec.conformance --cnnspec-backend mypkg.adapters:my_conv --cnnspec-backend reference
 
-Registered under the ``pytest11`` entry point, so it is active wherever cnnspec is installed; it
-imports no framework until a backend is named. It parametrizes every test marked with the spec
-clauses it checks that takes ``backend`` (each named backend) and ``dtype`` (float32, float64,
-float16 and bfloat16),
-and leaves every other test alone. It checks at collection that each
-conformance test names known spec clauses, skips what a backend cannot run with its reason, and
-marks a backend's known nonconformance as expected failures.
+Registered under the ``pytest11`` entry point, so it is loaded in every pytest session of an
+environment where cnnspec is installed: it costs that session nothing. It adds its options, each
+prefixed ``--cnnspec-`` so that a project's own (``--backend``, say) never collides with them, and
+imports nothing else. The suite (``cnnspec.suite_plugin``, which imports NumPy, Hypothesis and
+cnnspec's internals, and a backend's framework where one is named) is loaded only when a run asks for
+it: a ``--cnnspec-*`` option given, a module of ``cnnspec.conformance`` collected, or a test marked
+with the spec clauses it checks.
 """
 
 from __future__ import annotations
 
-import math
-import os
-import random
-from pathlib import Path
+import importlib
+from types import ModuleType
 
-import ml_dtypes
-import numpy as np
 import pytest
 
-import cnnspec
-from cnnspec import clauses, recording
-from cnnspec.conformance import checks, coverage, inflight, profiles
-from cnnspec.accuracy import significand_bits
-from cnnspec.backends import (Backend, UnknownBackend, declared_precision, describe, flushes_subnormals, load,
-                              not_applicable, origin, reduced_precision, supports, unavailable)
-from cnnspec.geometry import Conv2dCase, PoolCase, TransposedCase
-
-BACKENDS = pytest.StashKey[list[Backend]]()
-CHOSEN_DTYPES = pytest.StashKey[list[np.dtype]]()
-DTYPES = (np.float32, np.float64, np.float16, ml_dtypes.bfloat16)
-_DTYPE_NAMES = {np.dtype(d).name: np.dtype(d) for d in DTYPES}
-_SIMPLEST = Conv2dCase(N=1, C_in=1, H=1, W=1, C_out=1, kH=1, kW=1)
-# The simplest call of the operation a test's primary clause is about: a dtype a backend declines for
-# it skips the whole test up front (onnxruntime has float64 MaxPool but no float64 Conv, say).
-_SIMPLEST_OF = {"U": TransposedCase(N=1, C_in=1, H=1, W=1, C_out=1, kH=1, kW=1),
-                "M.3": PoolCase("avg_pool2d", N=1, C=1, H=1, W=1, kernel=(1, 1), stride=(1, 1)),
-                "M": PoolCase("max_pool2d", N=1, C=1, H=1, W=1, kernel=(1, 1), stride=(1, 1))}
-
-
-def _unsupported(backend: Backend, clause: str, dtype: np.dtype) -> str | None:
-    """Why the backend declines ``dtype`` for the operation of ``clause``, asked of its simplest call;
-    an adapter without that operation is not asked (its tests skip as "has no ..."), so that an
-    adapter written for conv2d alone never sees another operation's case."""
-    case = _SIMPLEST_OF.get(clause, _SIMPLEST_OF.get(clause.split(".")[0], _SIMPLEST))
-    if case is not _SIMPLEST and not callable(getattr(backend, case.op, None)):
-        return None
-    return supports(backend, case, dtype)
+DTYPE_NAMES = ("float32", "float64", "float16", "bfloat16")
+PROFILE_NAMES = ("ci", "covering", "default", "smoke", "thorough")  # cnnspec.conformance.profiles.PROFILES
+_SUITE = pytest.StashKey[ModuleType]()
+_OPTIONS = ("cnnspec_backend", "cnnspec_profile", "cnnspec_dtype", "cnnspec_results")
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("cnnspec", "cnnspec conformance suite")
     group.addoption(
-        "--backend", action="append", default=[], metavar="NAME",
+        "--cnnspec-backend", action="append", default=[], metavar="NAME",
         help="backend to test: a built-in or registered name, or module:attribute (repeatable; default: reference)",
     )
     group.addoption(
-        "--cnnspec-profile", choices=sorted(profiles.PROFILES), default=None,
+        "--cnnspec-profile", choices=PROFILE_NAMES, default=None,
         help="Hypothesis profile of the conformance properties (default: ci where CI is set, else default)",
     )
     group.addoption(
-        "--cnnspec-dtype", action="append", default=[], choices=list(_DTYPE_NAMES), metavar="DTYPE",
-        help=f"dtype to test (repeatable; default: all of {', '.join(_DTYPE_NAMES)})",
+        "--cnnspec-dtype", action="append", default=[], choices=DTYPE_NAMES, metavar="DTYPE",
+        help=f"dtype to test (repeatable; default: all of {', '.join(DTYPE_NAMES)})",
     )
     group.addoption(
         "--cnnspec-results", default=None, metavar="PATH",
@@ -73,160 +45,54 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
+def _suite(config: pytest.Config, *, load: bool = False) -> ModuleType | None:
+    """The suite, set up for this run where ``load`` or already loaded; else None."""
+    suite = config.stash.get(_SUITE, None)
+    if suite is None and load:
+        # By its name in sys.modules (pytester's in-process runs drop the modules a run imported, and a
+        # package's attribute can outlive its module).
+        suite = config.stash[_SUITE] = importlib.import_module("cnnspec.suite_plugin")
+        suite.configure(config)
+    return suite
+
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "clauses(*ids): the spec clauses a test checks, primary first")
-    profile = config.getoption("cnnspec_profile") or ("ci" if os.environ.get("CI") else "default")
-    profiles.activate(profile)
-    if (config.getoption("backend") and not profiles.PROFILES[profile].get("derandomize")
-            and config.getoption("hypothesis_seed", None) is None):
-        # A random run picks its seed here, before Hypothesis's plugin reads the option, so that the
-        # header can say how to repeat the run exactly.
-        config.option.hypothesis_seed = str(random.SystemRandom().getrandbits(32))
-    backends = []
-    for name in config.getoption("backend"):
-        try:
-            backends.append(load(name))
-        except UnknownBackend as e:
-            raise pytest.UsageError(f"--backend {name}: {e}") from e
-    config.stash[BACKENDS] = backends
-    config.stash[CHOSEN_DTYPES] = [_DTYPE_NAMES[n] for n in dict.fromkeys(config.getoption("cnnspec_dtype"))] or list(
-        _DTYPE_NAMES.values())
-    results = config.getoption("cnnspec_results")
-    if results and not hasattr(config, "workerinput"):
-        config.pluginmanager.register(recording.Recorder(Path(results), _header(config)), "cnnspec-recorder")
-
-
-def _header(config: pytest.Config) -> dict[str, object]:
-    settings = profiles.PROFILES[profiles.active()]
-    return {
-        "cnnspec": cnnspec.__version__,
-        "backends": [{"name": b.name, "origin": origin(b), "description": describe(b), "unavailable": unavailable(b),
-                      "declared": None if unavailable(b) else _declared(b, config.stash[CHOSEN_DTYPES])}
-                     for b in _backends(config)],
-        # Each report run has one backend: its own number of examples, where it asks for fewer.
-        "profile": profiles.active(), "max_examples": min(profiles.examples_for(b) for b in _backends(config)),
-        "seed": None if settings.get("derandomize") else config.getoption("hypothesis_seed"),
-        "machine": recording.machine(),
-    }
-
-
-def _declared(backend: Backend, dtypes: list[np.dtype]) -> dict[str, dict[str, object]]:
-    """[A.5, A.7, A.10] What the backend declares for each dtype of the run, for the report's accuracy table."""
-    declared = {}
-    for dtype in dtypes:
-        precision = declared_precision(backend, dtype)
-        reduced = reduced_precision(backend, dtype)
-        declared[dtype.name] = {
-            "accumulator_u": precision.u_acc, "flushes_subnormals": flushes_subnormals(backend, dtype),
-            # The precision its copies must carry (A.7): a reduced mode's, else the dtype's own, all of it.
-            "copy_bits": -math.log2(reduced) if reduced else significand_bits(dtype),
-        }
-    return declared
-
-
-def _backends(config: pytest.Config) -> list[Backend]:
-    if not config.stash[BACKENDS]:
-        config.stash[BACKENDS] = [load("reference")]
-    return config.stash[BACKENDS]
+    asked = any(config.getoption(name) for name in _OPTIONS)
+    if asked or any("cnnspec.conformance" in arg or "cnnspec/conformance" in arg for arg in config.args):
+        _suite(config, load=True)
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
-    if not config.getoption("backend"):
-        return []
-    names = " ".join([f"--backend {n}" for n in config.getoption("backend")]
-                     + [f"--cnnspec-dtype {d}" for d in dict.fromkeys(config.getoption("cnnspec_dtype"))])
-    settings = profiles.PROFILES[profiles.active()]
-    kind = "derandomized" if settings.get("derandomize") else "random"
-    return [
-        f"cnnspec: spec conv2d.md ({len(clauses.testable())} testable clauses); profile {profiles.active()} "
-        f"({kind}: each property's covering set, then {settings['max_examples']} random examples)",
-        *(f"cnnspec: backend {describe(b)}" for b in config.stash[BACKENDS]),
-        f"cnnspec: reproduce with: pytest --pyargs cnnspec.conformance {names} "
-        f"--cnnspec-profile {profiles.active()}"
-        + ("" if settings.get("derandomize") else f" --hypothesis-seed={config.getoption('hypothesis_seed')}"),
-    ]
+    suite = _suite(config)
+    return suite.report_header(config) if suite else []
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     # Only tests that name spec clauses: a user's own fixtures called backend or dtype stay theirs.
-    if metafunc.definition.get_closest_marker("clauses") is None:
-        return
-    if "backend" in metafunc.fixturenames:
-        backends = _backends(metafunc.config)
-        metafunc.parametrize("backend", backends, ids=[b.name for b in backends], scope="session")
-    if "dtype" in metafunc.fixturenames:
-        dtypes = metafunc.config.stash[CHOSEN_DTYPES]
-        metafunc.parametrize("dtype", dtypes, ids=[d.name for d in dtypes], scope="session")
-
-
-def _is_conformance(item: pytest.Item) -> bool:
-    return getattr(item, "module", None) is not None and item.module.__name__.startswith("cnnspec.conformance.")
-
-
-def _test(item: pytest.Item) -> str:
-    """The test as ``KnownNonconformance`` and the report name it: ``test_module.py::test_name``."""
-    return f"{item.path.name}::{getattr(item, 'originalname', item.name)}"
-
-
-def _parameters(item: pytest.Item) -> tuple[Backend | None, np.dtype | None]:
-    """The backend and dtype this plugin parametrized ``item`` with, where it did."""
-    params = getattr(item, "callspec", None)
-    return (params.params.get("backend"), params.params.get("dtype")) if params else (None, None)
+    if metafunc.definition.get_closest_marker("clauses") is not None:
+        _suite(metafunc.config, load=True).generate_tests(metafunc)  # type: ignore[union-attr]
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    for item in items:
-        marker = item.get_closest_marker("clauses")
-        if marker is None:
-            if _is_conformance(item):
-                raise pytest.UsageError(f"{item.nodeid}: a conformance test must name its clauses")
-            continue
-        bad = clauses.unknown(list(marker.args))
-        if bad or not marker.args:
-            raise pytest.UsageError(f"{item.nodeid}: clauses({', '.join(marker.args)}) names unknown clause IDs "
-                                    f"{bad} that spec/conv2d.md does not define")
-        backend, dtype = _parameters(item)
-        if backend is None:
-            continue
-        reason = unavailable(backend) or not_applicable(backend, marker.args[0])
-        if reason is None and dtype is not None:
-            reason = _unsupported(backend, marker.args[0], dtype)
-        if reason:
-            item.add_marker(pytest.mark.skip(reason=f"{backend.name}: {reason}"))
-            continue
-        for known in getattr(backend, "known_nonconformance", ()):
-            if known.test == _test(item) and known.dtype in ("", getattr(dtype, "name", "")):
-                link = f" ({known.link})" if known.link else ""
-                item.add_marker(pytest.mark.xfail(reason=f"known nonconformance: {known.reason}{link}", strict=False))
+    suite = _suite(config)
+    if suite is not None:
+        suite.collection_modifyitems(config, items)
 
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_setup(item: pytest.Item) -> None:
     marker = item.get_closest_marker("clauses")
-    if marker is None:
-        return
-    inflight.test = item.nodeid
-    checks.primary_clause = marker.args[0]
-    coverage.last = None
-    backend, dtype = _parameters(item)
-    item.user_properties.append((recording.PROPERTY, {
-        "test": _test(item), "clauses": list(marker.args),
-        "backend": getattr(backend, "name", None), "dtype": getattr(dtype, "name", None)}))
+    suite = _suite(item.config)
+    if marker is not None and suite is not None:
+        suite.runtest_setup(item, marker)
 
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):  # type: ignore[no-untyped-def]
     report = yield
-    error = call.excinfo.value if call.excinfo else None
-    clause = getattr(error, "clause", None)
-    if clause:
-        report.user_properties.append(("clause", clause))
-    if call.when == "call" and item.get_closest_marker("clauses") is not None:
-        details: dict[str, object] = {"clause": clause} if clause else {}
-        if coverage.last is not None:
-            details["coverage"] = coverage.last.as_dict()
-        if error is not None and (failure := recording.failure_details(error)) is not None:
-            details["failure"] = failure
-        report.user_properties.append((recording.PROPERTY, details))
+    suite = _suite(item.config)
+    if suite is not None:
+        suite.runtest_makereport(item, call, report)
     return report

@@ -1,6 +1,6 @@
 """What one conformance run records as it goes, for the report: a JSON-lines file of events.
 
-``pytest --pyargs cnnspec.conformance --backend NAME --cnnspec-results run.jsonl`` writes, one line
+``pytest --pyargs cnnspec.conformance --cnnspec-backend NAME --cnnspec-results run.jsonl`` writes, one line
 each and flushed at once, so that a run that dies midway leaves what it finished:
 
 - ``{"event": "header", ...}``: the backend (name, how it was loaded, version and device), the profile

@@ -182,7 +182,7 @@ def _attempt(name: str, profile: str, pytest_args: tuple[str, ...], deadline: fl
         work = Path(scratch)
         (work / "inflight").mkdir()
         events_path, output_path = work / "events.jsonl", work / "output.txt"
-        command = [sys.executable, "-m", "pytest", "--pyargs", "cnnspec.conformance", "--backend", name,
+        command = [sys.executable, "-m", "pytest", "--pyargs", "cnnspec.conformance", "--cnnspec-backend", name,
                    "--cnnspec-profile", profile, "--cnnspec-results", str(events_path),
                    "-p", "no:cacheprovider", "-q", "-rfEs", *pytest_args]
         env = {**os.environ, "PYTHONFAULTHANDLER": "1", inflight.ENVIRONMENT_VARIABLE: str(work / "inflight")}

@@ -25,7 +25,7 @@ def _undeclared(name: str, reasons: list[str]) -> list[str]:
 @pytest.mark.slow
 @pytest.mark.parametrize("name", ["reference", "scipy"])
 def test_the_suite_passes_on_a_cheap_builtin_backend(pytester: pytest.Pytester, name):
-    result = pytester.runpytest_subprocess("--pyargs", "cnnspec.conformance", "--backend", name,
+    result = pytester.runpytest_subprocess("--pyargs", "cnnspec.conformance", "--cnnspec-backend", name,
                                            "--cnnspec-profile", "ci", "-p", "no:cacheprovider", "-rsx")
     outcomes = result.parseoutcomes()
     assert result.ret == pytest.ExitCode.OK, result.stdout.str()[-5000:]

@@ -1,0 +1,203 @@
+"""What the conformance suite does in a pytest run, called by the plugin (``cnnspec.pytest_plugin``)
+once a run asks for the suite (a ``--cnnspec-*`` option, a module of ``cnnspec.conformance``, or a test
+marked with spec clauses), never before: this module imports NumPy, Hypothesis and cnnspec's internals.
+
+It parametrizes every test marked with the spec clauses it checks that takes ``backend`` (each backend
+of ``--cnnspec-backend``) and ``dtype`` (float32, float64, float16 and bfloat16), and leaves every other
+test alone. It checks at collection that each conformance test names known spec clauses, skips what a
+backend cannot run with its reason, and marks a backend's known nonconformance as expected failures.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import random
+from pathlib import Path
+
+import ml_dtypes
+import numpy as np
+import pytest
+
+import cnnspec
+from cnnspec import clauses, recording
+from cnnspec.conformance import checks, coverage, inflight, profiles
+from cnnspec.accuracy import significand_bits
+from cnnspec.backends import (Backend, UnknownBackend, declared_precision, describe, flushes_subnormals, load,
+                              not_applicable, origin, reduced_precision, supports, unavailable)
+from cnnspec.geometry import Conv2dCase, PoolCase, TransposedCase
+
+BACKENDS = pytest.StashKey[list[Backend]]()
+CHOSEN_DTYPES = pytest.StashKey[list[np.dtype]]()
+DTYPES = (np.float32, np.float64, np.float16, ml_dtypes.bfloat16)
+_DTYPE_NAMES = {np.dtype(d).name: np.dtype(d) for d in DTYPES}
+
+_SIMPLEST = Conv2dCase(N=1, C_in=1, H=1, W=1, C_out=1, kH=1, kW=1)
+# The simplest call of the operation a test's primary clause is about: a dtype a backend declines for
+# it skips the whole test up front (onnxruntime has float64 MaxPool but no float64 Conv, say).
+_SIMPLEST_OF = {"U": TransposedCase(N=1, C_in=1, H=1, W=1, C_out=1, kH=1, kW=1),
+                "M.3": PoolCase("avg_pool2d", N=1, C=1, H=1, W=1, kernel=(1, 1), stride=(1, 1)),
+                "M": PoolCase("max_pool2d", N=1, C=1, H=1, W=1, kernel=(1, 1), stride=(1, 1))}
+
+
+def _unsupported(backend: Backend, clause: str, dtype: np.dtype) -> str | None:
+    """Why the backend declines ``dtype`` for the operation of ``clause``, asked of its simplest call;
+    an adapter without that operation is not asked (its tests skip as "has no ..."), so that an
+    adapter written for conv2d alone never sees another operation's case."""
+    case = _SIMPLEST_OF.get(clause, _SIMPLEST_OF.get(clause.split(".")[0], _SIMPLEST))
+    if case is not _SIMPLEST and not callable(getattr(backend, case.op, None)):
+        return None
+    return supports(backend, case, dtype)
+
+
+def configure(config: pytest.Config) -> None:
+    """Set the suite up for this run: its profile, its backends (imported here), its dtypes, its record."""
+    profile = config.getoption("cnnspec_profile") or ("ci" if os.environ.get("CI") else "default")
+    profiles.activate(profile)
+    if (config.getoption("cnnspec_backend") and not profiles.PROFILES[profile].get("derandomize")
+            and config.getoption("hypothesis_seed", None) is None):
+        # A random run picks its seed here, before Hypothesis's plugin reads the option, so that the
+        # header can say how to repeat the run exactly.
+        config.option.hypothesis_seed = str(random.SystemRandom().getrandbits(32))
+    backends = []
+    for name in config.getoption("cnnspec_backend"):
+        try:
+            backends.append(load(name))
+        except UnknownBackend as e:
+            raise pytest.UsageError(f"--cnnspec-backend {name}: {e}") from e
+    config.stash[BACKENDS] = backends
+    config.stash[CHOSEN_DTYPES] = [_DTYPE_NAMES[n] for n in dict.fromkeys(config.getoption("cnnspec_dtype"))] or list(
+        _DTYPE_NAMES.values())
+    results = config.getoption("cnnspec_results")
+    if results and not hasattr(config, "workerinput"):
+        config.pluginmanager.register(recording.Recorder(Path(results), _header(config)), "cnnspec-recorder")
+
+
+def _header(config: pytest.Config) -> dict[str, object]:
+    settings = profiles.PROFILES[profiles.active()]
+    return {
+        "cnnspec": cnnspec.__version__,
+        "backends": [{"name": b.name, "origin": origin(b), "description": describe(b), "unavailable": unavailable(b),
+                      "declared": None if unavailable(b) else _declared(b, config.stash[CHOSEN_DTYPES])}
+                     for b in _backends(config)],
+        # Each report run has one backend: its own number of examples, where it asks for fewer.
+        "profile": profiles.active(), "max_examples": min(profiles.examples_for(b) for b in _backends(config)),
+        "seed": None if settings.get("derandomize") else config.getoption("hypothesis_seed"),
+        "machine": recording.machine(),
+    }
+
+
+def _declared(backend: Backend, dtypes: list[np.dtype]) -> dict[str, dict[str, object]]:
+    """[A.5, A.7, A.10] What the backend declares for each dtype of the run, for the report's accuracy table."""
+    declared = {}
+    for dtype in dtypes:
+        precision = declared_precision(backend, dtype)
+        reduced = reduced_precision(backend, dtype)
+        declared[dtype.name] = {
+            "accumulator_u": precision.u_acc, "flushes_subnormals": flushes_subnormals(backend, dtype),
+            # The precision its copies must carry (A.7): a reduced mode's, else the dtype's own, all of it.
+            "copy_bits": -math.log2(reduced) if reduced else significand_bits(dtype),
+        }
+    return declared
+
+
+def _backends(config: pytest.Config) -> list[Backend]:
+    if not config.stash[BACKENDS]:
+        config.stash[BACKENDS] = [load("reference")]
+    return config.stash[BACKENDS]
+
+
+def report_header(config: pytest.Config) -> list[str]:
+    """The run's profile, backends and the command that repeats it."""
+    if not config.getoption("cnnspec_backend"):
+        return []
+    names = " ".join([f"--cnnspec-backend {n}" for n in config.getoption("cnnspec_backend")]
+                     + [f"--cnnspec-dtype {d}" for d in dict.fromkeys(config.getoption("cnnspec_dtype"))])
+    settings = profiles.PROFILES[profiles.active()]
+    kind = "derandomized" if settings.get("derandomize") else "random"
+    return [
+        f"cnnspec: spec conv2d.md ({len(clauses.testable())} testable clauses); profile {profiles.active()} "
+        f"({kind}: each property's covering set, then {settings['max_examples']} random examples)",
+        *(f"cnnspec: backend {describe(b)}" for b in config.stash[BACKENDS]),
+        f"cnnspec: reproduce with: pytest --pyargs cnnspec.conformance {names} "
+        f"--cnnspec-profile {profiles.active()}"
+        + ("" if settings.get("derandomize") else f" --hypothesis-seed={config.getoption('hypothesis_seed')}"),
+    ]
+
+
+def generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Parametrize a test that names spec clauses with each backend and dtype it takes."""
+    if "backend" in metafunc.fixturenames:
+        backends = _backends(metafunc.config)
+        metafunc.parametrize("backend", backends, ids=[b.name for b in backends], scope="session")
+    if "dtype" in metafunc.fixturenames:
+        dtypes = metafunc.config.stash[CHOSEN_DTYPES]
+        metafunc.parametrize("dtype", dtypes, ids=[d.name for d in dtypes], scope="session")
+
+
+def _is_conformance(item: pytest.Item) -> bool:
+    return getattr(item, "module", None) is not None and item.module.__name__.startswith("cnnspec.conformance.")
+
+
+def _test(item: pytest.Item) -> str:
+    """The test as ``KnownNonconformance`` and the report name it: ``test_module.py::test_name``."""
+    return f"{item.path.name}::{getattr(item, 'originalname', item.name)}"
+
+
+def _parameters(item: pytest.Item) -> tuple[Backend | None, np.dtype | None]:
+    """The backend and dtype this plugin parametrized ``item`` with, where it did."""
+    params = getattr(item, "callspec", None)
+    return (params.params.get("backend"), params.params.get("dtype")) if params else (None, None)
+
+
+def collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Check each test's clauses; skip what a backend cannot run, with its reason; mark known nonconformance."""
+    for item in items:
+        marker = item.get_closest_marker("clauses")
+        if marker is None:
+            if _is_conformance(item):
+                raise pytest.UsageError(f"{item.nodeid}: a conformance test must name its clauses")
+            continue
+        bad = clauses.unknown(list(marker.args))
+        if bad or not marker.args:
+            raise pytest.UsageError(f"{item.nodeid}: clauses({', '.join(marker.args)}) names unknown clause IDs "
+                                    f"{bad} that spec/conv2d.md does not define")
+        backend, dtype = _parameters(item)
+        if backend is None:
+            continue
+        reason = unavailable(backend) or not_applicable(backend, marker.args[0])
+        if reason is None and dtype is not None:
+            reason = _unsupported(backend, marker.args[0], dtype)
+        if reason:
+            item.add_marker(pytest.mark.skip(reason=f"{backend.name}: {reason}"))
+            continue
+        for known in getattr(backend, "known_nonconformance", ()):
+            if known.test == _test(item) and known.dtype in ("", getattr(dtype, "name", "")):
+                link = f" ({known.link})" if known.link else ""
+                item.add_marker(pytest.mark.xfail(reason=f"known nonconformance: {known.reason}{link}", strict=False))
+
+
+def runtest_setup(item: pytest.Item, marker: pytest.Mark) -> None:
+    """Note the test in flight, and what the report needs of it."""
+    inflight.test = item.nodeid
+    checks.primary_clause = marker.args[0]
+    coverage.last = None
+    backend, dtype = _parameters(item)
+    item.user_properties.append((recording.PROPERTY, {
+        "test": _test(item), "clauses": list(marker.args),
+        "backend": getattr(backend, "name", None), "dtype": getattr(dtype, "name", None)}))
+
+
+def runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None], report: pytest.TestReport) -> None:
+    """Add to a test's report the clause it broke, its coverage and its minimal example."""
+    error = call.excinfo.value if call.excinfo else None
+    clause = getattr(error, "clause", None)
+    if clause:
+        report.user_properties.append(("clause", clause))
+    if call.when == "call" and item.get_closest_marker("clauses") is not None:
+        details: dict[str, object] = {"clause": clause} if clause else {}
+        if coverage.last is not None:
+            details["coverage"] = coverage.last.as_dict()
+        if error is not None and (failure := recording.failure_details(error)) is not None:
+            details["failure"] = failure
+        report.user_properties.append((recording.PROPERTY, details))
