@@ -5,8 +5,9 @@
 Each backend runs the whole suite in a pytest process of its own, as ``cnnspec run`` does; the
 examples are those the run recorded (``--cnnspec-results``: covering and random, passing or not,
 discarded ones apart), the wall time includes collection and start-up. With ``--cold`` each backend
-runs twice, with its compile cache off and then on and warm, so that the difference shows what the
-compilations cost. Ratios are against torch-cpu in the same run, where it ran.
+runs twice on a compile cache of its own, first empty (cold, as on a fresh machine) and then warm, so
+that the difference shows what the compilations cost. Ratios are against torch-cpu in the same run,
+where it ran.
 """
 
 from __future__ import annotations
@@ -47,12 +48,12 @@ def main() -> None:
     print(f"{'backend':24s} {'cache':6s} {'examples':>9s} {'covering':>9s} {'discarded':>9s} {'seconds':>8s} "
           f"{'examples/s':>10s}")
     for backend in args.backend or ["reference", "torch-cpu"]:
-        for cache in (["off", None] if args.cold else [None]):
-            ran, covering, discarded, seconds = run(backend, args.profile, cache)
-            label = "cold" if cache == "off" else "warm" if args.cold else ""
-            print(f"{backend:24s} {label:6s} {ran:9d} {covering:9d} {discarded:9d} {seconds:8.1f} "
-                  f"{ran / seconds:10.0f}", flush=True)
-            rates[backend] = ran / seconds
+        with tempfile.TemporaryDirectory() as cache:
+            for label in (["cold", "warm"] if args.cold else [""]):
+                ran, covering, discarded, seconds = run(backend, args.profile, cache if args.cold else None)
+                print(f"{backend:24s} {label:6s} {ran:9d} {covering:9d} {discarded:9d} {seconds:8.1f} "
+                      f"{ran / seconds:10.0f}", flush=True)
+                rates[backend] = ran / seconds
     if "torch-cpu" in rates:
         for backend, rate in rates.items():
             print(f"{backend:24s} {rate / rates['torch-cpu']:.2f}x torch-cpu's examples per second")
