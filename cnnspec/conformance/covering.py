@@ -561,11 +561,6 @@ def pool_cases(op: str) -> tuple[PoolCase, ...]:
     return cover(axes, build, read)
 
 
-def sizes(cases: Sequence[Any]) -> int:
-    """How many distinct input shapes ``cases`` call with: what a compiling framework pays for."""
-    return len({(c.x_shape, getattr(c, "w_shape", None)) for c in cases})
-
-
 # Where a strategy keeps its covering set: a function, so that building the set waits for the first run.
 _ATTRIBUTE = "cnnspec_covering"
 # Covering examples of a property that draws its cases inside (``data.draw(conv_nd_cases(...))``):

@@ -125,8 +125,9 @@ def conformance(test: T) -> T:
                 # A covering example's failure, which Hypothesis does not shrink: shrink it here.
                 given = test.hypothesis._given_kwargs  # type: ignore[attr-defined]
                 row = {name: value for name, value in tally.arguments.items() if name in given}
+                clause = failure.clause
                 raise shrink.shrink(test, args, kwargs, row, failure, profile,
-                                    lambda error: getattr(error, "clause", None) == failure.clause) from None
+                                    lambda error: getattr(error, "clause", None) == clause) from None
         except (pytest.skip.Exception, pytest.xfail.Exception) as outcome:
             # Raised in a covering example, it carries Hypothesis's account of that example as notes (with
             # the backend's address in memory); the reason alone is what a report keeps.
