@@ -100,21 +100,21 @@ def _validate_transposed(x: np.ndarray, w: np.ndarray, b: np.ndarray | None, str
                          output_padding: object, dilation: object, groups: int
                          ) -> tuple[Pair, ExplicitPadding, Pair, Pair]:
     if x.ndim != 4 or w.ndim != 4:
-        raise ConvSpecError(f"input {x.shape} and weight {w.shape} must have rank 4", "U.1")
+        raise ConvSpecError(f"input {x.shape} and weight {w.shape} must have rank 4", "E.9")
     check_dtypes(x, w, b)
     check_groups(groups, x.shape[1], w.shape[1] * groups if isinstance(groups, int) and groups > 0 else 1)
     if w.shape[0] != x.shape[1]:
         raise ConvSpecError(f"weight w.shape[0]={w.shape[0]} must equal C_in={x.shape[1]} (layout "
-                            "(C_in, C_out/groups, kH, kW))", "U.1")
+                            "(C_in, C_out/groups, kH, kW))", "E.9")
     s, d, a = as_pair("stride", stride), as_pair("dilation", dilation), as_pair("output_padding", output_padding)
     check_stride_dilation(s, d)
     pads = as_padding(padding)
     if isinstance(pads, str) or min(min(pads[0]), min(pads[1])) < 0:
-        raise ConvSpecError(f"padding={padding!r} must be non-negative explicit amounts", "U.1")
+        raise ConvSpecError(f"padding={padding!r} must be non-negative explicit amounts", "E.9")
     if min(a) < 0:
         raise ConvSpecError(f"output_padding={a} must not be negative", "U.4")
     if b is not None and b.shape != (w.shape[1] * groups,):
-        raise ConvSpecError(f"bias of shape {b.shape} must have shape (C_out,)=({w.shape[1] * groups},)", "U.1")
+        raise ConvSpecError(f"bias of shape {b.shape} must have shape (C_out,)=({w.shape[1] * groups},)", "E.9")
     return s, pads, a, d  # type: ignore[return-value]
 
 
@@ -142,7 +142,7 @@ def conv_transpose2d(
     out = [transposed_output_size(n, k, stride=si, pad=p, dilation=di, output_padding=ai)
            for n, k, si, p, di, ai in zip(x.shape[2:], w.shape[2:], s, pads, d, a)]
     if min(out) < 1:
-        raise ConvSpecError(f"the output extents {out} must be at least 1", "U.1")
+        raise ConvSpecError(f"the output extents {out} must be at least 1", "E.10")
     if magnitude:
         x, w, b = np.abs(x), np.abs(w), None if b is None else np.abs(b)
     with np.errstate(invalid="ignore", over="ignore"):

@@ -258,7 +258,13 @@ FINDINGS: tuple[Finding, ...] = (
         ),
         outcome="returns",
         link="https://github.com/jax-ml/jax/issues/8325 (by design); https://github.com/keras-team/keras/issues/19753",
-        tests=("test_invalid.py::test_kernel_larger_than_padded_input_is_rejected",),
+        tests=("test_invalid.py::test_kernel_larger_than_padded_input_is_rejected",
+               "test_invalid_operators.py::test_invalid_conv1d_conv3d_are_rejected",
+               "test_invalid_operators.py::test_transposed_with_empty_output_is_rejected",
+               "test_invalid_operators.py::test_empty_batch_is_validated_as_any_other[conv2d]",
+               "test_invalid_operators.py::test_empty_batch_is_validated_as_any_other[conv1d]",
+               "test_invalid_operators.py::test_empty_batch_is_validated_as_any_other[conv3d]",
+               "test_invalid_operators.py::test_empty_batch_is_validated_as_any_other[conv_transpose2d]",),
     ),
     Finding(
         backend="tinygrad-cpu",
@@ -278,7 +284,11 @@ FINDINGS: tuple[Finding, ...] = (
         ),
         outcome="returns",
         link="https://github.com/tinygrad/tinygrad/pull/14115 (a fix for dilation=0, closed unmerged)",
-        tests=("test_invalid.py::test_stride_or_dilation_below_1_is_rejected",),
+        tests=("test_invalid.py::test_stride_or_dilation_below_1_is_rejected",
+               "test_invalid_operators.py::test_invalid_conv1d_conv3d_are_rejected",
+               "test_invalid_operators.py::test_empty_batch_is_validated_as_any_other[conv2d]",
+               "test_invalid_operators.py::test_empty_batch_is_validated_as_any_other[conv1d]",
+               "test_invalid_operators.py::test_empty_batch_is_validated_as_any_other[conv3d]",),
     ),
     Finding(
         backend="tinygrad-cpu",
@@ -295,7 +305,9 @@ FINDINGS: tuple[Finding, ...] = (
             "print(x.conv2d(w, Tensor(np.ones(2, np.float32))).shape)  # (1, 2, 1, 1) with C_out = 1\n"
         ),
         outcome="returns",
-        tests=("test_invalid.py::test_wrong_bias_is_rejected",),
+        tests=("test_invalid.py::test_wrong_bias_is_rejected",
+               "test_invalid_operators.py::test_invalid_conv1d_conv3d_are_rejected",
+),
     ),
     Finding(
         backend="mlx-cpu",
@@ -361,7 +373,11 @@ FINDINGS: tuple[Finding, ...] = (
             "print(mx.conv2d(x, w, stride=(2, 1)))  # [[[[3]]]]; stride=(1, 1) raises\n"
         ),
         outcome="returns",
-        tests=("test_invalid.py::test_kernel_larger_than_padded_input_is_rejected",),
+        tests=("test_invalid.py::test_kernel_larger_than_padded_input_is_rejected",
+               "test_invalid_operators.py::test_invalid_conv1d_conv3d_are_rejected",
+               "test_invalid_operators.py::test_empty_batch_is_validated_as_any_other[conv2d]",
+               "test_invalid_operators.py::test_empty_batch_is_validated_as_any_other[conv1d]",
+               "test_invalid_operators.py::test_empty_batch_is_validated_as_any_other[conv3d]",),
     ),
     Finding(
         backend="onnxruntime-cpu",
@@ -382,7 +398,11 @@ FINDINGS: tuple[Finding, ...] = (
         reproducer=_onnx_conv("np.ones((1, 1, 1, 1), np.float32)", "np.ones((1, 1, 2, 1), np.float32)",
                                         "{}", "(1, 1, 0, 1)"),
         outcome="returns",
-        tests=("test_invalid.py::test_kernel_larger_than_padded_input_is_rejected",),
+        tests=("test_invalid.py::test_kernel_larger_than_padded_input_is_rejected",
+               "test_invalid_operators.py::test_invalid_conv1d_conv3d_are_rejected",
+               "test_invalid_operators.py::test_empty_batch_is_validated_as_any_other[conv2d]",
+               "test_invalid_operators.py::test_empty_batch_is_validated_as_any_other[conv1d]",
+               "test_invalid_operators.py::test_empty_batch_is_validated_as_any_other[conv3d]",),
     ),
     Finding(
         backend="onnx-reference",
@@ -424,7 +444,9 @@ FINDINGS: tuple[Finding, ...] = (
         reproducer=_onnx_conv("np.ones((1, 1, 1, 1), np.float32)", "np.ones((2, 1, 1, 1), np.float32)",
                                         "{}", "(1, 2, 1, 1): both maps got b[0]", bias="np.ones((1,), np.float32)"),
         outcome="returns",
-        tests=("test_invalid.py::test_wrong_bias_is_rejected",),
+        tests=("test_invalid.py::test_wrong_bias_is_rejected",
+               "test_invalid_operators.py::test_invalid_conv1d_conv3d_are_rejected",
+),
     ),
     Finding(
         backend="onnx-reference",
@@ -620,7 +642,8 @@ FINDINGS += (
         ),
         outcome="returns",
         prints="[(1, 8, 8, 1), (1, 5, 5, 1)]",
-        tests=("test_transposed.py::test_output_padding_limit",),
+        tests=("test_transposed.py::test_output_padding_limit",
+               "test_invalid_operators.py::test_empty_batch_is_validated_as_any_other[conv_transpose2d]",),
     ),
     Finding(
         backend="tinygrad-cpu",
@@ -639,7 +662,8 @@ FINDINGS += (
         ),
         outcome="returns",
         prints="[(1, 1, 8, 8), (1, 1, 5, 5)]",
-        tests=("test_transposed.py::test_output_padding_limit",),
+        tests=("test_transposed.py::test_output_padding_limit",
+               "test_invalid_operators.py::test_empty_batch_is_validated_as_any_other[conv_transpose2d]",),
     ),
     Finding(
         backend="onnx-reference",
@@ -679,6 +703,387 @@ FINDINGS += (
         outcome="returns",
         prints="(1, 1, 2, 2)",
         tests=("test_pooling.py::test_max_pool_is_the_window_maximum",),
+    ),
+)
+
+
+# Invalid calls of the operators around conv2d (E.8-E.13), found by test_invalid_operators.py.
+FINDINGS += (
+    Finding(
+        backend="torch-cpu",
+        version="torch 2.13.0+cpu",
+        clause="E.10",
+        summary="`F.conv_transpose2d` **returns an empty tensor** where the padding leaves no output row: a (12, 8, 2, 2) input, an (8, 4, 1, 1) kernel and padding 1 give shape (12, 4, 0, 0), while the same call with one channel raises 'Output size is too small'.",
+        reproducer=(
+            'import torch\n'
+            'import torch.nn.functional as F\n'
+            'print(F.conv_transpose2d(torch.ones(12, 8, 2, 2), torch.ones(8, 4, 1, 1), padding=1).shape)  # torch.Size([12, 4, 0, 0]): should raise, as it does with one channel\n'
+        ),
+        outcome="returns",
+        prints="torch.Size([12, 4, 0, 0])",
+        link="https://github.com/pytorch/pytorch/issues/195590; https://github.com/pytorch/pytorch/issues/127734",
+        also_in=("torch-cpu-channels-last",),
+        dtypes=("float32", "bfloat16"),
+        tests=("test_invalid_operators.py::test_transposed_with_empty_output_is_rejected",),
+    ),
+    Finding(
+        backend="torch-cpu",
+        version="torch 2.13.0+cpu",
+        clause="E.13",
+        summary="With an **empty batch** (N = 0), conv1d, conv2d, conv3d and conv_transpose2d skip part of their validation: a dilation of 0 gives an empty result instead of 'dilation should be greater than zero', and conv_transpose2d accepts output padding 5 with stride 2 (shape (0, 1, 11, 11)), which it rejects for N = 1.",
+        reproducer=(
+            'import torch\n'
+            'import torch.nn.functional as F\n'
+            'x, w = torch.ones(0, 3, 5, 5), torch.ones(3, 3, 3, 3)\n'
+            'print(F.conv2d(x, w, dilation=(0, 1)).shape)  # torch.Size([0, 3, 5, 3]): should raise, as it does for a batch of 1\n'
+            'print(F.conv_transpose2d(torch.ones(0, 1, 3, 3), torch.ones(1, 1, 2, 2), stride=2, output_padding=5).shape)  # torch.Size([0, 1, 11, 11]): should raise\n'
+        ),
+        outcome="returns",
+        prints="torch.Size([0, 3, 5, 3])",
+        link="output padding with an empty batch: fix pending upstream (issue 19's survey)",
+        also_in=("torch-cpu-nomkldnn", "torch-cpu-channels-last"),
+        tests=("test_invalid_operators.py::test_empty_batch_is_validated_as_any_other[conv2d]", "test_invalid_operators.py::test_empty_batch_is_validated_as_any_other[conv1d]", "test_invalid_operators.py::test_empty_batch_is_validated_as_any_other[conv3d]", "test_invalid_operators.py::test_empty_batch_is_validated_as_any_other[conv_transpose2d]",),
+    ),
+    Finding(
+        backend="torch-cpu",
+        version="torch 2.13.0+cpu (oneDNN v3.12.0)",
+        clause="E.9",
+        summary="`F.conv_transpose2d` with a batch of 2 or more and a kernel of one tap along an axis **accepts a dilation of 0** on that axis (the oneDNN deconvolution path skips the check; a batch of 1 raises 'dilation should be greater than zero', and a longer kernel fails inside oneDNN).",
+        reproducer=(
+            'import torch\n'
+            'import torch.nn.functional as F\n'
+            'print(F.conv_transpose2d(torch.ones(2, 1, 3, 3), torch.ones(1, 1, 1, 1), dilation=(0, 1)).shape)  # torch.Size([2, 1, 3, 3]): should raise, as it does for a batch of 1\n'
+        ),
+        outcome="returns",
+        prints="torch.Size([2, 1, 3, 3])",
+        also_in=("torch-cpu-channels-last",),
+        dtypes=("float32", "bfloat16"),
+        tests=("test_invalid_operators.py::test_invalid_transposed_calls_are_rejected",),
+    ),
+    Finding(
+        backend="jax-cpu",
+        version="jax 0.10.2",
+        clause="E.11",
+        summary="`lax.reduce_window`, which flax's `max_pool`/`avg_pool` call with the user's padding, **validates no pooling limit**: a negative padding crops, a padding above half the window makes windows of padding alone, and a window larger than the padded input returns an empty array.",
+        reproducer=(
+            'import jax.numpy as jnp\n'
+            'from jax import lax\n'
+            'x = jnp.ones((1, 1, 4, 4))\n'
+            'pool = lambda window, padding: lax.reduce_window(x, -jnp.inf, lax.max, window, (1, 1, 1, 1), padding).shape\n'
+            'print(pool((1, 1, 3, 3), ((0, 0), (0, 0), (-1, -1), (0, 0))), pool((1, 1, 3, 3), ((0, 0), (0, 0), (2, 2), (0, 0))),\n'
+            '      pool((1, 1, 5, 3), ((0, 0),) * 4))  # (1, 1, 0, 2) (1, 1, 6, 2) (1, 1, 0, 2): each should raise\n'
+        ),
+        outcome="returns",
+        prints="(1, 1, 0, 2) (1, 1, 6, 2) (1, 1, 0, 2)",
+        link="https://github.com/jax-ml/jax/issues/8325 (empty results by design)",
+        tests=("test_invalid_operators.py::test_invalid_pooling_is_rejected", "test_invalid_operators.py::test_empty_batch_is_validated_as_any_other[max_pool2d]", "test_invalid_operators.py::test_empty_batch_is_validated_as_any_other[avg_pool2d]"),
+    ),
+    Finding(
+        backend="onnxruntime-cpu",
+        version="onnxruntime 1.32.0",
+        clause="E.9",
+        summary='ConvTranspose **accepts negative `pads`**: `pads=[-1, 0, -1, 0]` on a 3x3 input with a 2x2 kernel returns a (1, 1, 6, 4) result, the rows past the scatter filled by the negative crop.',
+        reproducer=(
+            'import numpy as np\n'
+            'import onnxruntime\n'
+            'from onnx import TensorProto, helper\n'
+            "node = helper.make_node('ConvTranspose', ['x', 'w'], ['y'], pads=[-1, 0, -1, 0])\n"
+            "graph = helper.make_graph([node], 'g', [helper.make_tensor_value_info(n, TensorProto.FLOAT, None) for n in 'xw'],\n"
+            "                          [helper.make_tensor_value_info('y', TensorProto.FLOAT, None)])\n"
+            "model = helper.make_model(graph, opset_imports=[helper.make_opsetid('', 22)])\n"
+            "session = onnxruntime.InferenceSession(model.SerializeToString(), providers=['CPUExecutionProvider'])\n"
+            "print(session.run(None, {'x': np.ones((1, 1, 3, 3), np.float32), 'w': np.ones((1, 1, 2, 2), np.float32)})[0].shape)  # (1, 1, 6, 4): should raise\n"
+        ),
+        outcome="returns",
+        prints="(1, 1, 6, 4)",
+        tests=("test_invalid_operators.py::test_invalid_transposed_calls_are_rejected", "test_invalid_operators.py::test_empty_batch_is_validated_as_any_other[conv_transpose2d]"),
+    ),
+    Finding(
+        backend="onnxruntime-cpu",
+        version="onnxruntime 1.32.0",
+        clause="E.11",
+        summary='Pooling validates too little: AveragePool **accepts `pads` above half the kernel** (2 with a 3x3 kernel: windows of padding alone), and MaxPool and AveragePool return an **empty output** for a window larger than the padded input.',
+        reproducer=(
+            'import numpy as np\n'
+            'import onnxruntime\n'
+            'from onnx import TensorProto, helper\n'
+            'def pool(op, **attributes):\n'
+            "    node = helper.make_node(op, ['x'], ['y'], **attributes)\n"
+            "    graph = helper.make_graph([node], 'g', [helper.make_tensor_value_info('x', TensorProto.FLOAT, None)],\n"
+            "                              [helper.make_tensor_value_info('y', TensorProto.FLOAT, None)])\n"
+            "    model = helper.make_model(graph, opset_imports=[helper.make_opsetid('', 22)])\n"
+            "    session = onnxruntime.InferenceSession(model.SerializeToString(), providers=['CPUExecutionProvider'])\n"
+            "    return session.run(None, {'x': np.ones((1, 1, 4, 4), np.float32)})[0].shape\n"
+            "print(pool('AveragePool', kernel_shape=[3, 3], pads=[2, 0, 2, 0]), pool('MaxPool', kernel_shape=[5, 3]))  # (1, 1, 6, 2) (1, 1, 0, 2): both should raise\n"
+        ),
+        outcome="returns",
+        prints="(1, 1, 6, 2) (1, 1, 0, 2)",
+        tests=("test_invalid_operators.py::test_invalid_pooling_is_rejected", "test_invalid_operators.py::test_empty_batch_is_validated_as_any_other[max_pool2d]", "test_invalid_operators.py::test_empty_batch_is_validated_as_any_other[avg_pool2d]"),
+    ),
+    Finding(
+        backend="onnx-reference",
+        version="onnx 1.23.2 ReferenceEvaluator",
+        clause="E.11",
+        summary='MaxPool and AveragePool **validate no attribute**: a `kernel_shape` of 0 or -1, a negative `dilations`, negative `pads` or `pads` above half the window, and a window past the input all return a result.',
+        reproducer=(
+            'import numpy as np\n'
+            'from onnx import TensorProto, helper\n'
+            'from onnx.reference import ReferenceEvaluator\n'
+            'def pool(op, **attributes):\n'
+            "    node = helper.make_node(op, ['x'], ['y'], **attributes)\n"
+            "    graph = helper.make_graph([node], 'g', [helper.make_tensor_value_info('x', TensorProto.FLOAT, None)],\n"
+            "                              [helper.make_tensor_value_info('y', TensorProto.FLOAT, None)])\n"
+            "    model = helper.make_model(graph, opset_imports=[helper.make_opsetid('', 22)])\n"
+            "    return ReferenceEvaluator(model).run(None, {'x': np.ones((1, 1, 4, 4), np.float32)})[0].shape\n"
+            "print(pool('MaxPool', kernel_shape=[0, 2], strides=[2, 2]), pool('MaxPool', kernel_shape=[2, 2], dilations=[-1, 1]))  # (1, 1, 3, 2) (1, 1, 5, 3): both should raise\n"
+        ),
+        outcome="returns",
+        prints="(1, 1, 3, 2) (1, 1, 5, 3)",
+        tests=("test_invalid_operators.py::test_invalid_pooling_is_rejected", "test_invalid_operators.py::test_empty_batch_is_validated_as_any_other[max_pool2d]", "test_invalid_operators.py::test_empty_batch_is_validated_as_any_other[avg_pool2d]"),
+    ),
+    Finding(
+        backend="tinygrad-cpu",
+        version="tinygrad 0.14.0",
+        clause="E.11",
+        summary='`Tensor.max_pool2d` and `avg_pool2d` **validate no parameter**: a kernel extent of 0, a dilation of 0 or below, negative padding or padding above half the window, and inputs of rank 2 or 5 all return a result.',
+        reproducer=(
+            'from tinygrad import Tensor\n'
+            'x = Tensor.ones(1, 1, 4, 4)\n'
+            'print(x.max_pool2d((0, 2), stride=2).shape, x.max_pool2d((2, 2), dilation=0).shape,\n'
+            '      Tensor.ones(4, 4).max_pool2d((2, 2)).shape)  # (1, 1, 3, 2) (1, 1, 2, 2) (2, 2): each should raise\n'
+        ),
+        outcome="returns",
+        prints="(1, 1, 3, 2) (1, 1, 2, 2) (2, 2)",
+        tests=("test_invalid_operators.py::test_invalid_pooling_is_rejected", "test_invalid_operators.py::test_empty_batch_is_validated_as_any_other[max_pool2d]", "test_invalid_operators.py::test_empty_batch_is_validated_as_any_other[avg_pool2d]"),
+    ),
+    Finding(
+        backend="tinygrad-cpu",
+        version="tinygrad 0.14.0",
+        clause="E.9",
+        summary='`Tensor.conv_transpose2d` **accepts a dilation of 0 or below and a negative padding**: dilation 0 returns a 3x3 map from a 3x3 input and a 2x2 kernel, padding -1 a 6x6 one.',
+        reproducer=(
+            'from tinygrad import Tensor\n'
+            'x, w = Tensor.ones(1, 1, 3, 3), Tensor.ones(1, 1, 2, 2)\n'
+            'print(x.conv_transpose2d(w, dilation=0).shape, x.conv_transpose2d(w, padding=-1).shape)  # both should raise\n'
+        ),
+        outcome="returns",
+        prints="(1, 1, 3, 3) (1, 1, 6, 6)",
+        tests=("test_invalid_operators.py::test_invalid_transposed_calls_are_rejected",),
+    ),
+    Finding(
+        backend="tinygrad-cpu",
+        version="tinygrad 0.14.0",
+        clause="E.12",
+        summary="`Tensor.gradient` **accepts an upstream gradient of another shape** that broadcasts to the output's: one of shape (1, 2, 1, 2, 2) for an output of (2, 1, 2, 2) returns gradients, of another loss.",
+        reproducer=(
+            'from tinygrad import Tensor\n'
+            'x, w = Tensor.ones(2, 1, 3, 3), Tensor.ones(1, 1, 2, 2)\n'
+            'y = x.conv2d(w)  # shape (2, 1, 2, 2)\n'
+            'gx, gw = y.gradient(x, w, gradient=Tensor.ones(1, 2, 1, 2, 2))\n'
+            'print(gx.shape, gw.shape)  # (2, 1, 3, 3) (1, 1, 2, 2): a grad_output of shape (1, 2, 1, 2, 2) should raise\n'
+        ),
+        outcome="returns",
+        prints="(2, 1, 3, 3) (1, 1, 2, 2)",
+        tests=("test_invalid_operators.py::test_gradient_of_the_wrong_shape_is_rejected", "test_invalid_operators.py::test_empty_batch_is_validated_as_any_other[conv2d_backward]"),
+    ),
+    Finding(
+        backend="mlx-cpu",
+        version="mlx 0.32.4 (CPU)",
+        clause="E.11",
+        summary='`mlx.nn.AvgPool2d` **accepts padding above half the kernel** (2 with a 3x3 kernel: a 6x6 map from 4x4), and `MaxPool2d` returns an **empty output** for a window larger than the input.',
+        reproducer=(
+            'import mlx.core as mx\n'
+            'import mlx.nn as nn\n'
+            'x = mx.ones((1, 4, 4, 1))\n'
+            'print(nn.AvgPool2d(3, 1, 2)(x).shape, nn.MaxPool2d((5, 3), 1)(x).shape)  # padding 2 > 3 // 2, and a window past the input: both should raise\n'
+        ),
+        outcome="returns",
+        prints="(1, 6, 6, 1) (1, 0, 2, 1)",
+        tests=("test_invalid_operators.py::test_invalid_pooling_is_rejected", "test_invalid_operators.py::test_empty_batch_is_validated_as_any_other[max_pool2d]", "test_invalid_operators.py::test_empty_batch_is_validated_as_any_other[avg_pool2d]"),
+    ),
+    Finding(
+        backend="mlx-cpu",
+        version="mlx 0.32.4 (CPU)",
+        clause="E.13",
+        summary="The gradients of a depthwise conv with an **empty batch** (N = 0) **kill the process with SIGFPE** (an integer division by zero) when evaluated, instead of returning empty gradients or raising; with groups=1 `mx.vjp` raises ValueError. The adapter refuses every empty-batch gradient call (KnownCrash).",
+        reproducer=(
+            'import mlx.core as mx\n'
+            'mx.set_default_device(mx.cpu)\n'
+            'x, w = mx.ones((0, 1, 1, 3)), mx.ones((3, 3, 1, 1))  # an empty batch, depthwise (groups=3), channels last\n'
+            'conv = lambda x, w: mx.conv_general(x, w, stride=(2, 1), padding=([2, 0], [2, 1]), kernel_dilation=(1, 2), groups=3)\n'
+            'mx.eval(mx.vjp(conv, [x, w], [mx.ones((0, 2, 2, 3))])[1])  # dies of SIGFPE instead of returning empty gradients or raising\n'
+        ),
+        outcome="sigfpe",
+        tests=("test_invalid_operators.py::test_empty_batch_is_validated_as_any_other[conv2d_backward]",),
+    ),
+
+    Finding(
+        backend="onnx-reference",
+        version="onnx 1.23.2 ReferenceEvaluator",
+        clause="E.9",
+        summary="ConvTranspose **accepts a weight of rank 5** with an input of rank 4 (a (1, 1, 1, 1) result), and **returns an empty output** where the `pads` leave no row (E.10: `pads=[1, 0, 1, 0]` on a 2x1 input and a 1x1 kernel gives shape (1, 1, 0, 1)). onnxruntime rejects both.",
+        reproducer=(
+            'import numpy as np\n'
+            'from onnx import TensorProto, helper\n'
+            'from onnx.reference import ReferenceEvaluator\n'
+            'def conv_transpose(x, w, **attributes):\n'
+            "    node = helper.make_node('ConvTranspose', ['x', 'w'], ['y'], **attributes)\n"
+            "    graph = helper.make_graph([node], 'g', [helper.make_tensor_value_info(n, TensorProto.FLOAT, None) for n in 'xw'],\n"
+            "                              [helper.make_tensor_value_info('y', TensorProto.FLOAT, None)])\n"
+            "    model = helper.make_model(graph, opset_imports=[helper.make_opsetid('', 22)])\n"
+            "    return ReferenceEvaluator(model).run(None, {'x': np.ones(x, np.float32), 'w': np.ones(w, np.float32)})[0].shape\n"
+            'print(conv_transpose((1, 1, 1, 1), (1, 1, 1, 1, 1)), conv_transpose((1, 1, 2, 1), (1, 1, 1, 1), pads=[1, 0, 1, 0]))  # (1, 1, 1, 1) (1, 1, 0, 1): a rank-5 weight and an empty output, both should raise\n'
+        ),
+        outcome="returns",
+        prints="(1, 1, 1, 1) (1, 1, 0, 1)",
+        tests=("test_invalid_operators.py::test_invalid_transposed_calls_are_rejected",
+               "test_invalid_operators.py::test_transposed_with_empty_output_is_rejected"),
+    ),
+    Finding(
+        backend="mlx-cpu",
+        version="mlx 0.32.4 (CPU)",
+        clause="E.9",
+        summary="`mx.conv_transpose2d` **accepts a negative padding**: padding -1 on a 1x1 input with a 1x1 kernel returns a 3x1 map.",
+        reproducer=(
+            'import mlx.core as mx\n'
+            'print(mx.conv_transpose2d(mx.ones((1, 1, 1, 1)), mx.ones((1, 1, 1, 1)), padding=(-1, 0)).shape)  # (1, 3, 1, 1): a negative padding should raise\n'
+        ),
+        outcome="returns",
+        prints="(1, 3, 1, 1)",
+        tests=("test_invalid_operators.py::test_invalid_transposed_calls_are_rejected",),
+    ),
+)
+
+
+# torch's meta kernels validate little of what the CPU kernels do (issue 19's survey: pytorch#178125-178128).
+FINDINGS += (
+    Finding(
+        backend="torch-meta",
+        version="torch 2.13.0+cpu, meta device",
+        clause="E.1",
+        summary="torch's **meta kernels** (`device='meta'`, what torch.compile and FakeTensor trace through) **accept** a weight of rank 5 with an input of rank 4, and give a shape ([1, 1, 3, 2]) where the CPU kernels raise or, for E.10, give the same empty result.",
+        reproducer=(
+            'import torch\n'
+            'import torch.nn.functional as F\n'
+            "m = dict(device='meta')  # the kernels torch.compile and FakeTensor trace through\n"
+            'print(F.conv2d(torch.ones(1, 1, 3, 3, **m), torch.ones(1, 1, 1, 2, 2, **m)).shape)  # a weight of rank 5 with an input of rank 4: should raise, as the CPU does\n'
+        ),
+        outcome="returns",
+        prints='torch.Size([1, 1, 3, 2])',
+        link="https://github.com/pytorch/pytorch/issues/178125 (and #178126-178128, on the meta kernels' validation)",
+        tests=('test_invalid.py::test_wrong_rank_is_rejected',),
+    ),
+    Finding(
+        backend="torch-meta",
+        version="torch 2.13.0+cpu, meta device",
+        clause="E.2",
+        summary="torch's **meta kernels** (`device='meta'`, what torch.compile and FakeTensor trace through) **accept** groups=2 with C_out=1, and give a shape ([1, 1, 2, 2]) where the CPU kernels raise or, for E.10, give the same empty result.",
+        reproducer=(
+            'import torch\n'
+            'import torch.nn.functional as F\n'
+            "m = dict(device='meta')  # the kernels torch.compile and FakeTensor trace through\n"
+            'print(F.conv2d(torch.ones(1, 2, 3, 3, **m), torch.ones(1, 1, 2, 2, **m), groups=2).shape)  # groups=2 with C_out=1: should raise, as the CPU does\n'
+        ),
+        outcome="returns",
+        prints='torch.Size([1, 1, 2, 2])',
+        link="https://github.com/pytorch/pytorch/issues/178125 (and #178126-178128, on the meta kernels' validation)",
+        tests=('test_invalid.py::test_groups_that_do_not_divide_are_rejected',),
+    ),
+    Finding(
+        backend="torch-meta",
+        version="torch 2.13.0+cpu, meta device",
+        clause="E.5",
+        summary="torch's **meta kernels** (`device='meta'`, what torch.compile and FakeTensor trace through) **accept** a stride of -1, and give a shape ([1, 1, 0, 2]) where the CPU kernels raise or, for E.10, give the same empty result.",
+        reproducer=(
+            'import torch\n'
+            'import torch.nn.functional as F\n'
+            "m = dict(device='meta')  # the kernels torch.compile and FakeTensor trace through\n"
+            'print(F.conv2d(torch.ones(1, 1, 3, 3, **m), torch.ones(1, 1, 2, 2, **m), stride=(-1, 1)).shape)  # a stride of -1: should raise, as the CPU does\n'
+        ),
+        outcome="returns",
+        prints='torch.Size([1, 1, 0, 2])',
+        link="https://github.com/pytorch/pytorch/issues/178125 (and #178126-178128, on the meta kernels' validation)",
+        tests=('test_invalid.py::test_stride_or_dilation_below_1_is_rejected', 'test_invalid_operators.py::test_empty_batch_is_validated_as_any_other[conv2d]', 'test_invalid_operators.py::test_empty_batch_is_validated_as_any_other[conv1d]', 'test_invalid_operators.py::test_empty_batch_is_validated_as_any_other[conv3d]', 'test_invalid_operators.py::test_empty_batch_is_validated_as_any_other[conv_transpose2d]'),
+    ),
+    Finding(
+        backend="torch-meta",
+        version="torch 2.13.0+cpu, meta device",
+        clause="E.6",
+        summary="torch's **meta kernels** (`device='meta'`, what torch.compile and FakeTensor trace through) **accept** a bias of 2 entries for C_out=1, and give a shape ([1, 1, 2, 2]) where the CPU kernels raise or, for E.10, give the same empty result.",
+        reproducer=(
+            'import torch\n'
+            'import torch.nn.functional as F\n'
+            "m = dict(device='meta')  # the kernels torch.compile and FakeTensor trace through\n"
+            'print(F.conv2d(torch.ones(1, 1, 3, 3, **m), torch.ones(1, 1, 2, 2, **m), torch.ones(2, **m)).shape)  # a bias of 2 entries for C_out=1: should raise, as the CPU does\n'
+        ),
+        outcome="returns",
+        prints='torch.Size([1, 1, 2, 2])',
+        link="https://github.com/pytorch/pytorch/issues/178125 (and #178126-178128, on the meta kernels' validation)",
+        tests=('test_invalid.py::test_wrong_bias_is_rejected',),
+    ),
+    Finding(
+        backend="torch-meta",
+        version="torch 2.13.0+cpu, meta device",
+        clause="E.8",
+        summary="torch's **meta kernels** (`device='meta'`, what torch.compile and FakeTensor trace through) **accept** conv1d with dilation 0, and give a shape ([1, 1, 4]) where the CPU kernels raise or, for E.10, give the same empty result.",
+        reproducer=(
+            'import torch\n'
+            'import torch.nn.functional as F\n'
+            "m = dict(device='meta')  # the kernels torch.compile and FakeTensor trace through\n"
+            'print(F.conv1d(torch.ones(1, 1, 4, **m), torch.ones(1, 1, 2, **m), dilation=0).shape)  # conv1d with dilation 0: should raise, as the CPU does\n'
+        ),
+        outcome="returns",
+        prints='torch.Size([1, 1, 4])',
+        link="https://github.com/pytorch/pytorch/issues/178125 (and #178126-178128, on the meta kernels' validation)",
+        tests=('test_invalid_operators.py::test_invalid_conv1d_conv3d_are_rejected',),
+    ),
+    Finding(
+        backend="torch-meta",
+        version="torch 2.13.0+cpu, meta device",
+        clause="E.9",
+        summary="torch's **meta kernels** (`device='meta'`, what torch.compile and FakeTensor trace through) **accept** a transposed weight of rank 5, and give a shape ([1, 1, 3, 4]) where the CPU kernels raise or, for E.10, give the same empty result.",
+        reproducer=(
+            'import torch\n'
+            'import torch.nn.functional as F\n'
+            "m = dict(device='meta')  # the kernels torch.compile and FakeTensor trace through\n"
+            'print(F.conv_transpose2d(torch.ones(1, 1, 3, 3, **m), torch.ones(1, 1, 1, 2, 2, **m)).shape)  # a transposed weight of rank 5: should raise, as the CPU does\n'
+        ),
+        outcome="returns",
+        prints='torch.Size([1, 1, 3, 4])',
+        link="https://github.com/pytorch/pytorch/issues/178125 (and #178126-178128, on the meta kernels' validation)",
+        tests=('test_invalid_operators.py::test_invalid_transposed_calls_are_rejected',),
+    ),
+    Finding(
+        backend="torch-meta",
+        version="torch 2.13.0+cpu, meta device",
+        clause="E.10",
+        summary="torch's **meta kernels** (`device='meta'`, what torch.compile and FakeTensor trace through) **accept** no output row left (the CPU gives the same empty result, its E.10), and give a shape ([1, 2, 0, 2]) where the CPU kernels raise or, for E.10, give the same empty result.",
+        reproducer=(
+            'import torch\n'
+            'import torch.nn.functional as F\n'
+            "m = dict(device='meta')  # the kernels torch.compile and FakeTensor trace through\n"
+            'print(F.conv_transpose2d(torch.ones(1, 2, 2, 2, **m), torch.ones(2, 1, 1, 1, **m), stride=2, padding=(2, 1), output_padding=1, groups=2).shape)  # no output row left (the CPU gives the same empty result, its E.10): should raise, as the CPU does\n'
+        ),
+        outcome="returns",
+        prints='torch.Size([1, 2, 0, 2])',
+        link="https://github.com/pytorch/pytorch/issues/178125 (and #178126-178128, on the meta kernels' validation)",
+        tests=('test_invalid_operators.py::test_transposed_with_empty_output_is_rejected',),
+    ),
+    Finding(
+        backend="torch-meta",
+        version="torch 2.13.0+cpu, meta device",
+        clause="U.4",
+        summary="torch's **meta kernels** (`device='meta'`, what torch.compile and FakeTensor trace through) **accept** output padding 5 with stride 2, and give a shape ([1, 1, 11, 11]) where the CPU kernels raise or, for E.10, give the same empty result.",
+        reproducer=(
+            'import torch\n'
+            'import torch.nn.functional as F\n'
+            "m = dict(device='meta')  # the kernels torch.compile and FakeTensor trace through\n"
+            'print(F.conv_transpose2d(torch.ones(1, 1, 3, 3, **m), torch.ones(1, 1, 2, 2, **m), stride=2, output_padding=5).shape)  # output padding 5 with stride 2: should raise, as the CPU does\n'
+        ),
+        outcome="returns",
+        prints='torch.Size([1, 1, 11, 11])',
+        link="https://github.com/pytorch/pytorch/issues/178125 (and #178126-178128, on the meta kernels' validation)",
+        tests=('test_transposed.py::test_output_padding_limit',),
     ),
 )
 

@@ -396,7 +396,7 @@ class TransposedCase(_PlainRepr):
             raise ConvSpecError(f"padding={self.padding} and output_padding={self.output_padding} must not be "
                                 "negative", "U.4")
         if min(self.out_shape[2:]) < 1:
-            raise ConvSpecError(f"the output {self.out_shape} must have every extent at least 1", "U.1")
+            raise ConvSpecError(f"the output {self.out_shape} must have every extent at least 1", "E.10")
 
     @property
     def x_shape(self) -> tuple[int, int, int, int]:
@@ -458,18 +458,23 @@ class PoolCase(_PlainRepr):
     count_include_pad: bool = True
 
     def __post_init__(self) -> None:
+        if min(self.kernel) < 1:
+            raise ConvSpecError(f"kernel_size={self.kernel} must be at least 1 on each axis", "E.11")
         check_stride_dilation(self.stride, self.dilation)
         if self.op == "avg_pool2d" and self.dilation != (1, 1):
             raise ConvSpecError(f"avg_pool2d has no dilation, got {self.dilation}", "M.1")
-        for p, k in zip(self.padding, self.kernel):
-            if not 0 <= p <= k // 2:
+        for p, k, d in zip(self.padding, self.kernel, self.dilation):
+            if not 0 <= p <= (d * (k - 1) + 1) // 2:
+                raise ConvSpecError(f"padding={self.padding} must be between 0 and half the dilated window of "
+                                    f"kernel {self.kernel} and dilation {self.dilation}", "E.11")
+            if p > k // 2:
                 raise ConvSpecError(f"padding={self.padding} must be between 0 and half the kernel {self.kernel}",
                                     "M.1")
         if self.H < self.dilation[0] or self.W < self.dilation[1]:
             raise ConvSpecError(f"input extents {(self.H, self.W)} must be at least the dilation {self.dilation}, so "
                                 "that every window holds an input element", "M.1")
         if min(self.out_shape[2:]) < 1:
-            raise ConvSpecError(f"the output {self.out_shape} must have every extent at least 1", "M.1")
+            raise ConvSpecError(f"the output {self.out_shape} must have every extent at least 1", "E.11")
 
     @property
     def x_shape(self) -> tuple[int, int, int, int]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
+from cnnspec.errors import ConvSpecError
 from cnnspec.geometry import PoolCase
 
 
@@ -25,6 +26,15 @@ def _windows(x: np.ndarray, case: PoolCase, fill: float) -> np.ndarray:
     return as_strided(padded, shape=x.shape[:2] + tuple(out) + tuple(case.kernel),
                       strides=(bN, bC, case.stride[0] * bH, case.stride[1] * bW, case.dilation[0] * bH,
                                case.dilation[1] * bW), writeable=False)
+
+
+def case_of(op: str, x: np.ndarray, **params: object) -> PoolCase:
+    """[M.1, E.11] The geometry of pooling ``x`` with these parameters, validated: x of rank 4 first, so
+    that a wrong rank is named as such rather than failing in the geometry."""
+    x = np.asarray(x)
+    if x.ndim != 4:
+        raise ConvSpecError(f"input of shape {x.shape} must have rank 4 (N, C, H, W)", "E.11")
+    return PoolCase(op, *x.shape, **params)  # type: ignore[arg-type]
 
 
 def max_pool2d(x: np.ndarray, case: PoolCase) -> np.ndarray:
@@ -55,4 +65,4 @@ def avg_pool2d(x: np.ndarray, case: PoolCase, *, magnitude: bool = False) -> np.
     return y if magnitude else y.astype(x.dtype)
 
 
-__all__ = ["avg_pool2d", "divisor", "max_pool2d"]
+__all__ = ["avg_pool2d", "case_of", "divisor", "max_pool2d"]

@@ -144,6 +144,14 @@ def _test(item: pytest.Item) -> str:
     return f"{item.path.name}::{getattr(item, 'originalname', item.name)}"
 
 
+def _names(item: pytest.Item) -> set[str]:
+    """The names a ``KnownNonconformance`` may give ``item`` by: its test, and its test with one of its own
+    parameters besides the backend and the dtype in brackets (``test_x.py::test_y[conv_transpose2d]``), for
+    a finding that shows in one operation of a test parametrized by operation."""
+    params = getattr(getattr(item, "callspec", None), "params", {})
+    return {_test(item)} | {f"{_test(item)}[{value}]" for name, value in params.items() if name not in ("backend", "dtype")}
+
+
 def _parameters(item: pytest.Item) -> tuple[Backend | None, np.dtype | None]:
     """The backend and dtype this plugin parametrized ``item`` with, where it did."""
     params = getattr(item, "callspec", None)
@@ -171,8 +179,9 @@ def collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> N
         if reason:
             item.add_marker(pytest.mark.skip(reason=f"{backend.name}: {reason}"))
             continue
+        names = _names(item)
         for known in getattr(backend, "known_nonconformance", ()):
-            if known.test == _test(item) and known.dtype in ("", getattr(dtype, "name", "")):
+            if known.test in names and known.dtype in ("", getattr(dtype, "name", "")):
                 link = f" ({known.link})" if known.link else ""
                 item.add_marker(pytest.mark.xfail(reason=f"known nonconformance: {known.reason}{link}", strict=False))
 

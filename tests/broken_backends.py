@@ -616,6 +616,73 @@ class Conv3dDepthHeightSwapped(BrokenOps):
         return super().conv3d(x, np.ascontiguousarray(w.swapaxes(2, 3)), b, **params)
 
 
+class NdStepZeroIsOne(BrokenOps):
+    """conv1d and conv3d guard their strides and dilations with max(s, 1): a 0 is read as 1, no error (E.8)."""
+
+    def conv1d(self, x, w, b, /, *, stride, dilation, **params):
+        return super().conv1d(x, w, b, stride=tuple(max(s, 1) for s in stride),
+                              dilation=tuple(max(d, 1) for d in dilation), **params)
+
+    def conv3d(self, x, w, b, /, *, stride, dilation, **params):
+        return super().conv3d(x, w, b, stride=tuple(max(s, 1) for s in stride),
+                              dilation=tuple(max(d, 1) for d in dilation), **params)
+
+
+class TransposedWeightSliced(BrokenOps):
+    """conv_transpose2d reads the first C_in filters of its weight, so a weight with more is accepted (E.9)."""
+
+    def conv_transpose2d(self, x, w, b, /, **params):
+        return super().conv_transpose2d(x, w[: x.shape[1]] if x.ndim == w.ndim == 4 else w, b, **params)
+
+
+class EmptyTransposedOutput(BrokenOps):
+    """conv_transpose2d returns an empty array where the padding leaves no output row, as torch does with
+    more than one channel (E.10)."""
+
+    def conv_transpose2d(self, x, w, b, /, **params):
+        try:
+            return super().conv_transpose2d(x, w, b, **params)
+        except ConvSpecError as e:
+            if e.clause != "E.10":
+                raise
+            return np.zeros((x.shape[0], w.shape[1] * params["groups"], 0, 0), x.dtype)
+
+
+class PoolPaddingUnchecked(BrokenOps):
+    """Pooling with any padding, however large: the input padded by hand with what never wins, then pooled
+    unpadded, so that windows wholly in the padding give -inf or 0 (E.11)."""
+
+    def _padded(self, x, padding, fill):
+        return np.pad(x, ((0, 0), (0, 0), (padding[0],) * 2, (padding[1],) * 2), constant_values=fill)
+
+    def max_pool2d(self, x, /, *, padding, **params):
+        return super().max_pool2d(self._padded(x, padding, -np.inf).astype(x.dtype), padding=(0, 0), **params)
+
+    def avg_pool2d(self, x, /, *, padding, count_include_pad, **params):
+        return super().avg_pool2d(self._padded(x, padding, 0), padding=(0, 0), count_include_pad=True, **params)
+
+
+class GradOutputBroadcast(BrokenOps):
+    """conv2d_backward broadcasts grad_output to the output's shape: a (1, C_out, 1, 1) one is accepted (E.12)."""
+
+    def conv2d_backward(self, x, w, b, g, /, **params):
+        out = self.reference.conv2d(x, w, b, **params).shape
+        return super().conv2d_backward(x, w, b, np.ascontiguousarray(np.broadcast_to(g, out)), **params)
+
+
+class EmptyBatchUnchecked(BrokenOps):
+    """conv2d answers an empty batch with an empty result before validating the call, as torch's does
+    for a dilation of 0 (E.13)."""
+
+    def conv(self, x, w, b, stride, padding, dilation, groups):
+        if x.ndim == 4 and x.shape[0] == 0:
+            try:
+                return super().conv(np.zeros((1, *x.shape[1:]), x.dtype), w, b, stride, padding, dilation, groups)[:0]
+            except ConvSpecError:
+                return np.zeros((0, w.shape[0], 1, 1), x.dtype)
+        return super().conv(x, w, b, stride, padding, dilation, groups)
+
+
 CAUGHT_BY: dict[type, tuple[str, tuple[str, ...]]] = {
     FlippedKernel: ("V.2", ("test_impulse_input_copies_the_kernel_unflipped",)),
     OneKernelForAllChannels: ("C.1", ("test_each_channel_has_its_own_kernel_slice",)),
@@ -681,4 +748,10 @@ CAUGHT_BY: dict[type, tuple[str, tuple[str, ...]]] = {
     Conv3dDepthHeightSwapped: ("N.2", ("test_conv1d_conv3d_match_reference_within_bound",
                                        "test_conv1d_conv3d_exact_on_small_integers",
                                        "test_spatial_axes_follow_their_own_parameters", "test_ranks_nest")),
+    NdStepZeroIsOne: ("E.8", ("test_invalid_conv1d_conv3d_are_rejected",)),
+    TransposedWeightSliced: ("E.9", ("test_invalid_transposed_calls_are_rejected",)),
+    EmptyTransposedOutput: ("E.10", ("test_transposed_with_empty_output_is_rejected",)),
+    PoolPaddingUnchecked: ("E.11", ("test_invalid_pooling_is_rejected",)),
+    GradOutputBroadcast: ("E.12", ("test_gradient_of_the_wrong_shape_is_rejected",)),
+    EmptyBatchUnchecked: ("E.13", ("test_empty_batch_is_validated_as_any_other",)),
 }

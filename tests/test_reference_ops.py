@@ -103,13 +103,16 @@ def test_pooling_reference_is_the_window_rule_of_M1(case, seed):
 
 def test_pool_case_rejects_padding_beyond_half_the_kernel():
     from cnnspec.geometry import PoolCase
-    with pytest.raises(ConvSpecError, match=r"padding=\(2, 0\) must be between 0 and half the kernel.*\[M.1\]"):
+    # Beyond half the dilated window: an invalid call (E.11); within it but beyond half the kernel: outside M.1.
+    with pytest.raises(ConvSpecError, match=r"padding=\(2, 0\) must be between 0 and half the dilated window.*\[E.11\]"):
         PoolCase("max_pool2d", 1, 1, 5, 5, kernel=(3, 3), stride=(1, 1), padding=(2, 0))
+    with pytest.raises(ConvSpecError, match=r"padding=\(2, 0\) must be between 0 and half the kernel.*\[M.1\]"):
+        PoolCase("max_pool2d", 1, 1, 9, 5, kernel=(3, 3), stride=(1, 1), padding=(2, 0), dilation=(3, 1))
 
 
 @pytest.mark.parametrize("kwargs, message", [
     ({"output_padding": -1}, r"output_padding=\(-1, -1\) must not be negative \[U.4\]"),
-    ({"padding": "same"}, r"padding='same' must be non-negative explicit amounts \[U.1\]"),
+    ({"padding": "same"}, r"padding='same' must be non-negative explicit amounts \[E.9\]"),
 ])
 def test_transposed_reference_names_the_rule_it_refuses(kwargs, message):
     x, w = np.ones((1, 2, 3, 3)), np.ones((2, 1, 2, 2))
@@ -118,7 +121,7 @@ def test_transposed_reference_names_the_rule_it_refuses(kwargs, message):
 
 
 def test_transposed_weight_layout_is_checked():
-    with pytest.raises(ConvSpecError, match=r"weight w.shape\[0\]=3 must equal C_in=2 .*\[U.1\]"):
+    with pytest.raises(ConvSpecError, match=r"weight w.shape\[0\]=3 must equal C_in=2 .*\[E.9\]"):
         adjoint.conv_transpose2d(np.ones((1, 2, 3, 3)), np.ones((3, 1, 2, 2)))
 
 

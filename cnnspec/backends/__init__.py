@@ -98,6 +98,7 @@ BUILTIN: dict[str, Callable[[], Backend]] = {
     "torch-cpu": _builtin("cnnspec.backends.pytorch", "torch_cpu"),
     "torch-cpu-nomkldnn": _builtin("cnnspec.backends.pytorch", "torch_cpu_nomkldnn"),
     "torch-cpu-channels-last": _builtin("cnnspec.backends.pytorch", "torch_cpu_channels_last"),
+    "torch-meta": _builtin("cnnspec.backends.pytorch", "torch_meta"),
     "torch-cuda": _builtin("cnnspec.backends.pytorch", "torch_cuda"),
     "torch-cuda-tf32": _builtin("cnnspec.backends.pytorch", "torch_cuda_tf32"),
     "jax-cpu": _builtin("cnnspec.backends.jax_lax", "jax_cpu"),

@@ -213,6 +213,10 @@ class JaxBackend:
     def conv_transpose2d(self, x: np.ndarray, w: np.ndarray, b: np.ndarray | None, /, *, stride: Pair,
                          padding: Padding, output_padding: Pair, dilation: Pair, groups: int) -> np.ndarray:
         """[U.1] The conv of x dilated by the stride with the flipped, regrouped IOHW kernel, plus the bias."""
+        if not isinstance(padding, str) and min(min(pair) for pair in padding) < 0:
+            # lax has no transposed padding to validate: the adapter turns it into the conv's padding, where a
+            # negative amount would become a valid, larger one. Refused here, as the mapping's own limit (E.9).
+            raise ValueError(f"padding={padding!r}: a transposed convolution's padding must not be negative")
         return np.asarray(_conv_transpose()(x, w, b, stride=tuple(stride), padding=_lax_padding(padding),
                                             output_padding=tuple(output_padding), dilation=tuple(dilation),
                                             groups=groups))

@@ -144,6 +144,8 @@ class MlxBackend:
                       dilation: Any, groups: int) -> np.ndarray:
         import mlx.core as mx
 
+        if isinstance(groups, int) and groups == 0:
+            raise KnownCrash(finding(self.name, "E.2"))
         with mx.stream(mx.cpu):
             tx, tw = mx.moveaxis(_array(x), 1, -1), mx.moveaxis(_array(w), 1, -1)
             # conv_general's padding: 0 for "valid", else its (low, high) lists; "same" is declined by supports().
@@ -160,6 +162,9 @@ class MlxBackend:
                         ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
         """[B.1-B.3] mx.vjp of the conv and bias add (channels-last) for grad_output, moved back to NCHW."""
         import mlx.core as mx
+
+        if len(x) == 0:
+            raise KnownCrash(finding(self.name, "E.13"))
 
         def forward(*primals: Any) -> Any:
             return _conv2d(*primals[:2], primals[2] if b is not None else None, stride=stride, padding=padding,
@@ -179,6 +184,8 @@ class MlxBackend:
         padding is symmetric (``supports`` declines the rest)."""
         import mlx.core as mx
 
+        if isinstance(groups, int) and groups == 0:
+            raise KnownCrash(finding(self.name, "E.2"))
         (top, _), (left, _) = padding  # type: ignore[misc]
         with mx.stream(mx.cpu):
             tx, tw = mx.moveaxis(_array(x), -3, -1), mx.transpose(_array(w), (1, 2, 3, 0))
@@ -193,6 +200,9 @@ class MlxBackend:
         """[M.2] mlx.nn.MaxPool2d on the channels-last view (no dilation, no ceil mode: ``supports``)."""
         import mlx.nn as nn
 
+        if tuple(dilation) != (1, 1) or ceil_mode:
+            # The layer cannot express them: refused here rather than dropped (an invalid dilation too).
+            raise NotImplementedError("mlx.nn.MaxPool2d has no dilation and no ceil mode")
         return self._pool(nn.MaxPool2d(kernel_size, stride, padding), x)
 
     def avg_pool2d(self, x: np.ndarray, /, *, kernel_size: Pair, stride: Pair, padding: Pair, ceil_mode: bool,
@@ -200,6 +210,8 @@ class MlxBackend:
         """[M.3] mlx.nn.AvgPool2d on the channels-last view (padding counted, no ceil mode: ``supports``)."""
         import mlx.nn as nn
 
+        if ceil_mode or not count_include_pad:
+            raise NotImplementedError("mlx.nn.AvgPool2d has no ceil mode and always counts the padding")
         return self._pool(nn.AvgPool2d(kernel_size, stride, padding), x)
 
     def _pool(self, layer: Any, x: np.ndarray) -> np.ndarray:

@@ -8,7 +8,7 @@ import scipy
 from cnnspec import adjoint, oracles, pooling, reference
 from cnnspec.backends import KnownNonconformance
 from cnnspec.errors import ConvSpecError
-from cnnspec.geometry import Pair, Padding, PoolCase
+from cnnspec.geometry import Pair, Padding
 
 
 def _snippet(function: str, stride: Pair, padding: Padding, dilation: Pair, groups: int) -> str:
@@ -58,16 +58,16 @@ class ReferenceBackend:
 
     def max_pool2d(self, x: np.ndarray, /, *, kernel_size: Pair, stride: Pair, padding: Pair, dilation: Pair,
                    ceil_mode: bool) -> np.ndarray:
-        """[M.2] cnnspec.pooling.max_pool2d."""
-        return pooling.max_pool2d(x, PoolCase("max_pool2d", *x.shape, kernel=kernel_size, stride=stride,
-                                              padding=padding, dilation=dilation, ceil_mode=ceil_mode))
+        """[M.2, E.11] cnnspec.pooling.max_pool2d."""
+        return pooling.max_pool2d(x, pooling.case_of("max_pool2d", x, kernel=kernel_size, stride=stride,
+                                                     padding=padding, dilation=dilation, ceil_mode=ceil_mode))
 
     def avg_pool2d(self, x: np.ndarray, /, *, kernel_size: Pair, stride: Pair, padding: Pair, ceil_mode: bool,
                    count_include_pad: bool) -> np.ndarray:
-        """[M.3] cnnspec.pooling.avg_pool2d."""
-        return pooling.avg_pool2d(x, PoolCase("avg_pool2d", *x.shape, kernel=kernel_size, stride=stride,
-                                              padding=padding, ceil_mode=ceil_mode,
-                                              count_include_pad=count_include_pad))
+        """[M.3, E.11] cnnspec.pooling.avg_pool2d."""
+        return pooling.avg_pool2d(x, pooling.case_of("avg_pool2d", x, kernel=kernel_size, stride=stride,
+                                                     padding=padding, ceil_mode=ceil_mode,
+                                                     count_include_pad=count_include_pad))
 
     def version(self) -> str:
         """The NumPy version."""

@@ -188,7 +188,14 @@ class TorchBackend:
             tw = tw.contiguous(memory_format=torch.channels_last)
         with self._flags():
             y = F.conv2d(tx, tw, tb, stride=stride, padding=torch_padding, dilation=dilation, groups=groups)
-        return _array(y.cpu())
+        return self._out(y)
+
+    def _out(self, t: Any) -> np.ndarray:
+        """A result as NumPy: its values, or on the meta device, which computes shapes and no values, zeros of
+        its shape and dtype (the meta backend is judged on shapes and rejections only)."""
+        if t.is_meta:
+            return np.zeros(tuple(t.shape), _array(t.new_empty((0,), device="cpu")).dtype)
+        return _array(t.detach().cpu())
 
     def _in(self, a: np.ndarray | None, grad: bool = False) -> Any:
         """``a`` as a tensor on this backend's device (channels_last for a 4-D one where asked), a leaf
@@ -229,7 +236,7 @@ class TorchBackend:
             tx = F.pad(tx, pre_pad)
         with self._flags():
             y = getattr(F, op)(tx, tw, tb, stride=stride, padding=torch_padding, dilation=dilation, groups=groups)
-        return _array(y.detach().cpu())
+        return self._out(y)
 
     def conv2d_backward(self, x: np.ndarray, w: np.ndarray, b: np.ndarray | None, grad_output: np.ndarray, /, *,
                         stride: Pair, padding: Padding, dilation: Pair, groups: int
@@ -245,8 +252,8 @@ class TorchBackend:
                          padding=torch_padding, dilation=dilation, groups=groups)
             leaves = [t for t in (tx, tw, tb) if t is not None]
             grads = torch.autograd.grad(y, leaves, self._in(grad_output))
-        gx, gw = _array(grads[0].cpu()), _array(grads[1].cpu())
-        return gx, gw, None if b is None else _array(grads[2].cpu())
+        gx, gw = self._out(grads[0]), self._out(grads[1])
+        return gx, gw, None if b is None else self._out(grads[2])
 
     # [U.4] torch accepts output padding below the stride or below the dilation.
     output_padding_limit = "stride or dilation"
@@ -260,7 +267,7 @@ class TorchBackend:
         with self._flags():
             y = F.conv_transpose2d(self._in(x), self._in(w), self._in(b), stride=stride, padding=(top, left),
                                    output_padding=output_padding, groups=groups, dilation=dilation)
-        return _array(y.cpu())
+        return self._out(y)
 
     def max_pool2d(self, x: np.ndarray, /, *, kernel_size: Pair, stride: Pair, padding: Pair, dilation: Pair,
                    ceil_mode: bool) -> np.ndarray:
@@ -268,7 +275,7 @@ class TorchBackend:
         import torch.nn.functional as F
 
         y = F.max_pool2d(self._in(x), kernel_size, stride, padding, dilation, ceil_mode=ceil_mode)
-        return _array(y.cpu())
+        return self._out(y)
 
     def avg_pool2d(self, x: np.ndarray, /, *, kernel_size: Pair, stride: Pair, padding: Pair, ceil_mode: bool,
                    count_include_pad: bool) -> np.ndarray:
@@ -277,7 +284,7 @@ class TorchBackend:
 
         y = F.avg_pool2d(self._in(x), kernel_size, stride, padding, ceil_mode=ceil_mode,
                          count_include_pad=count_include_pad)
-        return _array(y.cpu())
+        return self._out(y)
 
     def supports(self, case: Any, dtype: np.dtype) -> str | None:
         """torch's conv_transpose2d takes one padding amount per axis, applied to both sides."""
@@ -323,6 +330,35 @@ def torch_cpu_nomkldnn() -> TorchBackend:
 def torch_cpu_channels_last() -> TorchBackend:
     """torch on the CPU with input and weight in channels_last memory format."""
     return TorchBackend("torch-cpu-channels-last", channels_last=True)
+
+
+class TorchMetaBackend(TorchBackend):
+    """[S, E] torch's meta kernels (``device="meta"``): what torch.compile and FakeTensor trace through, which
+    compute the output's shape and validate the call but compute no values. Judged on the shape clauses and
+    the rejections (E, U.4) only: every value clause is not applicable."""
+
+    def __init__(self) -> None:
+        super().__init__("torch-meta", device="meta")
+
+    def version(self) -> str:
+        """The torch version and the meta device."""
+        import torch
+
+        return f"torch {torch.__version__}, meta device (shapes and validation, no values)"
+
+
+def _value_clauses() -> dict[str, str]:
+    from cnnspec.clauses import testable
+
+    reason = "the meta device computes no values, only the output's shape and the call's validation"
+    return {clause: reason for clause in testable() if clause[0] not in "SE" and clause != "U.4"}
+
+
+def torch_meta() -> TorchMetaBackend:
+    """torch's meta kernels: shapes and validation, no values."""
+    backend = TorchMetaBackend()
+    backend.not_applicable = _value_clauses()  # type: ignore[attr-defined]
+    return backend
 
 
 def torch_cuda() -> TorchBackend:
