@@ -25,6 +25,7 @@ from pathlib import Path
 from cnnspec import compile_cache, report, runner
 from cnnspec.backends import BUILTIN, UnknownBackend, describe, installed, load, max_examples, unavailable
 from cnnspec.conformance.profiles import PROFILES
+from cnnspec.pytest_plugin import DTYPE_NAMES
 
 
 def _backends(argv: list[str]) -> int:
@@ -84,7 +85,8 @@ def _run_backends(args: argparse.Namespace) -> tuple[list[runner.BackendRun], in
     """Run each named backend in its own process, ``args.jobs`` at a time, printing its rows as it ends;
     the runs, in the order named, and the worst exit status."""
     names = args.backend or list(BUILTIN)
-    pytest_args = [*(["-n", args.numprocesses] if args.numprocesses else []), *args.pytest]
+    pytest_args = [*(["-n", args.numprocesses] if args.numprocesses else []),
+                   *(arg for dtype in args.dtype for arg in ("--cnnspec-dtype", dtype)), *args.pytest]
     if args.no_compile_cache:
         os.environ[compile_cache.VARIABLE] = "off"  # the backends' processes inherit it
     jobs = max(1, min(args.jobs, len(names)))
@@ -187,6 +189,9 @@ def main(argv: list[str] | None = None) -> int:
                                   "default: every built-in)")
         command.add_argument("--profile", choices=sorted(PROFILES), default=profile,
                              help=f"Hypothesis profile (default: {profile})")
+        command.add_argument("--dtype", action="append", default=[], choices=DTYPE_NAMES, metavar="DTYPE",
+                             help=f"a dtype to test (repeatable; default: all of {', '.join(DTYPE_NAMES)}): "
+                                  "leave out one that crashes a framework")
         command.add_argument("--timeout", type=float, default=1800,
                              help="seconds a backend's run may take before it is killed as a hang (default 1800)")
         command.add_argument("--memory-limit", type=float, default=None, metavar="GIB",

@@ -138,7 +138,7 @@ FINDINGS: tuple[Finding, ...] = (
         ),
         outcome="segfault",
         link="likely the same fault as https://github.com/pytorch/pytorch/issues/195394",
-        also_in=("torch-cpu-channels-last",),
+        also_in=("torch-cpu-channels-last", "torch-nn-cpu"),
         # torch sends float16 to oneDNN only where oneDNN has float16 kernels (ideep's has_fp16_type_support);
         # elsewhere its native kernels run it, and it does not crash (seen on the AMD EPYC below).
         isa="avx512_core_fp16",
@@ -165,7 +165,7 @@ FINDINGS: tuple[Finding, ...] = (
         ),
         outcome="segfault",
         link="likely the same fault as https://github.com/pytorch/pytorch/issues/195394",
-        also_in=("torch-cpu-channels-last",),
+        also_in=("torch-cpu-channels-last", "torch-nn-cpu"),
         isa="avx512_core_fp16",  # as the conv2d crash above: float16 reaches oneDNN only with it
         seen_on="a CPU with avx512_fp16 (an earlier session's); not on AMD EPYC without it",
     ),
@@ -188,7 +188,7 @@ FINDINGS: tuple[Finding, ...] = (
         prints="[[[[nan, nan]]]]",
         tests=("test_special_values.py::test_nan_and_infinity_reach_the_outputs_ieee_sends_them_to",),
         dtypes=("bfloat16",),
-        also_in=("torch-cpu-channels-last",),
+        also_in=("torch-cpu-channels-last", "torch-nn-cpu"),
         # jit_bf16:avx512_core_bf16, and jit_bf16:avx512_core under ONEDNN_MAX_CPU_ISA=AVX512_CORE; below that
         # torch runs bfloat16 on its native kernels (ideep's has_bf16_type_support), which are right.
         isa="avx512_core",
@@ -213,7 +213,7 @@ FINDINGS: tuple[Finding, ...] = (
         prints="0.0",
         tests=("test_special_values.py::test_subnormals_are_kept",),
         dtypes=("bfloat16",),
-        also_in=("torch-cpu-channels-last",),
+        also_in=("torch-cpu-channels-last", "torch-nn-cpu"),
         # jit_bf16_1x1:avx512_core_bf16; the avx512_core kernels (ONEDNN_MAX_CPU_ISA=AVX512_CORE_VNNI) keep them.
         isa="avx512_core_bf16",
         seen_on="AMD EPYC (avx512_bf16, no avx512_fp16, no AMX), 2 threads; an Intel CPU with AMX",
@@ -284,6 +284,7 @@ FINDINGS: tuple[Finding, ...] = (
         ),
         outcome="returns",
         link="https://github.com/tinygrad/tinygrad/pull/14115 (a fix for dilation=0, closed unmerged)",
+        also_in=("tinygrad-nn-cpu",),
         tests=("test_invalid.py::test_stride_or_dilation_below_1_is_rejected",
                "test_invalid_operators.py::test_invalid_conv1d_conv3d_are_rejected",
                "test_invalid_operators.py::test_empty_batch_is_validated_as_any_other[conv2d]",
@@ -513,7 +514,7 @@ FINDINGS += (
 FINDINGS += (
     Finding(
         backend="torch-cpu",
-        also_in=("torch-cpu-channels-last",),
+        also_in=("torch-cpu-channels-last", "torch-nn-cpu"),
         version="torch 2.13.0+cpu (oneDNN v3.12.0), bfloat16, a CPU with AMX, 2 threads",
         clause="A.2",
         summary=(
@@ -662,6 +663,7 @@ FINDINGS += (
         ),
         outcome="returns",
         prints="[(1, 1, 8, 8), (1, 1, 5, 5)]",
+        also_in=("tinygrad-nn-cpu",),
         tests=("test_transposed.py::test_output_padding_limit",
                "test_invalid_operators.py::test_empty_batch_is_validated_as_any_other[conv_transpose2d]",),
     ),
@@ -722,7 +724,7 @@ FINDINGS += (
         outcome="returns",
         prints="torch.Size([12, 4, 0, 0])",
         link="https://github.com/pytorch/pytorch/issues/195590; https://github.com/pytorch/pytorch/issues/127734",
-        also_in=("torch-cpu-channels-last",),
+        also_in=("torch-cpu-channels-last", "torch-nn-cpu"),
         dtypes=("float32", "bfloat16"),
         tests=("test_invalid_operators.py::test_transposed_with_empty_output_is_rejected",),
     ),
@@ -741,7 +743,7 @@ FINDINGS += (
         outcome="returns",
         prints="torch.Size([0, 3, 5, 3])",
         link="output padding with an empty batch: fix pending upstream (issue 19's survey)",
-        also_in=("torch-cpu-nomkldnn", "torch-cpu-channels-last"),
+        also_in=("torch-cpu-nomkldnn", "torch-cpu-channels-last", "torch-nn-cpu"),
         tests=("test_invalid_operators.py::test_empty_batch_is_validated_as_any_other[conv2d]", "test_invalid_operators.py::test_empty_batch_is_validated_as_any_other[conv1d]", "test_invalid_operators.py::test_empty_batch_is_validated_as_any_other[conv3d]", "test_invalid_operators.py::test_empty_batch_is_validated_as_any_other[conv_transpose2d]",),
     ),
     Finding(
@@ -756,7 +758,7 @@ FINDINGS += (
         ),
         outcome="returns",
         prints="torch.Size([2, 1, 3, 3])",
-        also_in=("torch-cpu-channels-last",),
+        also_in=("torch-cpu-channels-last", "torch-nn-cpu"),
         dtypes=("float32", "bfloat16"),
         tests=("test_invalid_operators.py::test_invalid_transposed_calls_are_rejected",),
     ),
@@ -868,6 +870,7 @@ FINDINGS += (
         ),
         outcome="returns",
         prints="(1, 1, 3, 3) (1, 1, 6, 6)",
+        also_in=("tinygrad-nn-cpu",),
         tests=("test_invalid_operators.py::test_invalid_transposed_calls_are_rejected",),
     ),
     Finding(
@@ -1084,6 +1087,22 @@ FINDINGS += (
         prints='torch.Size([1, 1, 11, 11])',
         link="https://github.com/pytorch/pytorch/issues/178125 (and #178126-178128, on the meta kernels' validation)",
         tests=('test_transposed.py::test_output_padding_limit',),
+    ),
+    Finding(
+        backend="tinygrad-nn-cpu",
+        version="tinygrad 0.14.0",
+        clause="P.4",
+        summary="`nn.Conv2d(padding='same')` **pairs each dilation with the other axis's kernel extent** (`zip(dilation, kernel_size[::-1])`), so with different dilations or kernel extents per axis the output is not the input's size: a (3, 5) kernel with dilation (2, 3) maps 28x31 to 30x27. Fixed upstream after 0.14. Every property whose examples meet it fails; the triage files each failure under P.4.",
+        reproducer=(
+            'from tinygrad import Tensor, nn\n'
+            "layer = nn.Conv2d(3, 8, (3, 5), padding='same', dilation=(2, 3))\n"
+            'print(layer(Tensor.ones(1, 3, 28, 31)).shape)  # (1, 8, 30, 27): "same" should keep (1, 8, 28, 31)\n'
+        ),
+        outcome="returns",
+        prints="(1, 8, 30, 27)",
+        link="https://github.com/tinygrad/tinygrad/pull/17805 (the fix, after 0.14)",
+        tests=("test_shapes.py::test_output_shape_and_dtype", "test_values.py::test_matches_reference_within_bound",
+               "test_values.py::test_long_sums_exact_on_integers"),
     ),
 )
 

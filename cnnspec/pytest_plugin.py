@@ -40,6 +40,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help=f"dtype to test (repeatable; default: all of {', '.join(DTYPE_NAMES)})",
     )
     group.addoption(
+        "--cnnspec-inflight", default=None, metavar="DIR",
+        help="keep each backend call on disk in DIR while it runs, so that after a crash "
+             "`python -m cnnspec.conformance.inflight DIR` shows the call the process died in, with a reproducer",
+    )
+    group.addoption(
         "--cnnspec-results", default=None, metavar="PATH",
         help="write the run's events (results, coverage, minimal examples) to PATH as JSON lines, for `cnnspec report`",
     )

@@ -114,6 +114,16 @@ def _identify(nodeid: str, backend: str) -> dict[str, Any]:
             "clauses": catalogue.clauses_of(f"{module}::{name}")}
 
 
+def _reproducer(call: dict[str, Any]) -> str:
+    """The reproducer of a call a process died in, or "" where the record cannot make one."""
+    from cnnspec.conformance.checks import reproducer_of
+
+    try:
+        return reproducer_of(call)
+    except Exception:  # a record from another version of cnnspec, say: the row still names the call
+        return ""
+
+
 def run_backend(
     name: str,
     *,
@@ -125,15 +135,17 @@ def run_backend(
 ) -> BackendRun:
     """Run the conformance suite on backend ``name`` in a child process and read back its record.
 
-    A process that dies in a test (a segfault, or the out-of-memory killer) is resumed without that
-    test, up to ``RESUMES`` times, so that one crashing corner does not leave the rest untested. A
+    A process that dies in a test (a segfault, or the out-of-memory killer) is resumed with the tests
+    that had not finished, up to ``RESUMES`` times, so that one crashing corner does not leave the rest
+    untested and no test runs twice: each test has one outcome, and the counts add up to the tests. A
     run that outlives ``timeout`` seconds (all resumptions together) is killed and not resumed.
     """
     start = time.monotonic()
     run = BackendRun(name, "error")
     crashes: list[str] = []
-    deselected: list[str] = []
     for _ in range(RESUMES + 1):
+        # Every test that has an outcome (finished, or crashed in) stays out of the next attempt.
+        deselected = [r["nodeid"] for r in run.results]
         extra = tuple(arg for nodeid in deselected for arg in ("--deselect", nodeid))
         returncode, timed_out, events, orphans, output = _attempt(
             name, profile, (*pytest_args, *extra), start + timeout, memory_limit, progress, len(run.results))
@@ -141,7 +153,8 @@ def run_backend(
         results = [e for e in events if e["event"] == "result"]
         finished = {r["nodeid"] for r in results}
         unfinished = [e["nodeid"] for e in events if e["event"] == "start" and e["nodeid"] not in finished]
-        calls = [{"test": call["test"], **recording.describe_call(call)} for call in orphans]
+        calls = [{"test": call["test"], **recording.describe_call(call), "reproducer": _reproducer(call)}
+                 for call in orphans]
         for result in results:
             if result["outcome"] == "crashed":  # a pytest-xdist worker died in it; xdist resumes by itself
                 call = next((c for c in reversed(calls) if c["test"] == result["nodeid"]), None)
@@ -163,7 +176,6 @@ def run_backend(
                                           + f"\n{run.output_tail}",
                                 **_identify(nodeid, name)})
             crashes.append(f"{nodeid} ({died})")
-        deselected += unfinished
     run.seconds = time.monotonic() - start
     for nodeid in run.unfinished:
         call = next((c for c in reversed(run.inflight) if c["test"] == nodeid), None)

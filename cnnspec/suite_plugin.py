@@ -52,6 +52,10 @@ def _unsupported(backend: Backend, clause: str, dtype: np.dtype) -> str | None:
 
 def configure(config: pytest.Config) -> None:
     """Set the suite up for this run: its profile, its backends (imported here), its dtypes, its record."""
+    directory = config.getoption("cnnspec_inflight")
+    if directory:  # the workers of pytest-xdist inherit it; cnnspec run/report set it themselves
+        Path(directory).mkdir(parents=True, exist_ok=True)
+        os.environ[inflight.ENVIRONMENT_VARIABLE] = str(Path(directory).resolve())
     profile = config.getoption("cnnspec_profile") or ("ci" if os.environ.get("CI") else "default")
     profiles.activate(profile)
     if (config.getoption("cnnspec_backend") and not profiles.PROFILES[profile].get("derandomize")
@@ -205,6 +209,8 @@ def runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None], report: p
         report.user_properties.append(("clause", clause))
     if call.when == "call" and item.get_closest_marker("clauses") is not None:
         details: dict[str, object] = {"clause": clause} if clause else {}
+        if getattr(error, "found_by", None):  # triaged: the property's own clause was not judged
+            details["found_by"] = error.found_by  # type: ignore[union-attr]
         if coverage.last is not None:
             details["coverage"] = coverage.last.as_dict()
         if error is not None and (failure := recording.failure_details(error)) is not None:

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import json
+import os
+import signal
 import subprocess
 import sys
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -41,6 +45,43 @@ def test_a_crash_and_a_hang_are_failed_rows_and_the_rest_still_runs(cnnspec):
     assert "odd_backends:Hangs         FAILED: no result within the time limit of 20 s while running" in out
     assert "broken_backends:FlippedKernel NONCONFORMANT: 8 failed, 4 passed" in out
     assert "reference                  conformant: 12 passed" in out
+
+
+def test_a_resumed_run_runs_each_test_once(cnnspec, tmp_path):
+    # Each test crashes in float16, after float32 and float64 finished: every resumption must run only
+    # what had not finished, so that each of the 8 tests has one outcome.
+    done = cnnspec("report", "--out", "out", "--profile", "smoke", "--backend", "odd_backends:CrashesOnFloat16",
+                   "--", "-k", "test_output_shape or test_exact_on_small_integers")
+    assert done.returncode == 1, done.stdout + done.stderr
+    backend = json.loads((tmp_path / "out" / "conformance.json").read_text())["backends"][0]
+    nodeids = [t["nodeid"] for t in backend["tests"]]
+    assert len(nodeids) == len(set(nodeids)) == 8, nodeids
+    assert Counter(t["outcome"] for t in backend["tests"]) == {"passed": 6, "crashed": 2}
+    assert "resumed without it: 2 crashed, 6 passed" in backend["detail"]
+    crashed = next(t for t in backend["tests"] if t["outcome"] == "crashed")
+    assert crashed["inflight"]["dtype"] == "float16"
+    assert crashed["inflight"]["reproducer"].startswith("# Reproducer, through cnnspec's adapter")
+
+
+def test_a_plain_pytest_run_keeps_the_call_in_flight(tmp_path):
+    # No cnnspec run to isolate it: the process dies, and the folder given to --cnnspec-inflight says in
+    # which call, with a reproducer that dies the same way.
+    env = {**os.environ, "PYTHONPATH": str(TESTS)}
+    folder = tmp_path / "inflight"
+    died = subprocess.run([sys.executable, "-m", "pytest", "--pyargs", "cnnspec.conformance", "--cnnspec-backend",
+                           "odd_backends:Crashes", "--cnnspec-inflight", str(folder), "--cnnspec-dtype", "float32",
+                           "-k", "test_output_shape", "-p", "no:cacheprovider", "-q"],
+                          capture_output=True, text=True, cwd=tmp_path, env=env, timeout=300)
+    assert died.returncode == -signal.SIGSEGV, died.stdout[-2000:]
+    shown = subprocess.run([sys.executable, "-m", "cnnspec.conformance.inflight", str(folder)], capture_output=True,
+                           text=True, cwd=tmp_path, env=env, timeout=120)
+    assert shown.returncode == 0, shown.stderr
+    assert "test_shapes.py::test_output_shape_and_dtype[crashes-float32]" in shown.stdout
+    assert "died in crashes.conv2d(x: (" in shown.stdout and " float32, w: " in shown.stdout
+    reproducer = shown.stdout[shown.stdout.index("# Reproducer"):].split("\n\n")[0]
+    again = subprocess.run([sys.executable, "-c", reproducer], capture_output=True, text=True, cwd=tmp_path, env=env,
+                           timeout=120)
+    assert again.returncode == -signal.SIGSEGV, again.stderr
 
 
 def test_an_unknown_backend_is_an_error_row(cnnspec):

@@ -205,7 +205,7 @@ def test_a_failure_names_its_clause_and_shrinks_to_a_reproducer_that_reproduces(
     assert "[V.2] [flipped.conv2d(x: (1,1," in message
     assert re.search(r"w: \(1,1,(1,2|2,1)\), b: None", message), message
     lines = text.splitlines()
-    lines = lines[next(i for i, line in enumerate(lines) if "# Reproducer:" in line):]
+    lines = lines[next(i for i, line in enumerate(lines) if "# Reproducer" in line):]
     lines = lines[: next(i for i, line in enumerate(lines) if "print(" in line) + 1]
     snippet = textwrap.dedent("\n".join(re.sub(r"^E", " ", line) for line in lines))
     out = subprocess.run([sys.executable, "-c", snippet], capture_output=True, text=True, cwd=pytester.path)

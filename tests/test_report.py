@@ -277,3 +277,14 @@ def test_a_clause_takes_the_worst_result_of_the_tests_that_name_it():
     assert rows["V.2"]["result"] == "known nonconformance" and rows["V.2"]["reason"] == "known: flips"
     assert rows["P.4"]["result"] == "unsupported" and rows["P.4"]["reason"] == "no same padding"
     assert rows["E.1"]["result"] == "untested"
+
+
+def test_a_failure_of_an_empty_batch_draws_no_map():
+    # An empty-batch call (E.13) has arrays with no element: its figure is empty, not an IndexError.
+    from cnnspec.recording import encode_array
+    from cnnspec.report.pictures import failure_figure
+
+    arrays = {"x": np.ones((0, 3, 2, 2), np.float32), "w": np.ones((3, 1, 1, 1), np.float32),
+              "actual": np.ones((0, 3, 2, 2), np.float32), "expected": np.ones((0, 3, 2, 2), np.float32)}
+    failure = {"arrays": {k: encode_array(a) for k, a in arrays.items()}, "groups": 3, "index": None}
+    assert failure_figure(failure) == ""

@@ -38,6 +38,7 @@ from __future__ import annotations
 import importlib
 from dataclasses import dataclass
 from importlib.metadata import entry_points
+from pathlib import Path
 from typing import Any, Callable, Protocol, runtime_checkable
 
 import numpy as np
@@ -84,29 +85,80 @@ class KnownNonconformance:
     dtype: str = ""
 
 
-def _builtin(module: str, attribute: str) -> Callable[[], Backend]:
+def _builtin(module: str, attribute: str, extra: str, what: str) -> Callable[[], Backend]:
     def load() -> Backend:
         return getattr(importlib.import_module(module), attribute)()
 
+    load.extra, load.what = extra, what  # type: ignore[attr-defined]
     return load
 
 
-# Factories, not instances, so that naming a backend is what imports its framework.
+_TORCH, _JAX, _ONNX = "cnnspec.backends.pytorch", "cnnspec.backends.jax_lax", "cnnspec.backends.onnx_conv"
+_NUMPY, _MLX, _TINYGRAD = "cnnspec.backends.numpy_backends", "cnnspec.backends.mlx_conv", "cnnspec.backends.tinygrad_conv"
+
+# Factories, not instances, so that naming a backend is what imports its framework; each with the extra
+# that installs its framework and what it runs, for the docs' table (``python -m cnnspec.backends``).
 BUILTIN: dict[str, Callable[[], Backend]] = {
-    "reference": _builtin("cnnspec.backends.numpy_backends", "ReferenceBackend"),
-    "scipy": _builtin("cnnspec.backends.numpy_backends", "ScipyBackend"),
-    "torch-cpu": _builtin("cnnspec.backends.pytorch", "torch_cpu"),
-    "torch-cpu-nomkldnn": _builtin("cnnspec.backends.pytorch", "torch_cpu_nomkldnn"),
-    "torch-cpu-channels-last": _builtin("cnnspec.backends.pytorch", "torch_cpu_channels_last"),
-    "torch-meta": _builtin("cnnspec.backends.pytorch", "torch_meta"),
-    "torch-cuda": _builtin("cnnspec.backends.pytorch", "torch_cuda"),
-    "torch-cuda-tf32": _builtin("cnnspec.backends.pytorch", "torch_cuda_tf32"),
-    "jax-cpu": _builtin("cnnspec.backends.jax_lax", "jax_cpu"),
-    "onnxruntime-cpu": _builtin("cnnspec.backends.onnx_conv", "onnxruntime_cpu"),
-    "onnx-reference": _builtin("cnnspec.backends.onnx_conv", "onnx_reference"),
-    "mlx-cpu": _builtin("cnnspec.backends.mlx_conv", "mlx_cpu"),
-    "tinygrad-cpu": _builtin("cnnspec.backends.tinygrad_conv", "tinygrad_cpu"),
+    "reference": _builtin(_NUMPY, "ReferenceBackend", "",
+                          "`cnnspec.reference.conv2d`, the fast oracle (checked against the scipy oracles)"),
+    "scipy": _builtin(_NUMPY, "ScipyBackend", "", "sums of `scipy.signal.correlate2d` over each group's channels"),
+    "torch-cpu": _builtin(_TORCH, "torch_cpu", "torch",
+                          "`torch.nn.functional.conv2d` on the CPU with torch's defaults (oneDNN for float32)"),
+    "torch-cpu-nomkldnn": _builtin(_TORCH, "torch_cpu_nomkldnn", "torch",
+                                   "the same with oneDNN switched off: torch's native kernels"),
+    "torch-cpu-channels-last": _builtin(_TORCH, "torch_cpu_channels_last", "torch",
+                                        "input and weight in channels_last (NHWC) memory format"),
+    "torch-nn-cpu": _builtin(_TORCH, "torch_nn_cpu", "torch",
+                             "the layers user code instantiates (`torch.nn.Conv2d` and friends, weights loaded with "
+                             "`load_state_dict`) rather than the functional calls"),
+    "torch-meta": _builtin(_TORCH, "torch_meta", "torch",
+                           "torch's meta kernels (`device=\"meta\"`), what torch.compile and FakeTensor trace "
+                           "through: shapes and rejections only (S, E, U.4), every value clause not applicable"),
+    "torch-cuda": _builtin(_TORCH, "torch_cuda", "torch", "cuDNN, TF32 off; skips with the reason where there is no GPU"),
+    "torch-cuda-tf32": _builtin(_TORCH, "torch_cuda_tf32", "torch",
+                                "cuDNN, TF32 on (torch's default for conv), held to A.1 with u = 2^-11"),
+    "jax-cpu": _builtin(_JAX, "jax_cpu", "jax", "`jax.lax.conv_general_dilated` under `jax.jit` on the CPU, 64-bit "
+                                                 "mode on (else JAX computes float64 as float32)"),
+    "onnxruntime-cpu": _builtin(_ONNX, "onnxruntime_cpu", "onnx",
+                                "one ONNX `Conv` node in an `onnxruntime.InferenceSession`, CPU execution provider"),
+    "onnx-reference": _builtin(_ONNX, "onnx_reference", "onnx",
+                               "the same node in `onnx.reference.ReferenceEvaluator`, ONNX's own NumPy implementation"),
+    "mlx-cpu": _builtin(_MLX, "mlx_cpu", "mlx",
+                        "`mlx.core.conv2d` (`conv_general` for asymmetric padding) on MLX's CPU device"),
+    "tinygrad-cpu": _builtin(_TINYGRAD, "tinygrad_cpu", "tinygrad",
+                             "`Tensor.conv2d` on tinygrad's CPU device (clang), its kernels kept in cnnspec's "
+                             "compile cache"),
+    "tinygrad-nn-cpu": _builtin(_TINYGRAD, "tinygrad_nn_cpu", "tinygrad",
+                                "the layers (`tinygrad.nn.Conv2d`, `ConvTranspose2d`, weights loaded with "
+                                "`load_state_dict`) on the same device"),
 }
+
+
+def table() -> str:
+    """[docs] The built-in backends as a Markdown table: docs/adapters.md holds it, and a test checks that
+    it is this one (``python -m cnnspec.backends`` writes it there)."""
+    rows = ["| name | install | what it runs |", "| --- | --- | --- |"]
+    for name, load in BUILTIN.items():
+        extra = f"`pip install 'cnnspec[{load.extra}]'`" if load.extra else "(always)"  # type: ignore[attr-defined]
+        rows.append(f"| `{name}` | {extra} | {load.what} |")  # type: ignore[attr-defined]
+    return "\n".join(rows) + "\n"
+
+
+_DOCS = Path(__file__).resolve().parent.parent.parent / "docs" / "adapters.md"
+_BEGIN, _END = "<!-- the built-in backends: written by python -m cnnspec.backends -->", "<!-- end of the built-in backends -->"
+
+
+def write_table() -> Path:
+    """[docs] Write ``table()`` between its markers in docs/adapters.md; the file written."""
+    page = _DOCS.read_text()
+    head, rest = page.split(_BEGIN, 1)
+    _DOCS.write_text(f"{head}{_BEGIN}\n{table()}{_END}{rest.split(_END, 1)[1]}")
+    return _DOCS
+
+
+def written_table(text: str) -> str:
+    """The built-in backends table as it stands between its markers in ``text`` (docs/adapters.md)."""
+    return text.split(_BEGIN, 1)[1].split(_END, 1)[0].strip("\n") + "\n"
 
 
 class UnknownBackend(LookupError):
@@ -246,3 +298,4 @@ def describe(backend: Backend) -> str:
     if budget is not None:
         details.append(f"at most {budget} random examples a property")
     return f"{backend.name} ({'; '.join(details)})" if details else backend.name
+

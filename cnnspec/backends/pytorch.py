@@ -10,6 +10,8 @@ both). The CPU variants exist because they are separate kernels with separate bu
   kernels for float64 and the rest);
 - ``torch-cpu-nomkldnn``: oneDNN switched off, so float32 runs torch's native kernels too;
 - ``torch-cpu-channels-last``: input and weight in channels_last (NHWC) memory format;
+- ``torch-nn-cpu``: the layers (``torch.nn.Conv2d`` and friends) rather than the functional calls;
+- ``torch-meta``: the meta kernels that torch.compile and FakeTensor trace through (shapes only);
 - ``torch-cuda``: cuDNN with TF32 off; ``torch-cuda-tf32``: cuDNN with TF32 on (torch's default for
   conv), a declared reduced-precision mode: float32 is held to A.1 with u = 2^-11.
 
@@ -151,6 +153,12 @@ class TorchBackend:
                 and _DEPTHWISE_FINDING.shows_here() and _depthwise_multiplier_strided(x, w, stride, groups)):
             raise KnownWrongAnswer(_DEPTHWISE_FINDING)
 
+    def _refuse_known_crash(self, x: np.ndarray, stride: Any, dilation: Any) -> None:
+        """[N.2 finding] Refuse a low-precision oneDNN conv1d/conv3d of the shape that segfaults where it shows."""
+        if (self.device == "cpu" and self.mkldnn and x.dtype in (np.float16, BFLOAT16) and _WIDTH_1_CRASH.shows_here()
+                and any(n == 1 and s > 1 and d > 1 for n, s, d in zip(x.shape[2:], stride, dilation))):
+            raise KnownCrash(_WIDTH_1_CRASH)
+
     @contextlib.contextmanager
     def _flags(self) -> Iterator[None]:
         import torch
@@ -226,9 +234,7 @@ class TorchBackend:
                  dilation: Any, groups: int) -> np.ndarray:
         import torch.nn.functional as F
 
-        if (self.device == "cpu" and self.mkldnn and x.dtype in (np.float16, BFLOAT16) and _WIDTH_1_CRASH.shows_here()
-                and any(n == 1 and s > 1 and d > 1 for n, s, d in zip(x.shape[2:], stride, dilation))):
-            raise KnownCrash(_WIDTH_1_CRASH)
+        self._refuse_known_crash(x, stride, dilation)
         self._refuse_known_wrong(x, w, stride, padding, dilation, groups)
         tx, tw, tb = self._in(x), self._in(w), self._in(b)
         pre_pad, torch_padding = _torch_padding(padding)
@@ -330,6 +336,123 @@ def torch_cpu_nomkldnn() -> TorchBackend:
 def torch_cpu_channels_last() -> TorchBackend:
     """torch on the CPU with input and weight in channels_last memory format."""
     return TorchBackend("torch-cpu-channels-last", channels_last=True)
+
+
+def _symmetric(padding: Any) -> Any:
+    """A layer's padding argument: the string, or one amount per axis; a layer has no asymmetric padding."""
+    if isinstance(padding, str):
+        return padding
+    if any(lo != hi for lo, hi in padding):
+        raise NotImplementedError(f"padding={padding!r}: torch.nn's layers take one amount per axis")
+    return tuple(lo for lo, _ in padding)
+
+
+class TorchLayerBackend(TorchBackend):
+    """[V.1, N.2, U.1, M.2, M.3] The layers user code instantiates (``torch.nn.Conv2d`` and friends, padding
+    mode zeros) instead of the functional calls: each call builds the layer from the weight's shape and
+    the parameters, loads the weight and bias with ``load_state_dict`` (which checks their shapes), and
+    calls it. The layers add their own rules (their "same" and "valid", their groups check) in front of
+    the functional kernels. No gradients: the layer's are the functional ones'."""
+
+    conv2d_backward = None  # type: ignore[assignment]
+
+    def __init__(self) -> None:
+        super().__init__("torch-nn-cpu")
+
+    def version(self) -> str:
+        """The torch version and the layers."""
+        import torch
+
+        return f"torch {torch.__version__}, cpu, torch.nn layers"
+
+    def supports(self, case: Any, dtype: np.dtype) -> str | None:
+        """torch.nn's layers take one padding amount per axis, applied to both sides."""
+        padding = getattr(case, "padding", "valid")
+        if not isinstance(padding, str) and isinstance(padding[0], tuple) and any(lo != hi for lo, hi in padding):
+            return "torch.nn's conv layers take symmetric padding only (one amount per axis)"
+        return None
+
+    def _loaded(self, layer: Any, w: np.ndarray, b: np.ndarray | None) -> Any:
+        state = {"weight": _tensor(w)} | ({} if b is None else {"bias": _tensor(b)})
+        layer.load_state_dict(state)
+        return layer
+
+    def _conv(self, rank: int, x: np.ndarray, w: np.ndarray, b: np.ndarray | None, *, stride: Any, padding: Any,
+              dilation: Any, groups: int) -> np.ndarray:
+        import torch
+
+        if rank != 2:
+            self._refuse_known_crash(x, stride, dilation)
+        layer_class = getattr(torch.nn, f"Conv{rank}d")
+        layer = layer_class(w.shape[1] * groups, w.shape[0], tuple(w.shape[2:]), stride=stride,
+                            padding=_symmetric(padding), dilation=dilation, groups=groups, bias=b is not None,
+                            padding_mode="zeros", dtype=_tensor(x).dtype)
+        with torch.no_grad():
+            return self._out(self._loaded(layer, w, b)(_tensor(x)))
+
+    def conv2d(self, x: np.ndarray, w: np.ndarray, b: np.ndarray | None, /, *, stride: Pair, padding: Padding,
+               dilation: Pair, groups: int) -> np.ndarray:
+        """[V.1] torch.nn.Conv2d."""
+        self._refuse_known_wrong(x, w, stride, padding, dilation, groups)
+        return self._conv(2, x, w, b, stride=stride, padding=padding, dilation=dilation, groups=groups)
+
+    def conv1d(self, x: np.ndarray, w: np.ndarray, b: np.ndarray | None, /, *, stride: tuple[int], padding: Any,
+               dilation: tuple[int], groups: int) -> np.ndarray:
+        """[N.2] torch.nn.Conv1d."""
+        return self._conv(1, x, w, b, stride=stride, padding=padding, dilation=dilation, groups=groups)
+
+    def conv3d(self, x: np.ndarray, w: np.ndarray, b: np.ndarray | None, /, *, stride: tuple[int, int, int],
+               padding: Any, dilation: tuple[int, int, int], groups: int) -> np.ndarray:
+        """[N.2] torch.nn.Conv3d."""
+        return self._conv(3, x, w, b, stride=stride, padding=padding, dilation=dilation, groups=groups)
+
+    def conv_transpose2d(self, x: np.ndarray, w: np.ndarray, b: np.ndarray | None, /, *, stride: Pair,
+                         padding: Padding, output_padding: Pair, dilation: Pair, groups: int) -> np.ndarray:
+        """[U.1] torch.nn.ConvTranspose2d, its IOHW weight as loaded."""
+        import torch
+
+        layer = torch.nn.ConvTranspose2d(w.shape[0], w.shape[1] * groups, tuple(w.shape[2:]), stride=stride,
+                                         padding=_symmetric(padding), output_padding=output_padding, groups=groups,
+                                         bias=b is not None, dilation=dilation, dtype=_tensor(x).dtype)
+        with torch.no_grad():
+            return self._out(self._loaded(layer, w, b)(_tensor(x)))
+
+    def max_pool2d(self, x: np.ndarray, /, *, kernel_size: Pair, stride: Pair, padding: Pair, dilation: Pair,
+                   ceil_mode: bool) -> np.ndarray:
+        """[M.2] torch.nn.MaxPool2d."""
+        import torch
+
+        return self._out(torch.nn.MaxPool2d(kernel_size, stride, padding, dilation, ceil_mode=ceil_mode)(_tensor(x)))
+
+    def avg_pool2d(self, x: np.ndarray, /, *, kernel_size: Pair, stride: Pair, padding: Pair, ceil_mode: bool,
+                   count_include_pad: bool) -> np.ndarray:
+        """[M.3] torch.nn.AvgPool2d."""
+        import torch
+
+        layer = torch.nn.AvgPool2d(kernel_size, stride, padding, ceil_mode=ceil_mode,
+                                   count_include_pad=count_include_pad)
+        return self._out(layer(_tensor(x)))
+
+    def snippet(self, *, stride: Pair, padding: Padding, dilation: Pair, groups: int) -> str:
+        """torch code that computes a NumPy ``y`` from NumPy ``x``, ``w``, ``b`` through torch.nn.Conv2d."""
+        return "\n".join([
+            "import torch",
+            "def tensor(a):  # bfloat16 travels as its bits",
+            "    return torch.from_numpy(a.view(np.int16)).view(torch.bfloat16) if a.dtype.name == 'bfloat16' "
+            "else torch.from_numpy(a)",
+            f"layer = torch.nn.Conv2d(w.shape[1] * {groups!r}, w.shape[0], w.shape[2:], stride={stride!r}, "
+            f"padding={_symmetric(padding)!r}, dilation={dilation!r}, groups={groups!r}, bias=b is not None, "
+            "dtype=tensor(x).dtype)",
+            "layer.load_state_dict({'weight': tensor(w)} | ({} if b is None else {'bias': tensor(b)}))",
+            "with torch.no_grad():",
+            "    y = layer(tensor(x))",
+            "y = y.view(torch.int16).numpy().view(x.dtype) if y.dtype == torch.bfloat16 else y.numpy()",
+        ])
+
+
+def torch_nn_cpu() -> TorchLayerBackend:
+    """torch.nn's layers on the CPU."""
+    return TorchLayerBackend()
 
 
 class TorchMetaBackend(TorchBackend):

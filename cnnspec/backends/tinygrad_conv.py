@@ -19,6 +19,9 @@ are ``Tensor.conv2d`` on a 3-D or 5-D input; the conv2d gradients are ``Tensor.g
 autograd) of the same conv; conv_transpose2d is ``Tensor.conv_transpose2d``, which takes torch's IOHW
 weight and the same padding forms; pooling is ``Tensor.max_pool2d`` and ``avg_pool2d``, with
 dilation, ceil mode and ``count_include_pad``.
+
+``tinygrad-nn-cpu`` calls the layers instead (``tinygrad.nn.Conv2d``, ``ConvTranspose2d``), which add
+their own "same" arithmetic and weight loading in front of the same Tensor methods.
 """
 
 from __future__ import annotations
@@ -198,6 +201,87 @@ class TinygradBackend:
             f"y = tensor(x).conv2d(tensor(w), tb, groups={groups!r}, stride={stride!r}, "
             f"dilation={dilation!r}{pad}).numpy().astype(x.dtype)",
         ])
+
+
+class TinygradLayerBackend(TinygradBackend):
+    """[V.1, U.1] tinygrad's layers (``tinygrad.nn.Conv2d``, ``ConvTranspose2d``) rather than the Tensor
+    methods: each call builds the layer from the weight's shape and the parameters, loads the weight and
+    bias with ``nn.state.load_state_dict`` (which checks their shapes), and calls it. The layer has padding
+    rules of its own (its "same"), in front of ``Tensor.conv2d``. No gradients, conv1d/conv3d or pooling:
+    the layers' are the Tensor methods'."""
+
+    name = "tinygrad-nn-cpu"
+    known_nonconformance = known("tinygrad-nn-cpu")
+    conv1d = conv3d = conv2d_backward = max_pool2d = avg_pool2d = None  # type: ignore[assignment]
+
+    def version(self) -> str:
+        """The tinygrad version, device and layers."""
+        return super().version() + ", tinygrad.nn layers"
+
+    def supports(self, case: Any, dtype: np.dtype) -> str | None:
+        """The layer takes "same" and amounts, not "valid"; its bfloat16 parameters need clang 15 or later."""
+        if getattr(case, "padding", None) == "valid":
+            return "tinygrad.nn.Conv2d takes 'same' and amounts, not 'valid' ('only 'same' is supported')"
+        if dtype == BFLOAT16 and _clang_major() < 15:
+            return (f"the layer's bfloat16 parameters are __bf16 buffers, which clang {_clang_major()} rejects for "
+                    "x86-64 (clang 15 and later accept them)")
+        return None
+
+    def _loaded(self, layer: Any, w: np.ndarray, b: np.ndarray | None, dtype: np.dtype) -> Any:
+        from tinygrad.nn.state import load_state_dict
+
+        # The layer's own parameters are float32: made in the call's dtype first, so that loading is a copy.
+        layer.weight = layer.weight.cast(_tensor(w).dtype)
+        if layer.bias is not None:
+            layer.bias = layer.bias.cast(_tensor(w).dtype)
+        load_state_dict(layer, {"weight": _tensor(w)} | ({} if b is None else {"bias": _tensor(b)}), verbose=False)
+        return layer
+
+    def conv2d(
+        self, x: np.ndarray, w: np.ndarray, b: np.ndarray | None, /, *, stride: Pair, padding: Padding,
+        dilation: Pair, groups: int,
+    ) -> np.ndarray:
+        """[V.1] tinygrad.nn.Conv2d: the "same" and "valid" strings as given, amounts in Tensor.conv2d's form."""
+        from tinygrad import nn
+
+        amounts = padding if isinstance(padding, str) else _tinygrad_padding(padding)
+        # One stride for both axes as one integer, as user code writes it: the layer compares it with 1
+        # (``stride != 1``) to refuse "same", so a pair would make every "same" call a strided one.
+        one = stride[0] if isinstance(stride, tuple) and len(set(stride)) == 1 else stride
+        layer = nn.Conv2d(w.shape[1] * groups, w.shape[0], tuple(w.shape[2:]), stride=one, padding=amounts,
+                          dilation=dilation, groups=groups, bias=b is not None)
+        return _numpy(self._loaded(layer, w, b, x.dtype)(_tensor(x)), x.dtype)
+
+    def conv_transpose2d(self, x: np.ndarray, w: np.ndarray, b: np.ndarray | None, /, *, stride: Pair,
+                         padding: Padding, output_padding: Pair, dilation: Pair, groups: int) -> np.ndarray:
+        """[U.1] tinygrad.nn.ConvTranspose2d, its IOHW weight as loaded."""
+        from tinygrad import nn
+
+        amounts = _tinygrad_padding(padding)
+        layer = nn.ConvTranspose2d(w.shape[0], w.shape[1] * groups, tuple(w.shape[2:]), stride=stride,
+                                   padding=0 if amounts is None else amounts, output_padding=output_padding,
+                                   dilation=dilation, groups=groups, bias=b is not None)
+        return _numpy(self._loaded(layer, w, b, x.dtype)(_tensor(x)), x.dtype)
+
+    def snippet(self, *, stride: Pair, padding: Padding, dilation: Pair, groups: int) -> str:
+        """tinygrad code that computes a NumPy ``y`` from NumPy float32 or float64 ``x``, ``w``, ``b`` through the layer."""
+        amounts = padding if isinstance(padding, str) else _tinygrad_padding(padding) or 0
+        return "\n".join([
+            "from tinygrad import Tensor, nn",
+            "from tinygrad.nn.state import load_state_dict",
+            f"layer = nn.Conv2d(w.shape[1] * {groups!r}, w.shape[0], w.shape[2:], stride={stride!r}, "
+            f"padding={amounts!r}, dilation={dilation!r}, groups={groups!r}, bias=b is not None)",
+            "layer.weight = layer.weight.cast(Tensor(w).dtype)",
+            "if b is not None:",
+            "    layer.bias = layer.bias.cast(Tensor(b).dtype)",
+            "load_state_dict(layer, {'weight': Tensor(w)} | ({} if b is None else {'bias': Tensor(b)}), verbose=False)",
+            "y = layer(Tensor(x)).numpy()",
+        ])
+
+
+def tinygrad_nn_cpu() -> TinygradLayerBackend:
+    """tinygrad's layers on the CPU device."""
+    return TinygradLayerBackend()
 
 
 def tinygrad_cpu() -> TinygradBackend:

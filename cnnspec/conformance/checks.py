@@ -312,8 +312,9 @@ class OpCall:
             raise
         except Exception:
             return
-        failure = Nonconformance(f"returned a result for an invalid call: {why} [{clause}] [{self.describe()}]",
-                                 clause, self)
+        shape = [np.shape(o) for o in out] if isinstance(out, tuple) else np.shape(out)
+        failure = Nonconformance(f"returned a result of shape {shape} for an invalid call: {why} [{clause}] "
+                                 f"[{self.describe()}]", clause, self)
         failure.add_note(reproducer(self))
         raise failure
 
@@ -336,34 +337,62 @@ def _literal(name: str, a: np.ndarray | None) -> str:
     return f"{name} = np.frombuffer(base64.b64decode({data!r}), dtype={dtype}).reshape({a.shape}).copy()"
 
 
+# The first line of a reproducer that goes through cnnspec's adapter, where the backend gives no snippet().
+THROUGH_ADAPTER = ("# Reproducer, through cnnspec's adapter: this backend has no snippet() for {op}, so the call "
+                   "below needs cnnspec (docs/adapters.md shows how to write one in a few lines)")
+
+
+def _imports(arrays: list[np.ndarray | None]) -> list[str]:
+    """The imports the arrays' literals need: NumPy, base64 for the long ones, ml_dtypes for bfloat16."""
+    present = [a for a in arrays if a is not None]
+    return (["import base64"] if any(a.size > 64 for a in present) else []) + ["import numpy as np"] + (
+        ["import ml_dtypes"] if any(a.dtype == reference.BFLOAT16 for a in present) else [])
+
+
 def reproducer(call: Call | OpCall, index: tuple[int, ...] | None = None, expected: float | None = None) -> str:
     """Paste-able code that repeats ``call`` with NumPy and the backend's framework alone (where the
-    backend gives a ``snippet``) and prints the element that is wrong."""
+    backend gives a ``snippet``; else through its adapter, as its first line says) and prints the
+    element that is wrong, or the result's shape."""
+    show = (f"print('out{list(index)} =', y[{', '.join(map(str, index))}], 'but should be', {expected!r})"
+            if index is not None else "print(y.shape, y.dtype)")
     if isinstance(call, OpCall):
-        first = next(a for _, a in call.arrays if a is not None)
         params = ", ".join(f"{k}={v!r}" for k, v in call.params)
         pick = "" if call.pick is None else f"[{call.pick}]"
-        lines = ["# Reproducer:", "import base64", "import numpy as np",
-                 *(["import ml_dtypes"] if first.dtype == reference.BFLOAT16 else []),
-                 *(_literal(k, a) for k, a in call.arrays), "from cnnspec.backends import load",
-                 f"y = load({origin(call.backend)!r}).{call.op}({', '.join(k for k, _ in call.arrays)}, {params}){pick}"]
-        if index is not None:
-            lines.append(f"print('out{list(index)} =', y[{', '.join(map(str, index))}], 'but should be', {expected!r})")
-        return "\n".join(lines)
+        return "\n".join([
+            THROUGH_ADAPTER.format(op=call.op), *_imports([a for _, a in call.arrays]),
+            *(_literal(k, a) for k, a in call.arrays), "from cnnspec.backends import load",
+            f"y = load({origin(call.backend)!r}).{call.op}({', '.join(k for k, _ in call.arrays)}, {params}){pick}",
+            show])
     snippet = getattr(call.backend, "snippet", None)
     if snippet is not None:
+        head = ["# Reproducer: NumPy and the framework alone"]
         body = snippet(stride=call.stride, padding=call.padding, dilation=call.dilation, groups=call.groups)
     else:
+        head = [THROUGH_ADAPTER.format(op="conv2d")]
         body = (f"from cnnspec.backends import load\ny = load({origin(call.backend)!r}).conv2d(x, w, b, "
                 f"stride={call.stride!r}, padding={call.padding!r}, dilation={call.dilation!r}, groups={call.groups!r})")
-    bfloat16 = ["import ml_dtypes"] if call.x.dtype == reference.BFLOAT16 else []
-    lines = ["# Reproducer:", "import base64", "import numpy as np", *bfloat16, _literal("x", call.x), _literal("w", call.w),
-             _literal("b", call.b), body]
-    if index is not None:
-        lines.append(f"print('out{list(index)} =', y[{', '.join(map(str, index))}], 'but should be', {expected!r})")
+    return "\n".join([*head, *_imports([call.x, call.w, call.b]), _literal("x", call.x), _literal("w", call.w),
+                      _literal("b", call.b), body, show])
+
+
+class _Named:
+    """A stand-in for a backend that is not loaded here: its name and how to load it."""
+
+    def __init__(self, name: str, origin: str) -> None:
+        self.name, self.cnnspec_origin = name, origin
+
+
+def reproducer_of(parameters: dict[str, Any]) -> str:
+    """[crash rows] The reproducer of a call recorded as plain data (an in-flight record of a process that
+    died in it), through the backend's adapter, without loading the backend here."""
+    backend = _Named(parameters["backend"], parameters.get("origin", parameters["backend"]))
+    if "arrays" in parameters:
+        call: Call | OpCall = OpCall(backend, parameters["op"], tuple(parameters["arrays"]),  # type: ignore[arg-type]
+                                     tuple(parameters["params"]), None, parameters.get("pick"))
     else:
-        lines.append("print(y.shape, y.dtype)")
-    return "\n".join(lines)
+        call = Call(backend, parameters["x"], parameters["w"], parameters.get("b"),  # type: ignore[arg-type]
+                    parameters["stride"], parameters["padding"], parameters["dilation"], parameters["groups"])
+    return reproducer(call)
 
 
 def _first_bad(bad: np.ndarray) -> tuple[int, ...]:

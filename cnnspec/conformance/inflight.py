@@ -1,12 +1,15 @@
 """The backend call in flight, kept on disk, so that a crash or a hang can say which call it was.
 
 A segfault in a native kernel ends the process before Python can report anything, and a hang ends
-when the runner kills it. Where the runner sets ``CNNSPEC_INFLIGHT_DIR``, each process keeps one file
-there, ``call-<pid>.pickle``, that holds the call being made and is emptied when the call returns. A
+when the runner kills it. Where ``CNNSPEC_INFLIGHT_DIR`` is set (by ``cnnspec run`` and ``report``, or
+by pytest's ``--cnnspec-inflight DIR``), each process keeps one file there, ``call-<pid>.pickle``, that holds the call being made and is emptied when the call returns. A
 file that is not empty after its process ended holds the call that the process died in.
 
 Writing costs one small pickle per call (tens of microseconds); a write() reaches the kernel's page
 cache, which outlives the process, so no fsync is needed.
+
+``python -m cnnspec.conformance.inflight DIR`` prints each call that a process died in, with its test
+and a reproducer.
 """
 
 from __future__ import annotations
@@ -61,3 +64,17 @@ def orphans(directory: Path) -> list[dict[str, Any]]:
             except Exception:
                 continue
     return found
+
+
+if __name__ == "__main__":
+    import sys
+
+    from cnnspec.conformance.checks import describe, reproducer_of
+
+    if len(sys.argv) != 2 or not Path(sys.argv[1]).is_dir():
+        sys.exit("usage: python -m cnnspec.conformance.inflight DIR (the folder given to --cnnspec-inflight)")
+    calls = orphans(Path(sys.argv[1]))
+    for call in calls:
+        print(f"{call['test']}\n  died in {describe(call)}\n{reproducer_of(call)}\n")
+    print(f"{len(calls)} call(s) in flight when their process ended" if calls else "no call was in flight: no process "
+          "died in one")

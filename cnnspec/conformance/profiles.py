@@ -24,7 +24,7 @@ from hypothesis.errors import Unsatisfiable
 
 from cnnspec import backends
 from cnnspec.backends import max_examples
-from cnnspec.conformance import checks, coverage, covering, shrink
+from cnnspec.conformance import checks, coverage, covering, shrink, triage
 
 # Every profile stops at a property's first failure and shrinks it, and skips the explain phase: a
 # report row holds one minimal example, and a backend that fails every call would otherwise spend
@@ -118,16 +118,25 @@ def conformance(test: T) -> T:
         coverage.start(covering=len(run_now))
         try:
             return test(*args, **kwargs)
-        except checks.Nonconformance as failure:
+        except AssertionError as failure:
+            if getattr(failure, "clause", None) is None:  # not a Nonconformance (by duck type: a test's
+                raise  # pytester run may import cnnspec's modules twice)
+            final: BaseException = failure
             with coverage.paused() as tally:
-                if tally is None or not tally.in_covering() or Phase.shrink not in profile["phases"]:
-                    raise
-                # A covering example's failure, which Hypothesis does not shrink: shrink it here.
-                given = test.hypothesis._given_kwargs  # type: ignore[attr-defined]
-                row = {name: value for name, value in tally.arguments.items() if name in given}
-                clause = failure.clause
-                raise shrink.shrink(test, args, kwargs, row, failure, profile,
-                                    lambda error: getattr(error, "clause", None) == clause) from None
+                if tally is not None and tally.in_covering() and Phase.shrink in profile["phases"]:
+                    # A covering example's failure, which Hypothesis does not shrink: shrink it here.
+                    given = test.hypothesis._given_kwargs  # type: ignore[attr-defined]
+                    row = {name: value for name, value in tally.arguments.items() if name in given}
+                    clause = failure.clause
+                    final = shrink.shrink(test, args, kwargs, row, failure, profile,
+                                          lambda error: getattr(error, "clause", None) == clause)
+            # The minimal example, filed under the basic clause it breaks where one explains it.
+            # The property's own primary clause, from its marker (applied to this wrapper), not a global.
+            primary = next((m.args[0] for m in getattr(run, "pytestmark", []) if m.name == "clauses"), "")
+            moved = triage.refiled(final, primary) if getattr(final, "clause", None) else None
+            if moved is None and final is failure:
+                raise
+            raise (moved or final) from None
         except (pytest.skip.Exception, pytest.xfail.Exception) as outcome:
             # Raised in a covering example, it carries Hypothesis's account of that example as notes (with
             # the backend's address in memory); the reason alone is what a report keeps.

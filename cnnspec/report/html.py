@@ -16,8 +16,10 @@ from cnnspec.conformance.errorstats import BINS, bits_text, quantile_bin
 from cnnspec.report.model import failures
 from cnnspec.report.pictures import failure_figure
 
-SYMBOL = {"pass": "&#10003;", "fail": "&#10007;", "known nonconformance": "!", "unsupported": "n/a", "untested": "&#183;"}
-CLASS = {"pass": "pass", "fail": "fail", "known nonconformance": "known", "unsupported": "na", "untested": "untested"}
+SYMBOL = {"pass": "&#10003;", "fail": "&#10007;", "known nonconformance": "!", "not judged": "&#8594;",
+          "unsupported": "n/a", "untested": "&#183;"}
+CLASS = {"pass": "pass", "fail": "fail", "known nonconformance": "known", "not judged": "nj", "unsupported": "na",
+         "untested": "untested"}
 
 STYLE = """
 body { font: 14px/1.4 system-ui, sans-serif; margin: 1.5em auto; max-width: 1400px; padding: 0 1em; color: #222; }
@@ -27,6 +29,7 @@ th { background: #f3f3f3; }
 td.pass { background: #d9f2d9; text-align: center; } td.fail { background: #f8c4c4; text-align: center; font-weight: bold; }
 td.known { background: #fde7b0; text-align: center; } td.na { background: #e8e8f4; text-align: center; color: #555; }
 td.untested { background: #fff; text-align: center; color: #999; }
+td.nj { background: #f2f2f2; text-align: center; color: #777; }
 td.clause-text { font-size: 12px; color: #444; max-width: 60em; }
 .status-conformant { color: #176417; font-weight: bold; } .status-nonconformant, .status-crashed,
 .status-timed-out, .status-error { color: #b00; font-weight: bold; } .status-unavailable { color: #666; }
@@ -130,17 +133,20 @@ def _failures(report: dict[str, Any]) -> str:
         seen.add(anchor)
         parts = [f"<section class='failure'{id_attr}><h3><code>{_e(f.backend)}</code> {_e(f.test)} "
                  f"[{_e(f.dtype)}]: {_e(f.kind)}, clause <a href='#{_anchor('clause', f.clause)}'>{_e(f.clause)}</a>"
-                 f"</h3><pre>{_e(f.message.strip()[-3000:])}</pre>"]
+                 "</h3>"]
+        if f.inflight:  # the call first: the output's tail below it is faulthandler's view of the same death
+            parts.append(f"<p>The call in flight when the process died: <code>{_e(f.inflight['call'])}</code></p>"
+                         + failure_figure(f.inflight))
+        parts.append(f"<pre>{_e(f.message.strip()[-3000:])}</pre>")
         if f.failure:
             parts.append(failure_figure(f.failure))
-        if f.inflight:
-            parts.append("<p>The call in flight when the process died:</p>" + failure_figure(f.inflight))
         for call in (f.failure, f.inflight):
             if call and call.get("arrays_file"):
                 parts.append(f"<p class='note'>Arrays: <a href='{_e(call['arrays_file'])}'>"
                              f"{_e(call['arrays_file'])}</a> (NumPy .npz)</p>")
-        if f.failure.get("reproducer"):
-            parts.append(f"<details open><summary>Reproducer</summary><pre>{_e(f.failure['reproducer'])}</pre></details>")
+        reproducer = f.failure.get("reproducer") or (f.inflight or {}).get("reproducer")
+        if reproducer:
+            parts.append(f"<details open><summary>Reproducer</summary><pre>{_e(reproducer)}</pre></details>")
         sections.append("".join(parts) + "</section>")
     return "<h2>Failures</h2>" + ("".join(sections) if sections else "<p>None.</p>")
 

@@ -9,7 +9,8 @@ from cnnspec.conformance.coverage import CORNERS
 from cnnspec.conformance.errorstats import bits_text, quantile_bin
 from cnnspec.report.model import failures
 
-MARK = {"pass": "pass", "fail": "**FAIL**", "known nonconformance": "known", "unsupported": "n/a", "untested": "-"}
+MARK = {"pass": "pass", "fail": "**FAIL**", "known nonconformance": "known", "not judged": "not judged",
+        "unsupported": "n/a", "untested": "-"}
 
 
 def _cell(text: object) -> str:
@@ -29,8 +30,9 @@ def render(report: dict[str, Any]) -> str:
     out = ["# cnnspec conformance report", "",
            f"Spec: `{spec['file']}` (sha256 `{spec['sha256'][:12]}`), "
            f"{sum(c['kind'] == 'testable' for c in spec['clauses'])} testable clauses. "
-           "Results: pass, **FAIL**, known (a recorded known nonconformance), n/a (unsupported by the backend, "
-           "with its reason), - (untested).", "", "## Backends", ""]
+           "Results: pass, **FAIL**, known (a recorded known nonconformance), not judged (its test failed on "
+           "an example that breaks a more basic clause, where the failure is filed), n/a (unsupported by the "
+           "backend, with its reason), - (untested).", "", "## Backends", ""]
     out += _table(["backend", "version and device", "verdict", "tests", "profile", "seed", "machine"], [
         [f"`{b['name']}`", b["description"], b["status"], _counts(b), b["profile"] or "",
          b["seed"] if b["seed"] is not None else "derandomized", b["machine"].get("system", "")]
@@ -73,15 +75,16 @@ def _failures(report: dict[str, Any]) -> list[str]:
     found = False
     for f in failures(report):
         found = True
-        out += [f"### `{f.backend}` {f.test} [{f.dtype}]: {f.kind}, clause {f.clause}", "",
-                "```", f.message.strip()[-3000:], "```", ""]
+        out += [f"### `{f.backend}` {f.test} [{f.dtype}]: {f.kind}, clause {f.clause}", ""]
+        if f.inflight:  # the call first: the output's tail below it is faulthandler's view of the same death
+            out += [f"The call in flight when the process died: `{f.inflight['call']}`", ""]
+        out += ["```", f.message.strip()[-3000:], "```", ""]
         call = f.failure or f.inflight
-        if f.inflight:
-            out.append("The call in flight when the process died:")
         if call and call.get("arrays_file"):
             out.append(f"Arrays: [`{call['arrays_file']}`]({call['arrays_file']}) (NumPy .npz).")
-        if f.failure.get("reproducer"):
-            out += ["", "```python", f.failure["reproducer"], "```"]
+        reproducer = f.failure.get("reproducer") or (f.inflight or {}).get("reproducer")
+        if reproducer:
+            out += ["", "```python", reproducer, "```"]
         out.append("")
     if not found:
         out += ["None.", ""]

@@ -26,7 +26,7 @@ from cnnspec.runner import FAILING, BackendRun
 
 SCHEMA = "cnnspec-report/1"
 
-RESULTS = ("fail", "known nonconformance", "pass", "unsupported", "untested")
+RESULTS = ("fail", "known nonconformance", "not judged", "pass", "unsupported", "untested")
 
 # Test outcomes that fail a clause.
 FAILED = ("failed", "error", "crashed", "timed out")
@@ -135,6 +135,10 @@ def _rows(backend: dict[str, Any], testable: list[str]) -> list[dict[str, Any]]:
         if outcome in FAILED:
             if broken in evidence:
                 evidence[broken].append(("fail", label, _why(test)))
+            found_by = test.get("found_by")
+            if found_by in evidence and found_by != broken:
+                evidence[found_by].append(("not judged", label, f"its example breaks a more basic clause, {broken}, "
+                                                                 "where the failure is filed"))
         elif outcome == "xfailed":
             if broken in evidence:
                 evidence[broken].append(("known nonconformance", label, test.get("reason", "")))

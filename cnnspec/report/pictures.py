@@ -72,10 +72,11 @@ def failure_figure(failure: dict[str, Any]) -> str:
         return _outputs(arrays, failure.get("index"))
     if "x" not in arrays or "w" not in arrays or arrays["x"].ndim != 4 or arrays["w"].ndim != 4:
         return ""
+    if arrays["x"].size == 0 or arrays["w"].size == 0:  # an empty batch (E.13), say: no map to draw
+        return _outputs(arrays, failure.get("index"))
     x, w = arrays["x"], arrays["w"]
     index = failure.get("index")
     n, o = (index[0], index[1]) if index and len(index) == 4 else (0, 0)
-    at = (index[2], index[3]) if index and len(index) == 4 else None
     groups = failure.get("groups", 1)
     C_in_g = w.shape[1]
     o = min(o, w.shape[0] - 1)
@@ -98,7 +99,7 @@ def _outputs(arrays: dict[str, np.ndarray], index: list[int] | None, inner: bool
     at = (index[2], index[3]) if index and len(index) == 4 else None
     rows = []
     if "actual" in arrays and "expected" in arrays and arrays["actual"].shape == arrays["expected"].shape \
-            and arrays["actual"].ndim == 4:
+            and arrays["actual"].ndim == 4 and arrays["actual"].size:
         actual, expected = arrays["actual"], arrays["expected"]
         with np.errstate(invalid="ignore", over="ignore"):
             difference = actual.astype(np.float64) - expected.astype(np.float64)

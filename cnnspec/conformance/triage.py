@@ -1,0 +1,134 @@
+"""[report] Each failure under the clause it breaks, not under every property whose examples meet it.
+
+A property draws whole convolutions, and a defect in one basic rule fails every property whose
+examples meet it: a "same" rule that drops the dilation fails the subnormal, layout and linearity
+properties too, and a reader of the matrix would conclude the backend mishandles subnormals. So when
+a property fails that is not itself about a basic rule (``BASIC``: padding, stride and dilation, the
+bias, shapes, rejections), its minimal example is checked against the basic rules first, on plain
+contiguous copies of its arrays:
+
+1. a padding string against its explicit amounts (P.4 for "same", P.3 for "valid"), the reference
+   saying which of the two the backend got wrong (the explicit one is P.1);
+2. the call's value (NaN and infinity set to 0) against the reference within A.1's bound, and where it breaks it, the same call
+   with one parameter taken away at a time (the bias V.4, the dilation T.2, the stride T.1, the
+   explicit padding P.1): the one whose removal makes the value right is the rule that broke.
+
+The failure is then filed under that basic clause, its message saying which property found it
+(``found_by``); the report's cell of the property's own clause says it was not judged. Where no
+basic rule explains the example, the failure stays where it was: a batch mixed up, a layout read
+wrong, a flip, a rounding are the property's own to report.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from cnnspec import reference
+from cnnspec.accuracy import error_bound
+from cnnspec.backends import declared_precision
+from cnnspec.conformance import coverage
+from cnnspec.conformance.checks import Call, Nonconformance
+from cnnspec.geometry import explicit_padding
+
+# The basic rules themselves: their properties' failures are theirs (a padding, a stride, a dilation,
+# the bias, the shapes, the rejections); every other property's failure is triaged.
+BASIC = ("P.", "T.", "S.", "E.", "V.4")
+
+
+def triaged(primary: str) -> bool:
+    """Whether a failure of a property of ``primary`` is checked against the basic rules first."""
+    return not primary.startswith(BASIC)
+
+
+def _answer(call: Call) -> np.ndarray | None:
+    try:
+        out = call.answer()
+    except (Exception, pytest.skip.Exception, pytest.xfail.Exception):  # a raise, a refused call: no answer
+        return None
+    return np.asarray(out)
+
+
+def _agrees(call: Call) -> bool | None:
+    """Whether the backend's answer to ``call`` is the reference's within A.1's bound (None: no answer)."""
+    actual = _answer(call)
+    if actual is None:
+        return None
+    precision = declared_precision(call.backend, np.dtype(call.x.dtype))
+    params = {"stride": call.stride, "padding": call.padding, "dilation": call.dilation, "groups": call.groups}
+    wide = [None if a is None else a.astype(np.float64) for a in (call.x, call.w, call.b)]
+    r64 = reference.conv2d(*wide, **params)
+    expected = r64.astype(call.x.dtype)
+    if actual.shape != expected.shape:
+        return False
+    bound = error_bound(reference.magnitude(*wide, **params), r64, call.w.shape[1] * call.w.shape[2] * call.w.shape[3],
+                        precision)
+    difference = np.abs(actual.astype(np.float64) - expected.astype(np.float64))
+    return bool(np.all(difference <= bound))
+
+
+def basic_clause(call: Call, *, removals: bool = True) -> tuple[str, str] | None:
+    """The basic rule that ``call`` itself breaks, with why, or None where none explains it; the padding
+    string's rule alone where not ``removals``."""
+    if call.x.ndim != 4 or call.w.ndim != 4:
+        return None
+    def finite(a: np.ndarray | None) -> np.ndarray | None:
+        # NaN and infinity are A.8's, and the bound says nothing about them: the basic rules are checked
+        # on the same geometry with them set to 0.
+        if a is None:
+            return None
+        return np.ascontiguousarray(np.where(np.isfinite(a.astype(np.float64)), a, np.zeros((), a.dtype)))
+
+    plain = call.but(x=finite(call.x), w=finite(call.w), b=finite(call.b))
+    if isinstance(plain.padding, str):
+        amounts = explicit_padding(plain.padding, plain.x.shape[2:], plain.w.shape[2:], stride=plain.stride,
+                                   dilation=plain.dilation)
+        as_string, as_amounts = _agrees(plain), _agrees(plain.but(padding=amounts))
+        rule = "P.4" if plain.padding == "same" else "P.3"
+        if as_string is False and as_amounts:
+            return rule, f"padding={plain.padding!r} is not the explicit padding {amounts} it stands for"
+        if as_string is None and as_amounts:
+            return rule, f"padding={plain.padding!r} is refused, while the explicit padding {amounts} it stands for is right"
+        if as_string and as_amounts is False:
+            return "P.1", f"the explicit padding {amounts} is wrong, while padding={plain.padding!r} is right"
+        plain = plain.but(padding=amounts)
+    if not removals or _agrees(plain) is not False:
+        return None
+    taken_away = (("V.4", "without the bias the value is right", {"b": None}) if plain.b is not None else None,
+                ("T.2", "with dilation 1 the value is right", {"dilation": (1, 1)}) if plain.dilation != (1, 1) else None,
+                ("T.1", "with stride 1 the value is right", {"stride": (1, 1)}) if plain.stride != (1, 1) else None,
+                ("P.1", "without the padding the value is right", {"padding": ((0, 0), (0, 0))})
+                if plain.padding != ((0, 0), (0, 0)) else None)
+    for clause, why, change in filter(None, taken_away):
+        try:
+            if _agrees(plain.but(**change)):
+                return clause, why
+        except ValueError:  # the call without it is invalid (a kernel larger than the input, say)
+            continue
+    return None
+
+
+def refiled(failure: BaseException, primary: str) -> Nonconformance | None:
+    """``failure`` of a property of ``primary`` filed under the basic clause its example breaks, or None
+    where it stays (a padding property, a call of another operation, no basic rule explains it). The
+    padding string's rule is checked for every other property (a shape that "same" got wrong is P.4's),
+    the rest only for those not about a basic rule themselves."""
+    call = getattr(failure, "call", None)
+    if primary.startswith("P.") or call is None or hasattr(call, "arrays"):  # a conv2d Call, not an OpCall
+        return None
+    with coverage.paused():
+        # A padding string's rule for any property but the padding ones; the rest for the others.
+        found = basic_clause(call, removals=triaged(primary))
+    if found is None:
+        return None
+    clause, why = found
+    first = str(failure).splitlines()[0]
+    moved = Nonconformance(f"the example breaks {clause}: {why} [{clause}] [{call.describe()}] (found by the "
+                           f"{primary} property, which it failed: {first})", clause, call)
+    moved.found_by = primary  # type: ignore[attr-defined]
+    for note in getattr(failure, "__notes__", ()):
+        moved.add_note(note)
+    return moved
+
+
+__all__ = ["BASIC", "basic_clause", "refiled", "triaged"]
