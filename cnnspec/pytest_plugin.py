@@ -22,7 +22,8 @@ import pytest
 DTYPE_NAMES = ("float32", "float64", "float16", "bfloat16")
 PROFILE_NAMES = ("ci", "covering", "default", "smoke", "thorough")  # cnnspec.conformance.profiles.PROFILES
 _SUITE = pytest.StashKey[ModuleType]()
-_OPTIONS = ("cnnspec_backend", "cnnspec_profile", "cnnspec_dtype", "cnnspec_results")
+_OPTIONS = ("cnnspec_backend", "cnnspec_profile", "cnnspec_dtype", "cnnspec_results", "cnnspec_isolate",
+            "cnnspec_inflight")
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -43,6 +44,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--cnnspec-inflight", default=None, metavar="DIR",
         help="keep each backend call on disk in DIR while it runs, so that after a crash "
              "`python -m cnnspec.conformance.inflight DIR` shows the call the process died in, with a reproducer",
+    )
+    group.addoption(
+        "--cnnspec-isolate", action="store_true", default=False,
+        help="run each conformance test in a forked process of its own, so that a backend that crashes fails that "
+             "test, naming the call it died in, and the run goes on",
     )
     group.addoption(
         "--cnnspec-results", default=None, metavar="PATH",

@@ -10,9 +10,12 @@ backend cannot run with its reason, and marks a backend's known nonconformance a
 
 from __future__ import annotations
 
+import json
 import math
 import os
 import random
+import signal
+import tempfile
 from pathlib import Path
 
 import ml_dtypes
@@ -53,6 +56,11 @@ def _unsupported(backend: Backend, clause: str, dtype: np.dtype) -> str | None:
 def configure(config: pytest.Config) -> None:
     """Set the suite up for this run: its profile, its backends (imported here), its dtypes, its record."""
     directory = config.getoption("cnnspec_inflight")
+    if config.getoption("cnnspec_isolate"):
+        if not hasattr(os, "fork"):
+            raise pytest.UsageError("--cnnspec-isolate forks a process for each test, and this platform cannot fork")
+        directory = directory or tempfile.mkdtemp(prefix="cnnspec-inflight-")
+        config.pluginmanager.register(_Isolator(Path(directory)), "cnnspec-isolator")
     if directory:  # the workers of pytest-xdist inherit it; cnnspec run/report set it themselves
         Path(directory).mkdir(parents=True, exist_ok=True)
         os.environ[inflight.ENVIRONMENT_VARIABLE] = str(Path(directory).resolve())
@@ -75,6 +83,65 @@ def configure(config: pytest.Config) -> None:
     results = config.getoption("cnnspec_results")
     if results and not hasattr(config, "workerinput"):
         config.pluginmanager.register(recording.Recorder(Path(results), _header(config)), "cnnspec-recorder")
+
+
+class _Isolator:
+    """[--cnnspec-isolate] Runs each conformance test in a forked process of its own, so that a backend that
+    kills its process fails that test alone: the report then names the backend call the process died in
+    (its in-flight record), with a reproducer, and the run goes on. The child sends its reports back
+    through a pipe, serialized by pytest's own hooks (as pytest-xdist does)."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtest_protocol(self, item: pytest.Item, nextitem: pytest.Item | None) -> bool | None:
+        if item.get_closest_marker("clauses") is None:
+            return None
+        item.ihook.pytest_runtest_logstart(nodeid=item.nodeid, location=item.location)
+        for report in self._forked(item):
+            item.ihook.pytest_runtest_logreport(report=report)
+        item.ihook.pytest_runtest_logfinish(nodeid=item.nodeid, location=item.location)
+        return True
+
+    def _forked(self, item: pytest.Item) -> list[pytest.TestReport]:
+        from _pytest.runner import runtestprotocol
+
+        hook = item.config.hook
+        read, write = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the child: run the test, send its reports, and leave without any cleanup of the parent's
+            os.close(read)
+            status = 0
+            try:
+                reports = runtestprotocol(item, log=False)
+                data = [hook.pytest_report_to_serializable(config=item.config, report=r) for r in reports]
+                with os.fdopen(write, "w") as pipe:
+                    json.dump(data, pipe)
+            except BaseException:  # noqa: BLE001 - the parent reports a child that sent nothing
+                status = 3
+            os._exit(status)
+        os.close(write)
+        with os.fdopen(read) as pipe:
+            sent = pipe.read()
+        _, status = os.waitpid(pid, 0)
+        if os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0 and sent:
+            return [hook.pytest_report_from_serializable(config=item.config, data=d) for d in json.loads(sent)]
+        why = (f"the test's process died of {signal.Signals(os.WTERMSIG(status)).name}" if os.WIFSIGNALED(status)
+               else f"the test's process exited with status {os.WEXITSTATUS(status)} without a report")
+        return [pytest.TestReport(item.nodeid, item.location, dict.fromkeys(item.keywords, 1), "failed",
+                                  f"{why}{self._call(item.nodeid)}", "call",
+                                  user_properties=[(recording.PROPERTY, _identity(item))])]
+
+    def _call(self, nodeid: str) -> str:
+        """The backend call the dead process was making, from the in-flight file it left, with a reproducer."""
+        for path in self.directory.glob("call-*.pickle"):  # one per forked process; a dead one's is not empty
+            found = inflight.orphans_in([path])
+            path.unlink()
+            if found and found[0].get("test") == nodeid:
+                return (f", in the backend call {checks.describe(found[0])}\n"
+                        f"{checks.reproducer_of(found[0])}")
+        return ""
 
 
 def _header(config: pytest.Config) -> dict[str, object]:
@@ -195,10 +262,15 @@ def runtest_setup(item: pytest.Item, marker: pytest.Mark) -> None:
     inflight.test = item.nodeid
     checks.primary_clause = marker.args[0]
     coverage.last = None
+    item.user_properties.append((recording.PROPERTY, _identity(item)))
+
+
+def _identity(item: pytest.Item) -> dict[str, object]:
+    """What the report needs of a test whatever its outcome: its name, clauses, backend and dtype."""
     backend, dtype = _parameters(item)
-    item.user_properties.append((recording.PROPERTY, {
-        "test": _test(item), "clauses": list(marker.args),
-        "backend": getattr(backend, "name", None), "dtype": getattr(dtype, "name", None)}))
+    marker = item.get_closest_marker("clauses")
+    return {"test": _test(item), "clauses": list(marker.args) if marker else [],
+            "backend": getattr(backend, "name", None), "dtype": getattr(dtype, "name", None)}
 
 
 def runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None], report: pytest.TestReport) -> None:
@@ -215,4 +287,5 @@ def runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None], report: p
             details["coverage"] = coverage.last.as_dict()
         if error is not None and (failure := recording.failure_details(error)) is not None:
             details["failure"] = failure
-        report.user_properties.append((recording.PROPERTY, details))
+        # As plain JSON (NumPy's scalars made floats and ints): pytest-forked marshals the report.
+        report.user_properties.append((recording.PROPERTY, json.loads(json.dumps(details))))

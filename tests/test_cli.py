@@ -84,6 +84,20 @@ def test_a_plain_pytest_run_keeps_the_call_in_flight(tmp_path):
     assert again.returncode == -signal.SIGSEGV, again.stderr
 
 
+def test_isolation_turns_a_crash_into_a_failed_test_naming_its_call(tmp_path):
+    # --cnnspec-isolate: each test in a forked process; the crashing ones fail, naming the call, the rest pass.
+    env = {**os.environ, "PYTHONPATH": str(TESTS)}
+    done = subprocess.run([sys.executable, "-m", "pytest", "--pyargs", "cnnspec.conformance", "--cnnspec-backend",
+                           "odd_backends:Crashes", "--cnnspec-isolate", "--cnnspec-dtype", "float32",
+                           "--cnnspec-dtype", "float64", "-k", "test_output_shape or test_exact_on_small_integers",
+                           "-p", "no:cacheprovider", "-q"], capture_output=True, text=True, cwd=tmp_path, env=env,
+                          timeout=300)
+    assert done.returncode == 1, done.stdout[-3000:]
+    assert "2 failed, 2 passed" in done.stdout, done.stdout[-3000:]
+    assert done.stdout.count("the test's process died of SIGSEGV, in the backend call crashes.conv2d(x: (") == 2
+    assert "y = load('odd_backends:Crashes').conv2d(x, w, b," in done.stdout
+
+
 def test_an_unknown_backend_is_an_error_row(cnnspec):
     done = cnnspec("run", "--profile", "smoke", "--backend", "nope")
     assert done.returncode == 2

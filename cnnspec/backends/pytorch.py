@@ -469,6 +469,21 @@ class TorchMetaBackend(TorchBackend):
 
         return f"torch {torch.__version__}, meta device (shapes and validation, no values)"
 
+    def snippet(self, *, stride: Pair, padding: Padding, dilation: Pair, groups: int) -> str:
+        """torch code that gives a NumPy ``y`` of the shape and dtype the meta kernels give (zeros: no values)."""
+        pre_pad, torch_padding = _torch_padding(padding)
+        return "\n".join([
+            "import torch",
+            "import torch.nn.functional as F",
+            "def meta(a):  # shape and dtype only",
+            "    return None if a is None else torch.empty(a.shape, dtype=torch.bfloat16 if a.dtype.name == "
+            "'bfloat16' else getattr(torch, a.dtype.name), device='meta')",
+            "tx = meta(x)" + (f"\ntx = F.pad(tx, {pre_pad!r})" if pre_pad is not None else ""),
+            f"y = F.conv2d(tx, meta(w), meta(b), stride={stride!r}, padding={torch_padding!r}, "
+            f"dilation={dilation!r}, groups={groups!r})",
+            "y = np.zeros(tuple(y.shape), x.dtype)",
+        ])
+
 
 def _value_clauses() -> dict[str, str]:
     from cnnspec.clauses import testable

@@ -266,10 +266,11 @@ class TinygradLayerBackend(TinygradBackend):
     def snippet(self, *, stride: Pair, padding: Padding, dilation: Pair, groups: int) -> str:
         """tinygrad code that computes a NumPy ``y`` from NumPy float32 or float64 ``x``, ``w``, ``b`` through the layer."""
         amounts = padding if isinstance(padding, str) else _tinygrad_padding(padding) or 0
+        one = stride[0] if len(set(stride)) == 1 else stride
         return "\n".join([
             "from tinygrad import Tensor, nn",
             "from tinygrad.nn.state import load_state_dict",
-            f"layer = nn.Conv2d(w.shape[1] * {groups!r}, w.shape[0], w.shape[2:], stride={stride!r}, "
+            f"layer = nn.Conv2d(w.shape[1] * {groups!r}, w.shape[0], w.shape[2:], stride={one!r}, "
             f"padding={amounts!r}, dilation={dilation!r}, groups={groups!r}, bias=b is not None)",
             "layer.weight = layer.weight.cast(Tensor(w).dtype)",
             "if b is not None:",

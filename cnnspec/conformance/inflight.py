@@ -55,8 +55,13 @@ def end() -> None:
 
 def orphans(directory: Path) -> list[dict[str, Any]]:
     """The calls that processes died in: the non-empty files left in ``directory``, oldest first."""
+    return orphans_in(sorted(directory.glob("call-*.pickle"), key=lambda p: p.stat().st_mtime))
+
+
+def orphans_in(paths: list[Path]) -> list[dict[str, Any]]:
+    """The calls held by those of these in-flight files that are not empty."""
     found = []
-    for path in sorted(directory.glob("call-*.pickle"), key=lambda p: p.stat().st_mtime):
+    for path in paths:
         data = path.read_bytes()
         if data:
             try:
