@@ -663,7 +663,6 @@ FINDINGS += (
         ),
         outcome="returns",
         prints="[(1, 1, 8, 8), (1, 1, 5, 5)]",
-        also_in=("tinygrad-nn-cpu",),
         tests=("test_transposed.py::test_output_padding_limit",
                "test_invalid_operators.py::test_empty_batch_is_validated_as_any_other[conv_transpose2d]",),
     ),
@@ -870,7 +869,6 @@ FINDINGS += (
         ),
         outcome="returns",
         prints="(1, 1, 3, 3) (1, 1, 6, 6)",
-        also_in=("tinygrad-nn-cpu",),
         tests=("test_invalid_operators.py::test_invalid_transposed_calls_are_rejected",),
     ),
     Finding(

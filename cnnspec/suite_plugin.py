@@ -108,6 +108,8 @@ class _Isolator:
         from _pytest.runner import runtestprotocol
 
         hook = item.config.hook
+        # What every run of the property shares is built here, once, not in each child that throws it away.
+        getattr(getattr(item, "obj", None), "cnnspec_prepare", lambda: None)()
         read, write = os.pipe()
         pid = os.fork()
         if pid == 0:  # the child: run the test, send its reports, and leave without any cleanup of the parent's

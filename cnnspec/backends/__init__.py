@@ -129,8 +129,8 @@ BUILTIN: dict[str, Callable[[], Backend]] = {
                              "`Tensor.conv2d` on tinygrad's CPU device (clang), its kernels kept in cnnspec's "
                              "compile cache"),
     "tinygrad-nn-cpu": _builtin(_TINYGRAD, "tinygrad_nn_cpu", "tinygrad",
-                                "the layers (`tinygrad.nn.Conv2d`, `ConvTranspose2d`, weights loaded with "
-                                "`load_state_dict`) on the same device"),
+                                "the conv layer (`tinygrad.nn.Conv2d`, weights loaded with `load_state_dict`) on "
+                                "the same device"),
 }
 
 

@@ -20,8 +20,8 @@ autograd) of the same conv; conv_transpose2d is ``Tensor.conv_transpose2d``, whi
 weight and the same padding forms; pooling is ``Tensor.max_pool2d`` and ``avg_pool2d``, with
 dilation, ceil mode and ``count_include_pad``.
 
-``tinygrad-nn-cpu`` calls the layers instead (``tinygrad.nn.Conv2d``, ``ConvTranspose2d``), which add
-their own "same" arithmetic and weight loading in front of the same Tensor methods.
+``tinygrad-nn-cpu`` calls the conv layer instead (``tinygrad.nn.Conv2d``), which adds its own "same"
+arithmetic and weight loading in front of the same Tensor method.
 """
 
 from __future__ import annotations
@@ -204,15 +204,17 @@ class TinygradBackend:
 
 
 class TinygradLayerBackend(TinygradBackend):
-    """[V.1, U.1] tinygrad's layers (``tinygrad.nn.Conv2d``, ``ConvTranspose2d``) rather than the Tensor
-    methods: each call builds the layer from the weight's shape and the parameters, loads the weight and
-    bias with ``nn.state.load_state_dict`` (which checks their shapes), and calls it. The layer has padding
-    rules of its own (its "same"), in front of ``Tensor.conv2d``. No gradients, conv1d/conv3d or pooling:
-    the layers' are the Tensor methods'."""
+    """[V.1] tinygrad's conv layer (``tinygrad.nn.Conv2d``) rather than the Tensor method: each call builds
+    the layer from the weight's shape and the parameters, loads the weight and bias with
+    ``nn.state.load_state_dict`` (which checks their shapes), and calls it. The layer has padding rules of
+    its own (its "same"), in front of ``Tensor.conv2d``. The other operations' layers add nothing to the
+    Tensor methods that tinygrad-cpu tests."""
 
     name = "tinygrad-nn-cpu"
     known_nonconformance = known("tinygrad-nn-cpu")
-    conv1d = conv3d = conv2d_backward = max_pool2d = avg_pool2d = None  # type: ignore[assignment]
+    # ConvTranspose2d's call is Tensor.conv_transpose2d with its own attributes, and the other layers are the
+    # Tensor methods too: tinygrad-cpu tests them; this backend is for the conv layer's own logic.
+    conv1d = conv3d = conv2d_backward = conv_transpose2d = max_pool2d = avg_pool2d = None  # type: ignore[assignment]
 
     def version(self) -> str:
         """The tinygrad version, device and layers."""
@@ -250,17 +252,6 @@ class TinygradLayerBackend(TinygradBackend):
         one = stride[0] if isinstance(stride, tuple) and len(set(stride)) == 1 else stride
         layer = nn.Conv2d(w.shape[1] * groups, w.shape[0], tuple(w.shape[2:]), stride=one, padding=amounts,
                           dilation=dilation, groups=groups, bias=b is not None)
-        return _numpy(self._loaded(layer, w, b, x.dtype)(_tensor(x)), x.dtype)
-
-    def conv_transpose2d(self, x: np.ndarray, w: np.ndarray, b: np.ndarray | None, /, *, stride: Pair,
-                         padding: Padding, output_padding: Pair, dilation: Pair, groups: int) -> np.ndarray:
-        """[U.1] tinygrad.nn.ConvTranspose2d, its IOHW weight as loaded."""
-        from tinygrad import nn
-
-        amounts = _tinygrad_padding(padding)
-        layer = nn.ConvTranspose2d(w.shape[0], w.shape[1] * groups, tuple(w.shape[2:]), stride=stride,
-                                   padding=0 if amounts is None else amounts, output_padding=output_padding,
-                                   dilation=dilation, groups=groups, bias=b is not None)
         return _numpy(self._loaded(layer, w, b, x.dtype)(_tensor(x)), x.dtype)
 
     def snippet(self, *, stride: Pair, padding: Padding, dilation: Pair, groups: int) -> str:

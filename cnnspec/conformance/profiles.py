@@ -99,8 +99,8 @@ def conformance(test: T) -> T:
     # inner_test is Hypothesis's documented hook for wrapping what runs once per example.
     test.hypothesis.inner_test = coverage.counting(test.hypothesis.inner_test)  # type: ignore[attr-defined]
 
-    @functools.wraps(test)
-    def run(*args: Any, **kwargs: Any) -> Any:
+    def prepare() -> tuple[list[Any], int]:
+        """The property's covering examples, attached once (a forked test asks before it forks)."""
         if getattr(test, _COVERED_ATTRIBUTE, None) is None:
             # The public @example adds explicit examples, in a list that Hypothesis reads when the test
             # runs, in the order @example decorators are written (from the last added).
@@ -108,7 +108,11 @@ def conformance(test: T) -> T:
             for row in reversed(rows):
                 example(**row)(test)
             setattr(test, _COVERED_ATTRIBUTE, (list(test.hypothesis_explicit_examples), values))  # type: ignore[attr-defined]
-        every, values = getattr(test, _COVERED_ATTRIBUTE)
+        return getattr(test, _COVERED_ATTRIBUTE)
+
+    @functools.wraps(test)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        every, values = prepare()
         backend = kwargs.get("backend")
         run_now = every if backends.covering(backend) == "pairs" else every[-values:]
         test.hypothesis_explicit_examples = run_now  # type: ignore[attr-defined]
@@ -150,4 +154,5 @@ def conformance(test: T) -> T:
         finally:
             coverage.stop()
 
+    run.cnnspec_prepare = prepare  # type: ignore[attr-defined]
     return run  # type: ignore[return-value]
