@@ -13,8 +13,15 @@ import math
 import numpy as np
 
 from cnnspec.errors import ConvSpecError
-from cnnspec.geometry import (ExplicitPadding, Pair, as_pair, as_padding, check_groups, check_stride_dilation,
-                              transposed_output_size)
+from cnnspec.geometry import (
+    ExplicitPadding,
+    Pair,
+    as_padding,
+    as_pair,
+    check_groups,
+    check_stride_dilation,
+    transposed_output_size,
+)
 from cnnspec.reference import ConvCall, check_dtypes, pad, unpad, validate, windows
 
 

@@ -19,7 +19,6 @@ import concurrent.futures
 import os
 import sys
 import time
-
 from pathlib import Path
 
 from cnnspec import compile_cache, report, runner

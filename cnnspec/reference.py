@@ -18,8 +18,8 @@ from numpy.lib.stride_tricks import as_strided
 from cnnspec.errors import ConvSpecError
 from cnnspec.geometry import (
     ExplicitPadding,
-    Pair,
     Padding,
+    Pair,
     as_padding,
     as_tuple,
     check_bias,

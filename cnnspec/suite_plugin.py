@@ -24,10 +24,21 @@ import pytest
 
 import cnnspec
 from cnnspec import clauses, recording
-from cnnspec.conformance import checks, coverage, inflight, profiles
 from cnnspec.accuracy import significand_bits
-from cnnspec.backends import (Backend, UnknownBackend, declared_precision, describe, flushes_subnormals, load,
-                              not_applicable, origin, reduced_precision, supports, unavailable)
+from cnnspec.backends import (
+    Backend,
+    UnknownBackend,
+    declared_precision,
+    describe,
+    flushes_subnormals,
+    load,
+    not_applicable,
+    origin,
+    reduced_precision,
+    supports,
+    unavailable,
+)
+from cnnspec.conformance import checks, coverage, inflight, profiles
 from cnnspec.geometry import Conv2dCase, PoolCase, TransposedCase
 
 BACKENDS = pytest.StashKey[list[Backend]]()

@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-import broken_backends
 from cnnspec.conformance.catalogue import properties as conformance_markers
+
+import broken_backends
 from conftest import failed_clauses
 
 

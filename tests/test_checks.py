@@ -12,6 +12,7 @@ import pytest
 
 from cnnspec.backends import BUILTIN, load
 from cnnspec.conformance.checks import Call, Nonconformance, assert_equal, assert_within
+
 from snippet_check import UNAVAILABLE, arrays
 
 TESTS = Path(__file__).resolve().parent

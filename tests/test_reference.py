@@ -8,8 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cnnspec import Conv2dCase, ConvSpecError, oracles, reference
-from cnnspec import special_values
+from cnnspec import Conv2dCase, ConvSpecError, oracles, reference, special_values
 from cnnspec.accuracy import Precision, error_bound, exact_integers
 from cnnspec.conformance.strategies import conv_cases, integer_range, make_arrays
 from cnnspec.reference import BFLOAT16

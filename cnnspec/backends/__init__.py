@@ -44,7 +44,7 @@ from typing import Any, Callable, Protocol, runtime_checkable
 import numpy as np
 
 from cnnspec.accuracy import Precision, unit_roundoff
-from cnnspec.geometry import Pair, Padding
+from cnnspec.geometry import Padding, Pair
 
 ENTRY_POINT_GROUP = "cnnspec.backends"
 

@@ -39,7 +39,7 @@ import numpy as np
 from cnnspec import compile_cache
 from cnnspec.backends.requirements import missing
 from cnnspec.findings import known
-from cnnspec.geometry import Pair, Padding, PoolCase
+from cnnspec.geometry import Padding, Pair, PoolCase
 
 _LAYOUTS = {1: ("NCH", "OIH", "NCH"), 2: ("NCHW", "OIHW", "NCHW"), 3: ("NCDHW", "OIDHW", "NCDHW")}
 _DIMENSION_NUMBERS = _LAYOUTS[2]

@@ -26,7 +26,7 @@ import numpy as np
 
 from cnnspec.backends.requirements import missing
 from cnnspec.findings import KnownCrash, finding, known
-from cnnspec.geometry import ConvCase, Pair, Padding, PoolCase, TransposedCase
+from cnnspec.geometry import ConvCase, Padding, Pair, PoolCase, TransposedCase
 from cnnspec.reference import BFLOAT16
 
 

@@ -8,7 +8,7 @@ import scipy
 from cnnspec import adjoint, oracles, pooling, reference
 from cnnspec.backends import KnownNonconformance
 from cnnspec.errors import ConvSpecError
-from cnnspec.geometry import Pair, Padding
+from cnnspec.geometry import Padding, Pair
 
 
 def _snippet(function: str, stride: Pair, padding: Padding, dilation: Pair, groups: int) -> str:

@@ -30,7 +30,7 @@ import numpy as np
 
 from cnnspec.accuracy import unit_roundoff
 from cnnspec.findings import KnownCrash, KnownWrongAnswer, finding, known
-from cnnspec.geometry import Pair, Padding, TransposedCase
+from cnnspec.geometry import Padding, Pair, TransposedCase
 from cnnspec.reference import BFLOAT16
 
 _TF32_UNIT_ROUNDOFF = 2.0**-11  # TF32 keeps 10 explicit significand bits

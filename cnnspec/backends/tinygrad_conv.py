@@ -39,7 +39,7 @@ import numpy as np
 from cnnspec import compile_cache
 from cnnspec.backends.requirements import missing, missing_program
 from cnnspec.findings import known
-from cnnspec.geometry import Pair, Padding, PoolCase
+from cnnspec.geometry import Padding, Pair, PoolCase
 from cnnspec.reference import BFLOAT16
 
 

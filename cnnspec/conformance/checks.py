@@ -21,8 +21,7 @@ from cnnspec.accuracy import error_bound
 from cnnspec.backends import Backend, declared_precision, origin, reduced_precision, supports
 from cnnspec.conformance import coverage, inflight
 from cnnspec.findings import KnownCrash, KnownWrongAnswer
-from cnnspec.geometry import Conv2dCase, Pair, Padding, may_reject
-
+from cnnspec.geometry import Conv2dCase, Padding, Pair, may_reject
 
 # Why the last example was discarded, for the skip of a property whose every example was.
 last_discard = ""

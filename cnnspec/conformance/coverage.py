@@ -22,6 +22,7 @@ from cnnspec.conformance.covering import CoveringData
 from cnnspec.conformance.errorstats import ErrorStats
 from cnnspec.geometry import Conv2dCase
 
+
 # The corners, in the order a report lists them; each is a predicate on a valid geometry.
 def _pads(c: Conv2dCase) -> tuple[tuple[int, int], ...]:
     return () if isinstance(c.padding, str) else c.padding  # type: ignore[return-value]

@@ -26,10 +26,11 @@ from typing import Any, Callable, Hashable, Sequence, TypeVar
 import numpy as np
 from hypothesis import note
 from hypothesis import strategies as st
-from hypothesis.strategies import SearchStrategy
+
 # Hypothesis's own record of one test case's choices: a covering example draws through one seeded by its
 # index, as Hypothesis's generation does through one seeded by its random source.
 from hypothesis.internal.conjecture.data import ConjectureData
+from hypothesis.strategies import SearchStrategy
 
 from cnnspec.errors import ConvSpecError
 from cnnspec.geometry import Conv2dCase, ConvCase, PoolCase, TransposedCase

@@ -1,0 +1,17 @@
+"""The code passes its lint: ruff's rules for errors and import order, as pyproject.toml configures them."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_ruff_finds_nothing():
+    ruff = pytest.importorskip("ruff", reason="ruff is not installed (pip install -e '.[test]')")
+    done = subprocess.run([ruff.find_ruff_bin(), "check", "cnnspec", "tests", "benchmarks"], capture_output=True,
+                          text=True, cwd=ROOT, timeout=120)
+    assert done.returncode == 0, done.stdout + done.stderr
