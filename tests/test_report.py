@@ -275,6 +275,9 @@ def test_a_clause_takes_the_worst_result_of_the_tests_that_name_it():
         _result("test_b.py::test_b", "float32", "failed", ["A.1", "V.1"], clause="G.2", reason="out[0]=1, but"),
         _result("test_c.py::test_c", "float32", "xfailed", ["V.2", "A.3"], clause="V.2", reason="known: flips"),
         _result("test_d.py::test_d", "float32", "skipped", ["P.4"], reason="no same padding"),
+        _result("test_e.py::test_e", "float32", "failed", ["A.10", "A.3"], clause="T.2", found_by="A.10",
+                reason="the example breaks T.2"),
+        _result("test_f.py::test_f", "float32", "xfailed", ["R.1"], clause="P.3", found_by="R.1", reason="known"),
     ])
     rows = {r["clause"]: r for r in report.build([run])["rows"]}
     assert rows["S.4"]["result"] == "pass" and rows["S.4"]["unsupported"] == [
@@ -284,6 +287,10 @@ def test_a_clause_takes_the_worst_result_of_the_tests_that_name_it():
     assert rows["V.2"]["result"] == "known nonconformance" and rows["V.2"]["reason"] == "known: flips"
     assert rows["P.4"]["result"] == "unsupported" and rows["P.4"]["reason"] == "no same padding"
     assert rows["E.1"]["result"] == "untested"
+    # A failure filed under the basic clause its example breaks: that clause fails, the property's is not judged.
+    assert rows["T.2"]["result"] == "fail" and rows["A.10"]["result"] == "not judged"
+    assert "breaks a more basic clause, T.2" in rows["A.10"]["reason"] and rows["A.3"]["result"] == "untested"
+    assert rows["P.3"]["result"] == "known nonconformance" and rows["R.1"]["result"] == "not judged"
 
 
 def test_a_failure_of_an_empty_batch_draws_no_map():

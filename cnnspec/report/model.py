@@ -135,13 +135,13 @@ def _rows(backend: dict[str, Any], testable: list[str]) -> list[dict[str, Any]]:
         if outcome in FAILED:
             if broken in evidence:
                 evidence[broken].append(("fail", label, _why(test)))
-            found_by = test.get("found_by")
-            if found_by in evidence and found_by != broken:
-                evidence[found_by].append(("not judged", label, f"its example breaks a more basic clause, {broken}, "
-                                                                 "where the failure is filed"))
         elif outcome == "xfailed":
             if broken in evidence:
                 evidence[broken].append(("known nonconformance", label, test.get("reason", "")))
+        found_by = test.get("found_by")
+        if outcome in (*FAILED, "xfailed") and found_by in evidence and found_by != broken:
+            evidence[found_by].append(("not judged", label, f"its example breaks a more basic clause, {broken}, "
+                                                             "where the failure is filed"))
         elif outcome in ("passed", "xpassed"):
             for clause in named:
                 if clause in evidence:
