@@ -24,11 +24,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from cnnspec import reference
-from cnnspec.accuracy import error_bound
-from cnnspec.backends import declared_precision
 from cnnspec.conformance import coverage
-from cnnspec.conformance.checks import Call, Nonconformance
+from cnnspec.conformance.checks import Call, Nonconformance, reference_and_bound
 from cnnspec.geometry import explicit_padding
 
 # The basic rules themselves: their properties' failures are theirs (a padding, a stride, a dilation,
@@ -51,20 +48,14 @@ def _answer(call: Call) -> np.ndarray | None:
 
 def _agrees(call: Call) -> bool | None:
     """Whether the backend's answer to ``call`` is the reference's within A.1's bound (None: no answer)."""
-    actual = _answer(call)
+    case = call.case()
+    actual = None if case is None else _answer(call)
     if actual is None:
         return None
-    precision = declared_precision(call.backend, np.dtype(call.x.dtype))
-    params = {"stride": call.stride, "padding": call.padding, "dilation": call.dilation, "groups": call.groups}
-    wide = [None if a is None else a.astype(np.float64) for a in (call.x, call.w, call.b)]
-    r64 = reference.conv2d(*wide, **params)
-    expected = r64.astype(call.x.dtype)
+    expected, bound = reference_and_bound(call.backend, case, call.x, call.w, call.b)
     if actual.shape != expected.shape:
         return False
-    bound = error_bound(reference.magnitude(*wide, **params), r64, call.w.shape[1] * call.w.shape[2] * call.w.shape[3],
-                        precision)
-    difference = np.abs(actual.astype(np.float64) - expected.astype(np.float64))
-    return bool(np.all(difference <= bound))
+    return bool(np.all(np.abs(actual.astype(np.float64) - expected.astype(np.float64)) <= bound))
 
 
 def basic_clause(call: Call, *, removals: bool = True) -> tuple[str, str] | None:
