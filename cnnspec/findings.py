@@ -956,136 +956,58 @@ FINDINGS += (
 )
 
 
+def _meta(clause: str, call: str, what: str, shape: str, tests: tuple[str, ...], *, cpu_too: bool = False) -> Finding:
+    """[torch-meta] A call that torch's meta kernels accept, giving ``shape``, where the CPU kernels raise
+    (or, ``cpu_too``, give the same wrong result): one record per clause, one reproducer each."""
+    cpu = "as the CPU kernels do (torch-cpu's own finding)" if cpu_too else "where the CPU kernels raise"
+    return Finding(
+        backend="torch-meta",
+        version="torch 2.13.0+cpu, meta device",
+        clause=clause,
+        summary=(f"torch's **meta kernels** (`device='meta'`, what torch.compile and FakeTensor trace through) "
+                 f"**accept** {what}, and give the shape {shape}, {cpu}."),
+        reproducer=("import torch\n"
+                    "import torch.nn.functional as F\n"
+                    "m = dict(device='meta')  # the kernels torch.compile and FakeTensor trace through\n"
+                    f"print({call}.shape)  # {what}: should raise" + (", on the CPU too\n" if cpu_too else
+                                                                     ", as it does on the CPU\n")),
+        outcome="returns",
+        prints=f"torch.Size({shape})",
+        link="https://github.com/pytorch/pytorch/issues/178125 (and #178126-178128, on the meta kernels' validation)",
+        tests=tests,
+    )
+
+
+_EMPTY_BATCH = "test_invalid_operators.py::test_empty_batch_is_validated_as_any_other"
+
 # torch's meta kernels validate little of what the CPU kernels do (issue 19's survey: pytorch#178125-178128).
 FINDINGS += (
-    Finding(
-        backend="torch-meta",
-        version="torch 2.13.0+cpu, meta device",
-        clause="E.1",
-        summary="torch's **meta kernels** (`device='meta'`, what torch.compile and FakeTensor trace through) **accept** a weight of rank 5 with an input of rank 4, and give a shape ([1, 1, 3, 2]) where the CPU kernels raise or, for E.10, give the same empty result.",
-        reproducer=(
-            'import torch\n'
-            'import torch.nn.functional as F\n'
-            "m = dict(device='meta')  # the kernels torch.compile and FakeTensor trace through\n"
-            'print(F.conv2d(torch.ones(1, 1, 3, 3, **m), torch.ones(1, 1, 1, 2, 2, **m)).shape)  # a weight of rank 5 with an input of rank 4: should raise, as the CPU does\n'
-        ),
-        outcome="returns",
-        prints='torch.Size([1, 1, 3, 2])',
-        link="https://github.com/pytorch/pytorch/issues/178125 (and #178126-178128, on the meta kernels' validation)",
-        tests=('test_invalid.py::test_wrong_rank_is_rejected',),
-    ),
-    Finding(
-        backend="torch-meta",
-        version="torch 2.13.0+cpu, meta device",
-        clause="E.2",
-        summary="torch's **meta kernels** (`device='meta'`, what torch.compile and FakeTensor trace through) **accept** groups=2 with C_out=1, and give a shape ([1, 1, 2, 2]) where the CPU kernels raise or, for E.10, give the same empty result.",
-        reproducer=(
-            'import torch\n'
-            'import torch.nn.functional as F\n'
-            "m = dict(device='meta')  # the kernels torch.compile and FakeTensor trace through\n"
-            'print(F.conv2d(torch.ones(1, 2, 3, 3, **m), torch.ones(1, 1, 2, 2, **m), groups=2).shape)  # groups=2 with C_out=1: should raise, as the CPU does\n'
-        ),
-        outcome="returns",
-        prints='torch.Size([1, 1, 2, 2])',
-        link="https://github.com/pytorch/pytorch/issues/178125 (and #178126-178128, on the meta kernels' validation)",
-        tests=('test_invalid.py::test_groups_that_do_not_divide_are_rejected',),
-    ),
-    Finding(
-        backend="torch-meta",
-        version="torch 2.13.0+cpu, meta device",
-        clause="E.5",
-        summary="torch's **meta kernels** (`device='meta'`, what torch.compile and FakeTensor trace through) **accept** a stride of -1, and give a shape ([1, 1, 0, 2]) where the CPU kernels raise or, for E.10, give the same empty result.",
-        reproducer=(
-            'import torch\n'
-            'import torch.nn.functional as F\n'
-            "m = dict(device='meta')  # the kernels torch.compile and FakeTensor trace through\n"
-            'print(F.conv2d(torch.ones(1, 1, 3, 3, **m), torch.ones(1, 1, 2, 2, **m), stride=(-1, 1)).shape)  # a stride of -1: should raise, as the CPU does\n'
-        ),
-        outcome="returns",
-        prints='torch.Size([1, 1, 0, 2])',
-        link="https://github.com/pytorch/pytorch/issues/178125 (and #178126-178128, on the meta kernels' validation)",
-        tests=('test_invalid.py::test_stride_or_dilation_below_1_is_rejected', 'test_invalid_operators.py::test_empty_batch_is_validated_as_any_other[conv2d]', 'test_invalid_operators.py::test_empty_batch_is_validated_as_any_other[conv1d]', 'test_invalid_operators.py::test_empty_batch_is_validated_as_any_other[conv3d]', 'test_invalid_operators.py::test_empty_batch_is_validated_as_any_other[conv_transpose2d]'),
-    ),
-    Finding(
-        backend="torch-meta",
-        version="torch 2.13.0+cpu, meta device",
-        clause="E.6",
-        summary="torch's **meta kernels** (`device='meta'`, what torch.compile and FakeTensor trace through) **accept** a bias of 2 entries for C_out=1, and give a shape ([1, 1, 2, 2]) where the CPU kernels raise or, for E.10, give the same empty result.",
-        reproducer=(
-            'import torch\n'
-            'import torch.nn.functional as F\n'
-            "m = dict(device='meta')  # the kernels torch.compile and FakeTensor trace through\n"
-            'print(F.conv2d(torch.ones(1, 1, 3, 3, **m), torch.ones(1, 1, 2, 2, **m), torch.ones(2, **m)).shape)  # a bias of 2 entries for C_out=1: should raise, as the CPU does\n'
-        ),
-        outcome="returns",
-        prints='torch.Size([1, 1, 2, 2])',
-        link="https://github.com/pytorch/pytorch/issues/178125 (and #178126-178128, on the meta kernels' validation)",
-        tests=('test_invalid.py::test_wrong_bias_is_rejected',),
-    ),
-    Finding(
-        backend="torch-meta",
-        version="torch 2.13.0+cpu, meta device",
-        clause="E.8",
-        summary="torch's **meta kernels** (`device='meta'`, what torch.compile and FakeTensor trace through) **accept** conv1d with dilation 0, and give a shape ([1, 1, 4]) where the CPU kernels raise or, for E.10, give the same empty result.",
-        reproducer=(
-            'import torch\n'
-            'import torch.nn.functional as F\n'
-            "m = dict(device='meta')  # the kernels torch.compile and FakeTensor trace through\n"
-            'print(F.conv1d(torch.ones(1, 1, 4, **m), torch.ones(1, 1, 2, **m), dilation=0).shape)  # conv1d with dilation 0: should raise, as the CPU does\n'
-        ),
-        outcome="returns",
-        prints='torch.Size([1, 1, 4])',
-        link="https://github.com/pytorch/pytorch/issues/178125 (and #178126-178128, on the meta kernels' validation)",
-        tests=('test_invalid_operators.py::test_invalid_conv1d_conv3d_are_rejected',),
-    ),
-    Finding(
-        backend="torch-meta",
-        version="torch 2.13.0+cpu, meta device",
-        clause="E.9",
-        summary="torch's **meta kernels** (`device='meta'`, what torch.compile and FakeTensor trace through) **accept** a transposed weight of rank 5, and give a shape ([1, 1, 3, 4]) where the CPU kernels raise or, for E.10, give the same empty result.",
-        reproducer=(
-            'import torch\n'
-            'import torch.nn.functional as F\n'
-            "m = dict(device='meta')  # the kernels torch.compile and FakeTensor trace through\n"
-            'print(F.conv_transpose2d(torch.ones(1, 1, 3, 3, **m), torch.ones(1, 1, 1, 2, 2, **m)).shape)  # a transposed weight of rank 5: should raise, as the CPU does\n'
-        ),
-        outcome="returns",
-        prints='torch.Size([1, 1, 3, 4])',
-        link="https://github.com/pytorch/pytorch/issues/178125 (and #178126-178128, on the meta kernels' validation)",
-        tests=('test_invalid_operators.py::test_invalid_transposed_calls_are_rejected',),
-    ),
-    Finding(
-        backend="torch-meta",
-        version="torch 2.13.0+cpu, meta device",
-        clause="E.10",
-        summary="torch's **meta kernels** (`device='meta'`, what torch.compile and FakeTensor trace through) **accept** no output row left (the CPU gives the same empty result, its E.10), and give a shape ([1, 2, 0, 2]) where the CPU kernels raise or, for E.10, give the same empty result.",
-        reproducer=(
-            'import torch\n'
-            'import torch.nn.functional as F\n'
-            "m = dict(device='meta')  # the kernels torch.compile and FakeTensor trace through\n"
-            'print(F.conv_transpose2d(torch.ones(1, 2, 2, 2, **m), torch.ones(2, 1, 1, 1, **m), stride=2, padding=(2, 1), output_padding=1, groups=2).shape)  # no output row left (the CPU gives the same empty result, its E.10): should raise, as the CPU does\n'
-        ),
-        outcome="returns",
-        prints='torch.Size([1, 2, 0, 2])',
-        link="https://github.com/pytorch/pytorch/issues/178125 (and #178126-178128, on the meta kernels' validation)",
-        tests=('test_invalid_operators.py::test_transposed_with_empty_output_is_rejected',),
-    ),
-    Finding(
-        backend="torch-meta",
-        version="torch 2.13.0+cpu, meta device",
-        clause="U.4",
-        summary="torch's **meta kernels** (`device='meta'`, what torch.compile and FakeTensor trace through) **accept** output padding 5 with stride 2, and give a shape ([1, 1, 11, 11]) where the CPU kernels raise or, for E.10, give the same empty result.",
-        reproducer=(
-            'import torch\n'
-            'import torch.nn.functional as F\n'
-            "m = dict(device='meta')  # the kernels torch.compile and FakeTensor trace through\n"
-            'print(F.conv_transpose2d(torch.ones(1, 1, 3, 3, **m), torch.ones(1, 1, 2, 2, **m), stride=2, output_padding=5).shape)  # output padding 5 with stride 2: should raise, as the CPU does\n'
-        ),
-        outcome="returns",
-        prints='torch.Size([1, 1, 11, 11])',
-        link="https://github.com/pytorch/pytorch/issues/178125 (and #178126-178128, on the meta kernels' validation)",
-        tests=('test_transposed.py::test_output_padding_limit',),
-    ),
+    _meta("E.1", "F.conv2d(torch.ones(1, 1, 3, 3, **m), torch.ones(1, 1, 1, 2, 2, **m))",
+          "a weight of rank 5 with an input of rank 4", "[1, 1, 3, 2]", ("test_invalid.py::test_wrong_rank_is_rejected",)),
+    _meta("E.2", "F.conv2d(torch.ones(1, 2, 3, 3, **m), torch.ones(1, 1, 2, 2, **m), groups=2)",
+          "groups=2 with C_out=1", "[1, 1, 2, 2]", ("test_invalid.py::test_groups_that_do_not_divide_are_rejected",)),
+    _meta("E.5", "F.conv2d(torch.ones(1, 1, 3, 3, **m), torch.ones(1, 1, 2, 2, **m), stride=(-1, 1))",
+          "a stride of -1", "[1, 1, 0, 2]",
+          ("test_invalid.py::test_stride_or_dilation_below_1_is_rejected",
+           *(f"{_EMPTY_BATCH}[{op}]" for op in ("conv2d", "conv1d", "conv3d", "conv_transpose2d")))),
+    _meta("E.6", "F.conv2d(torch.ones(1, 1, 3, 3, **m), torch.ones(1, 1, 2, 2, **m), torch.ones(2, **m))",
+          "a bias of 2 entries for C_out=1", "[1, 1, 2, 2]", ("test_invalid.py::test_wrong_bias_is_rejected",)),
+    _meta("E.8", "F.conv1d(torch.ones(1, 1, 4, **m), torch.ones(1, 1, 2, **m), dilation=0)",
+          "conv1d with dilation 0", "[1, 1, 4]", ("test_invalid_operators.py::test_invalid_conv1d_conv3d_are_rejected",)),
+    _meta("E.9", "F.conv_transpose2d(torch.ones(1, 1, 3, 3, **m), torch.ones(1, 1, 1, 2, 2, **m))",
+          "a transposed weight of rank 5", "[1, 1, 3, 4]",
+          ("test_invalid_operators.py::test_invalid_transposed_calls_are_rejected",)),
+    _meta("E.10", "F.conv_transpose2d(torch.ones(1, 2, 2, 2, **m), torch.ones(2, 1, 1, 1, **m), stride=2, padding=(2, 1), "
+                  "output_padding=1, groups=2)",
+          "padding that leaves no output row", "[1, 2, 0, 2]",
+          ("test_invalid_operators.py::test_transposed_with_empty_output_is_rejected",), cpu_too=True),
+    _meta("U.4", "F.conv_transpose2d(torch.ones(1, 1, 3, 3, **m), torch.ones(1, 1, 2, 2, **m), stride=2, output_padding=5)",
+          "output padding 5 with stride 2", "[1, 1, 11, 11]", ("test_transposed.py::test_output_padding_limit",)),
+)
+
+
+# The layers users instantiate, beside the functional calls (issue 19).
+FINDINGS += (
     Finding(
         backend="tinygrad-nn-cpu",
         version="tinygrad 0.14.0",
