@@ -148,12 +148,16 @@ class StrideOffByOne(Broken):
 class WidthTailDropped(Broken):
     """A vector kernel of width 8 that zeroes the tail columns when W_out > 8 and not a multiple of 8."""
 
+    axis, block = -1, 8  # the output axis blocked, and by how much
+
     def conv(self, x, w, b, stride, padding, dilation, groups):
         y = super().conv(x, w, b, stride, padding, dilation, groups)
-        W_out = y.shape[-1]
-        if W_out > 8 and W_out % 8:
+        n = y.shape[self.axis]
+        if n > self.block and n % self.block:
             y = y.copy()
-            y[..., W_out - W_out % 8 :] = 0
+            tail = [slice(None)] * y.ndim
+            tail[self.axis] = slice(n - n % self.block, None)
+            y[tuple(tail)] = 0
         return y
 
 
@@ -417,16 +421,10 @@ class ChannelTailPast16Dropped(ChannelTailDropped):
     block = 16
 
 
-class RowTilePast16Dropped(Broken):
+class RowTilePast16Dropped(WidthTailDropped):
     """Output rows tiled by 16, the last partial tile never written (left 0) when H_out > 16."""
 
-    def conv(self, x, w, b, stride, padding, dilation, groups):
-        y = super().conv(x, w, b, stride, padding, dilation, groups)
-        H_out = y.shape[-2]
-        if H_out > 16 and H_out % 16:
-            y = y.copy()
-            y[..., H_out - H_out % 16 :, :] = 0
-        return y
+    axis, block = -2, 16
 
 
 class OneColumnStridePath(Broken):
