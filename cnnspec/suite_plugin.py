@@ -138,23 +138,17 @@ class _Isolator:
         with os.fdopen(read) as pipe:
             sent = pipe.read()
         _, status = os.waitpid(pid, 0)
+        # The child's in-flight file: empty where it returned from every call, else the call it died in.
+        left = inflight.file_of(self.directory, pid)
+        calls = inflight.orphans_in([left]) if left.exists() else []
+        left.unlink(missing_ok=True)
         if os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0 and sent:
             return [hook.pytest_report_from_serializable(config=item.config, data=d) for d in json.loads(sent)]
         why = (f"the test's process died of {signal.Signals(os.WTERMSIG(status)).name}" if os.WIFSIGNALED(status)
                else f"the test's process exited with status {os.WEXITSTATUS(status)} without a report")
+        call = "".join(f", in the backend call {checks.describe(c)}\n{checks.reproducer_of(c)}" for c in calls)
         return [pytest.TestReport(item.nodeid, item.location, dict.fromkeys(item.keywords, 1), "failed",
-                                  f"{why}{self._call(item.nodeid)}", "call",
-                                  user_properties=[(recording.PROPERTY, _identity(item))])]
-
-    def _call(self, nodeid: str) -> str:
-        """The backend call the dead process was making, from the in-flight file it left, with a reproducer."""
-        for path in self.directory.glob("call-*.pickle"):  # one per forked process; a dead one's is not empty
-            found = inflight.orphans_in([path])
-            path.unlink()
-            if found and found[0].get("test") == nodeid:
-                return (f", in the backend call {checks.describe(found[0])}\n"
-                        f"{checks.reproducer_of(found[0])}")
-        return ""
+                                  f"{why}{call}", "call", user_properties=[(recording.PROPERTY, _identity(item))])]
 
 
 def _header(config: pytest.Config) -> dict[str, object]:

@@ -34,8 +34,13 @@ def _open() -> IO[bytes] | None:
         return None
     if _file is None or _pid != os.getpid():
         _pid = os.getpid()
-        _file = open(Path(directory) / f"call-{_pid}.pickle", "wb", buffering=0)
+        _file = open(file_of(Path(directory), _pid), "wb", buffering=0)
     return _file
+
+
+def file_of(directory: Path, pid: int) -> Path:
+    """The in-flight file that process ``pid`` keeps in ``directory``."""
+    return directory / f"call-{pid}.pickle"
 
 
 def begin(call: dict[str, Any]) -> None:
