@@ -45,8 +45,14 @@ def _pads_nd(case):
 def conv3d_pair(case, rng):
     x, w = rng.standard_normal(case.x_shape), rng.standard_normal(case.w_shape)
     ours = lambda: reference.conv(x, w, None, **case.params())  # noqa: E731
-    theirs = lambda: F.conv3d(F.pad(_t(x), _pads_nd(case)), _t(w), None, stride=case.stride,  # noqa: E731
-                              dilation=case.dilation, groups=case.groups)
+    theirs = lambda: F.conv3d(
+        F.pad(_t(x), _pads_nd(case)),
+        _t(w),
+        None,
+        stride=case.stride,  # noqa: E731
+        dilation=case.dilation,
+        groups=case.groups,
+    )
     return ours, theirs
 
 
@@ -57,8 +63,9 @@ def backward_pair(case, rng):
     def theirs():
         tx, tw = _t(x).requires_grad_(), _t(w).requires_grad_()
         (top, bottom), (left, right) = case.pads
-        y = F.conv2d(F.pad(tx, (left, right, top, bottom)), tw, stride=case.stride, dilation=case.dilation,
-                     groups=case.groups)
+        y = F.conv2d(
+            F.pad(tx, (left, right, top, bottom)), tw, stride=case.stride, dilation=case.dilation, groups=case.groups
+        )
         return torch.autograd.grad(y, (tx, tw), _t(g))
 
     return ours, theirs
@@ -70,21 +77,39 @@ def transposed_pair(case, rng):
     x, w = rng.standard_normal(case.x_shape), rng.standard_normal(case.w_shape)
     sym = tuple(lo for lo, _ in case.padding)
     ours = lambda: adjoint.conv_transpose2d(x, w, None, **case.params())  # noqa: E731
-    theirs = lambda: F.conv_transpose2d(_t(x), _t(w), None, stride=case.stride, padding=sym,  # noqa: E731
-                                        output_padding=case.output_padding, groups=case.groups,
-                                        dilation=case.dilation)
+    theirs = lambda: F.conv_transpose2d(
+        _t(x),
+        _t(w),
+        None,
+        stride=case.stride,
+        padding=sym,  # noqa: E731
+        output_padding=case.output_padding,
+        groups=case.groups,
+        dilation=case.dilation,
+    )
     return ours, theirs
 
 
 def pool_pair(case, rng):
     x = rng.standard_normal(case.x_shape)
     if case.op == "max_pool2d":
-        return (lambda: pooling.max_pool2d(x, case),
-                lambda: F.max_pool2d(_t(x), case.kernel, case.stride, case.padding, case.dilation,
-                                     ceil_mode=case.ceil_mode))
-    return (lambda: pooling.avg_pool2d(x, case),
-            lambda: F.avg_pool2d(_t(x), case.kernel, case.stride, case.padding, ceil_mode=case.ceil_mode,
-                                 count_include_pad=case.count_include_pad))
+        return (
+            lambda: pooling.max_pool2d(x, case),
+            lambda: F.max_pool2d(
+                _t(x), case.kernel, case.stride, case.padding, case.dilation, ceil_mode=case.ceil_mode
+            ),
+        )
+    return (
+        lambda: pooling.avg_pool2d(x, case),
+        lambda: F.avg_pool2d(
+            _t(x),
+            case.kernel,
+            case.stride,
+            case.padding,
+            ceil_mode=case.ceil_mode,
+            count_include_pad=case.count_include_pad,
+        ),
+    )
 
 
 def main() -> None:
@@ -93,11 +118,13 @@ def main() -> None:
     n = parser.parse_args().cases
     torch.set_num_threads(1)
     rng = np.random.default_rng(0)
-    rows = [("conv3d (N)", conv_nd_cases(rank=3), conv3d_pair),
-            ("conv2d gradients (B)", conv_cases(max_batch=2, max_group_channels=6, max_extra=6), backward_pair),
-            ("conv_transpose2d (U)", transposed_cases(), transposed_pair),
-            ("max_pool2d (M)", pool_cases("max_pool2d"), pool_pair),
-            ("avg_pool2d (M)", pool_cases("avg_pool2d"), pool_pair)]
+    rows = [
+        ("conv3d (N)", conv_nd_cases(rank=3), conv3d_pair),
+        ("conv2d gradients (B)", conv_cases(max_batch=2, max_group_channels=6, max_extra=6), backward_pair),
+        ("conv_transpose2d (U)", transposed_cases(), transposed_pair),
+        ("max_pool2d (M)", pool_cases("max_pool2d"), pool_pair),
+        ("avg_pool2d (M)", pool_cases("avg_pool2d"), pool_pair),
+    ]
     print(f"{'operator':24} {'cases':>6} {'reference s':>12} {'torch s':>10} {'ratio':>7}")
     for name, strategy, pair in rows:
         calls = [c for c in (pair(case, rng) for case in _draw(strategy, n)) if c is not None]

@@ -21,13 +21,18 @@ from cnnspec.conformance.strategies import conv_cases, make_arrays
 from cnnspec.geometry import Conv2dCase
 
 LAYERS = {
-    "dense 64->64, 56x56, 3x3 pad 1": Conv2dCase(N=1, C_in=64, H=56, W=56, C_out=64, kH=3, kW=3, padding=((1, 1), (1, 1))),
-    "ResNet stem 3->64, 224x224, 7x7 s2": Conv2dCase(N=1, C_in=3, H=224, W=224, C_out=64, kH=7, kW=7, stride=(2, 2),
-                                                     padding=((3, 3), (3, 3))),
-    "AlexNet conv2 groups=2, 96->256, 27x27, 5x5": Conv2dCase(N=1, C_in=96, H=27, W=27, C_out=256, kH=5, kW=5,
-                                                             padding=((2, 2), (2, 2)), groups=2),
-    "depthwise 32ch, 112x112, 3x3": Conv2dCase(N=1, C_in=32, H=112, W=112, C_out=32, kH=3, kW=3,
-                                               padding=((1, 1), (1, 1)), groups=32),
+    "dense 64->64, 56x56, 3x3 pad 1": Conv2dCase(
+        N=1, C_in=64, H=56, W=56, C_out=64, kH=3, kW=3, padding=((1, 1), (1, 1))
+    ),
+    "ResNet stem 3->64, 224x224, 7x7 s2": Conv2dCase(
+        N=1, C_in=3, H=224, W=224, C_out=64, kH=7, kW=7, stride=(2, 2), padding=((3, 3), (3, 3))
+    ),
+    "AlexNet conv2 groups=2, 96->256, 27x27, 5x5": Conv2dCase(
+        N=1, C_in=96, H=27, W=27, C_out=256, kH=5, kW=5, padding=((2, 2), (2, 2)), groups=2
+    ),
+    "depthwise 32ch, 112x112, 3x3": Conv2dCase(
+        N=1, C_in=32, H=112, W=112, C_out=32, kH=3, kW=3, padding=((1, 1), (1, 1)), groups=32
+    ),
     "LeNet-5 C3 6->16, 14x14, 5x5": Conv2dCase(N=1, C_in=6, H=14, W=14, C_out=16, kH=5, kW=5),
 }
 
@@ -39,8 +44,9 @@ def torch_call(case: Conv2dCase, x: np.ndarray, w: np.ndarray, b: np.ndarray | N
     if (top, left) != (bottom, right):
         tx = F.pad(tx, (left, right, top, bottom))
         top = left = 0
-    return lambda: F.conv2d(tx, tw, tb, stride=case.stride, padding=(top, left), dilation=case.dilation,
-                            groups=case.groups)
+    return lambda: F.conv2d(
+        tx, tw, tb, stride=case.stride, padding=(top, left), dilation=case.dilation, groups=case.groups
+    )
 
 
 def best(fn, repeat: int = 5) -> float:
@@ -81,15 +87,21 @@ def main() -> None:
         for key, seconds in time_case(case).items():
             totals[key] += seconds
     print(f"\n{len(cases)} Hypothesis-sized cases (conv_cases() defaults), summed time per call of each:")
-    print(f"  oracle {totals['oracle'] * 1e3:.1f} ms, torch float32 {totals['torch float32'] * 1e3:.1f} ms, "
-          f"torch float64 {totals['torch float64'] * 1e3:.1f} ms")
-    print(f"  oracle / torch float32 = {totals['oracle'] / totals['torch float32']:.2f}x, "
-          f"oracle / torch float64 = {totals['oracle'] / totals['torch float64']:.2f}x")
+    print(
+        f"  oracle {totals['oracle'] * 1e3:.1f} ms, torch float32 {totals['torch float32'] * 1e3:.1f} ms, "
+        f"torch float64 {totals['torch float64'] * 1e3:.1f} ms"
+    )
+    print(
+        f"  oracle / torch float32 = {totals['oracle'] / totals['torch float32']:.2f}x, "
+        f"oracle / torch float64 = {totals['oracle'] / totals['torch float64']:.2f}x"
+    )
     print("\nlayers (oracle time / torch time):")
     for name, case in LAYERS.items():
         t = time_case(case)
-        print(f"  {name:45s} oracle {t['oracle'] * 1e3:8.2f} ms | vs float32 {t['oracle'] / t['torch float32']:5.2f}x"
-              f" | vs float64 {t['oracle'] / t['torch float64']:5.2f}x")
+        print(
+            f"  {name:45s} oracle {t['oracle'] * 1e3:8.2f} ms | vs float32 {t['oracle'] / t['torch float32']:5.2f}x"
+            f" | vs float64 {t['oracle'] / t['torch float64']:5.2f}x"
+        )
 
 
 if __name__ == "__main__":

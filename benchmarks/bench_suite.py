@@ -29,12 +29,33 @@ def run(backend: str, profile: str, cache: str | None, *extra: str) -> tuple[int
         events = Path(scratch) / "events.jsonl"
         env = {**os.environ, **({"CNNSPEC_COMPILE_CACHE": cache} if cache else {})}
         start = time.monotonic()
-        subprocess.run([sys.executable, "-m", "pytest", "--pyargs", "cnnspec.conformance", "--cnnspec-backend", backend,
-                        "--cnnspec-profile", profile, "--cnnspec-results", str(events), "-p", "no:cacheprovider",
-                        "-q", *extra], capture_output=True, text=True, env=env, cwd=scratch)
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "pytest",
+                "--pyargs",
+                "cnnspec.conformance",
+                "--cnnspec-backend",
+                backend,
+                "--cnnspec-profile",
+                profile,
+                "--cnnspec-results",
+                str(events),
+                "-p",
+                "no:cacheprovider",
+                "-q",
+                *extra,
+            ],
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd=scratch,
+        )
         seconds = time.monotonic() - start
-        coverage = [e.get("coverage") or {} for e in map(json.loads, events.read_text().splitlines())
-                    if e["event"] == "result"]
+        coverage = [
+            e.get("coverage") or {} for e in map(json.loads, events.read_text().splitlines()) if e["event"] == "result"
+        ]
     ran = sum(c.get("ran", 0) + c.get("failed", 0) for c in coverage)
     return ran, sum(c.get("covering", 0) for c in coverage), sum(c.get("discarded", 0) for c in coverage), seconds
 
@@ -47,16 +68,21 @@ def main() -> None:
     parser.add_argument("--isolate", action="store_true", help="run each backend plain, then with --cnnspec-isolate")
     args = parser.parse_args()
     rates = {}
-    print(f"{'backend':24s} {'cache':6s} {'examples':>9s} {'covering':>9s} {'discarded':>9s} {'seconds':>8s} "
-          f"{'examples/s':>10s}")
+    print(
+        f"{'backend':24s} {'cache':6s} {'examples':>9s} {'covering':>9s} {'discarded':>9s} {'seconds':>8s} "
+        f"{'examples/s':>10s}"
+    )
     for backend in args.backend or ["reference", "torch-cpu"]:
         with tempfile.TemporaryDirectory() as cache:
             labels = ["cold", "warm"] if args.cold else ["plain", "forked"] if args.isolate else [""]
             for label in labels:
                 extra = ("--cnnspec-isolate",) if label == "forked" else ()
                 ran, covering, discarded, seconds = run(backend, args.profile, cache if args.cold else None, *extra)
-                print(f"{backend:24s} {label:6s} {ran:9d} {covering:9d} {discarded:9d} {seconds:8.1f} "
-                      f"{ran / seconds:10.0f}", flush=True)
+                print(
+                    f"{backend:24s} {label:6s} {ran:9d} {covering:9d} {discarded:9d} {seconds:8.1f} "
+                    f"{ran / seconds:10.0f}",
+                    flush=True,
+                )
                 rates[backend] = ran / seconds
     if "torch-cpu" in rates:
         for backend, rate in rates.items():

@@ -13,8 +13,12 @@ from typing import Any
 __version__ = "0.1.0"
 __all__ = ["Conv2dCase", "ConvSpecError", "conv2d", "conv2d_definition", "__version__"]
 
-_HOMES = {"ConvSpecError": "cnnspec.errors", "Conv2dCase": "cnnspec.geometry", "conv2d": "cnnspec.reference",
-          "conv2d_definition": "cnnspec.reference"}
+_HOMES = {
+    "ConvSpecError": "cnnspec.errors",
+    "Conv2dCase": "cnnspec.geometry",
+    "conv2d": "cnnspec.reference",
+    "conv2d_definition": "cnnspec.reference",
+}
 
 
 def __getattr__(name: str) -> Any:

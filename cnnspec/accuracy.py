@@ -53,14 +53,24 @@ class Precision:
     eta_acc: float
 
     @classmethod
-    def of(cls, dtype: np.dtype | type, *, accumulator: np.dtype | type | None = None,
-           u_acc: float | None = None, flushes_subnormals: bool = False) -> Precision:
+    def of(
+        cls,
+        dtype: np.dtype | type,
+        *,
+        accumulator: np.dtype | type | None = None,
+        u_acc: float | None = None,
+        flushes_subnormals: bool = False,
+    ) -> Precision:
         """The precision of ``dtype`` computed in ``accumulator`` (the dtype itself by default), at
         ``u_acc`` where a reduced mode declares one, with subnormals kept or flushed (A.10)."""
         acc = dtype if accumulator is None else accumulator
         loss = smallest_normal if flushes_subnormals else underflow
-        return cls(u_out=unit_roundoff(dtype), eta_out=loss(dtype),
-                   u_acc=unit_roundoff(acc) if u_acc is None else u_acc, eta_acc=loss(acc))
+        return cls(
+            u_out=unit_roundoff(dtype),
+            eta_out=loss(dtype),
+            u_acc=unit_roundoff(acc) if u_acc is None else u_acc,
+            eta_acc=loss(acc),
+        )
 
 
 def error_bound(M: np.ndarray, r64: np.ndarray, K: int, precision: Precision) -> np.ndarray:

@@ -25,8 +25,15 @@ from cnnspec.geometry import (
 from cnnspec.reference import ConvCall, check_dtypes, pad, unpad, validate, windows
 
 
-def scatter(gy: np.ndarray, w: np.ndarray, padded: tuple[int, ...], *, stride: tuple[int, ...],
-            dilation: tuple[int, ...], groups: int) -> np.ndarray:
+def scatter(
+    gy: np.ndarray,
+    w: np.ndarray,
+    padded: tuple[int, ...],
+    *,
+    stride: tuple[int, ...],
+    dilation: tuple[int, ...],
+    groups: int,
+) -> np.ndarray:
     """[B.1, U.1] The adjoint of the grouped correlation: x̂-shaped (N, C_in, padded..) sums of
     w[o, c, p..]·gy[n, o, i..] at position i·s + p·d of channel γ(o)·C_in_g + c, in float64."""
     N, C_out, *out = gy.shape
@@ -56,7 +63,7 @@ def _grads64(call: ConvCall, gy: np.ndarray, magnitude: bool) -> tuple[np.ndarra
         x, w, gy = np.abs(x), np.abs(w), np.abs(gy)
     xhat = pad(x, call.padding)
     view = windows(xhat, w.shape[2:], stride=call.stride, dilation=call.dilation, groups=call.groups)
-    _check_grad_output(call, gy, (x.shape[0], w.shape[0], *view.shape[3 + w.ndim - 2:]))
+    _check_grad_output(call, gy, (x.shape[0], w.shape[0], *view.shape[3 + w.ndim - 2 :]))
     N, g = x.shape[0], call.groups
     L = math.prod(gy.shape[2:])
     K = w.shape[1] * math.prod(w.shape[2:])
@@ -65,8 +72,11 @@ def _grads64(call: ConvCall, gy: np.ndarray, magnitude: bool) -> tuple[np.ndarra
         per_group = gy.astype(np.float64).reshape(N, g, w.shape[0] // g, L)
         # [B.2] grad_weight[γ, o, k] = Σ_n Σ_l ĝ[n, γ, o, l]·columns[n, γ, k, l]: own group's channels only.
         gw = np.einsum("ngol,ngkl->gok", per_group, columns).reshape(w.shape)
-        gx = unpad(scatter(gy, w, xhat.shape[2:], stride=call.stride, dilation=call.dilation, groups=g),
-                   call.padding, x.shape[2:])
+        gx = unpad(
+            scatter(gy, w, xhat.shape[2:], stride=call.stride, dilation=call.dilation, groups=g),
+            call.padding,
+            x.shape[2:],
+        )
         gb = None if b is None else gy.astype(np.float64).sum(axis=(0, *range(2, gy.ndim)))
     return gx, gw, gb
 
@@ -103,16 +113,24 @@ def grad_terms(x_shape: tuple[int, ...], w_shape: tuple[int, ...], out_shape: tu
     return C_out_g_taps, batch_outputs, batch_outputs
 
 
-def _validate_transposed(x: np.ndarray, w: np.ndarray, b: np.ndarray | None, stride: object, padding: object,
-                         output_padding: object, dilation: object, groups: int
-                         ) -> tuple[Pair, ExplicitPadding, Pair, Pair]:
+def _validate_transposed(
+    x: np.ndarray,
+    w: np.ndarray,
+    b: np.ndarray | None,
+    stride: object,
+    padding: object,
+    output_padding: object,
+    dilation: object,
+    groups: int,
+) -> tuple[Pair, ExplicitPadding, Pair, Pair]:
     if x.ndim != 4 or w.ndim != 4:
         raise ConvSpecError(f"input {x.shape} and weight {w.shape} must have rank 4", "E.9")
     check_dtypes(x, w, b)
     check_groups(groups, x.shape[1], w.shape[1] * groups if isinstance(groups, int) and groups > 0 else 1)
     if w.shape[0] != x.shape[1]:
-        raise ConvSpecError(f"weight w.shape[0]={w.shape[0]} must equal C_in={x.shape[1]} (layout "
-                            "(C_in, C_out/groups, kH, kW))", "E.9")
+        raise ConvSpecError(
+            f"weight w.shape[0]={w.shape[0]} must equal C_in={x.shape[1]} (layout (C_in, C_out/groups, kH, kW))", "E.9"
+        )
     s, d, a = as_pair("stride", stride), as_pair("dilation", dilation), as_pair("output_padding", output_padding)
     check_stride_dilation(s, d)
     pads = as_padding(padding)
@@ -146,15 +164,16 @@ def conv_transpose2d(
     x, w = np.asarray(x), np.asarray(w)
     b = None if b is None else np.asarray(b)
     s, pads, a, d = _validate_transposed(x, w, b, stride, padding, output_padding, dilation, groups)
-    out = [transposed_output_size(n, k, stride=si, pad=p, dilation=di, output_padding=ai)
-           for n, k, si, p, di, ai in zip(x.shape[2:], w.shape[2:], s, pads, d, a)]
+    out = [
+        transposed_output_size(n, k, stride=si, pad=p, dilation=di, output_padding=ai)
+        for n, k, si, p, di, ai in zip(x.shape[2:], w.shape[2:], s, pads, d, a)
+    ]
     if min(out) < 1:
         raise ConvSpecError(f"the output extents {out} must be at least 1", "E.10")
     if magnitude:
         x, w, b = np.abs(x), np.abs(w), None if b is None else np.abs(b)
     with np.errstate(invalid="ignore", over="ignore"):
-        yhat = scatter(x, w, tuple(o + lo + hi for o, (lo, hi) in zip(out, pads)), stride=s, dilation=d,
-                       groups=groups)
+        yhat = scatter(x, w, tuple(o + lo + hi for o, (lo, hi) in zip(out, pads)), stride=s, dilation=d, groups=groups)
         y = yhat[(..., *(slice(lo, lo + o) for o, (lo, _) in zip(out, pads)))]
         if b is not None:
             y = y + b.astype(np.float64)[:, None, None]

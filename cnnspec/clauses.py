@@ -44,7 +44,7 @@ def clauses() -> dict[str, Clause]:
         if match:
             if match.group(1) in found:
                 raise RuntimeError(f"spec/conv2d.md defines clause {match.group(1)} twice")
-            header, current = (match.group(1), match.group(2)), [line[match.end():]]
+            header, current = (match.group(1), match.group(2)), [line[match.end() :]]
         elif current is not None and line.strip() and not line.startswith("#"):
             current.append(line.strip())
         elif current is not None and header is not None:

@@ -55,8 +55,9 @@ def _progress() -> runner.Progress:
     return show
 
 
-def _run_one(name: str, args: argparse.Namespace, pytest_args: list[str],
-             progress: runner.Progress | None) -> tuple[runner.BackendRun, list[str], int]:
+def _run_one(
+    name: str, args: argparse.Namespace, pytest_args: list[str], progress: runner.Progress | None
+) -> tuple[runner.BackendRun, list[str], int]:
     """One backend's run in its own process: the run, the lines that say how it went, and its exit status."""
     try:
         reason = unavailable(load(name))
@@ -64,10 +65,22 @@ def _run_one(name: str, args: argparse.Namespace, pytest_args: list[str],
         return runner.BackendRun(name, "error", detail=str(e)), [f"{name:26} ERROR: {e}"], 2
     if reason:
         return runner.BackendRun(name, "unavailable", detail=reason), [f"{name:26} not run: {reason}"], 0
-    run = runner.run_backend(name, profile=args.profile, timeout=args.timeout, pytest_args=tuple(pytest_args),
-                             memory_limit=args.memory_limit, progress=progress)
-    label = {"conformant": "conformant", "nonconformant": "NONCONFORMANT", "crashed": "CRASHED",
-             "timed out": "FAILED", "error": "ERROR", "unavailable": "not run"}[run.status]
+    run = runner.run_backend(
+        name,
+        profile=args.profile,
+        timeout=args.timeout,
+        pytest_args=tuple(pytest_args),
+        memory_limit=args.memory_limit,
+        progress=progress,
+    )
+    label = {
+        "conformant": "conformant",
+        "nonconformant": "NONCONFORMANT",
+        "crashed": "CRASHED",
+        "timed out": "FAILED",
+        "error": "ERROR",
+        "unavailable": "not run",
+    }[run.status]
     lines = [f"{name:26} {label}: {run.detail} ({run.seconds:.0f} s)"]
     if run.status != "conformant" and (args.verbose or run.status != "nonconformant"):
         lines += ["    " + line for line in run.output_tail.splitlines()]
@@ -75,8 +88,9 @@ def _run_one(name: str, args: argparse.Namespace, pytest_args: list[str],
         for result in run.results:
             if result["outcome"] in ("failed", "error", "crashed"):
                 message = ((result.get("failure") or {}).get("message") or result.get("reason", "")).strip()
-                lines.append(f"    {result['outcome'].upper()} {result['nodeid']}: "
-                             f"{message.splitlines()[0] if message else ''}")
+                lines.append(
+                    f"    {result['outcome'].upper()} {result['nodeid']}: {message.splitlines()[0] if message else ''}"
+                )
     return run, lines, 1 if run.status in runner.FAILING else 0
 
 
@@ -84,8 +98,11 @@ def _run_backends(args: argparse.Namespace) -> tuple[list[runner.BackendRun], in
     """Run each named backend in its own process, ``args.jobs`` at a time, printing its rows as it ends;
     the runs, in the order named, and the worst exit status."""
     names = args.backend or list(BUILTIN)
-    pytest_args = [*(["-n", args.numprocesses] if args.numprocesses else []),
-                   *(arg for dtype in args.dtype for arg in ("--cnnspec-dtype", dtype)), *args.pytest]
+    pytest_args = [
+        *(["-n", args.numprocesses] if args.numprocesses else []),
+        *(arg for dtype in args.dtype for arg in ("--cnnspec-dtype", dtype)),
+        *args.pytest,
+    ]
     if args.no_compile_cache:
         os.environ[compile_cache.VARIABLE] = "off"  # the backends' processes inherit it
     jobs = max(1, min(args.jobs, len(names)))
@@ -147,8 +164,10 @@ def _report(args: argparse.Namespace) -> int:
     for warning in warnings:
         print(f"cnnspec report: warning: {warning}")
     written = report.write(merged, Path(args.out))
-    print(f"cnnspec report: wrote {', '.join(str(p) for p in written if p.parent == Path(args.out))}"
-          f" and {sum(p.parent != Path(args.out) for p in written)} example files")
+    print(
+        f"cnnspec report: wrote {', '.join(str(p) for p in written if p.parent == Path(args.out))}"
+        f" and {sum(p.parent != Path(args.out) for p in written)} example files"
+    )
     return max(worst, report.verdict(merged))
 
 
@@ -183,29 +202,69 @@ def main(argv: list[str] | None = None) -> int:
     run = sub.add_parser("run", help="run the conformance suite on each backend in its own process")
     made = sub.add_parser("report", help="run the suite on each backend and write the conformance report")
     for command, profile in ((run, "ci" if os.environ.get("CI") else "default"), (made, "ci")):
-        command.add_argument("--backend", action="append", default=[], metavar="NAME",
-                             help="a built-in or registered name, or module:attribute (repeatable; "
-                                  "default: every built-in)")
-        command.add_argument("--profile", choices=sorted(PROFILES), default=profile,
-                             help=f"Hypothesis profile (default: {profile})")
-        command.add_argument("--dtype", action="append", default=[], choices=DTYPE_NAMES, metavar="DTYPE",
-                             help=f"a dtype to test (repeatable; default: all of {', '.join(DTYPE_NAMES)}): "
-                                  "leave out one that crashes a framework")
-        command.add_argument("--timeout", type=float, default=1800,
-                             help="seconds a backend's run may take before it is killed as a hang (default 1800)")
-        command.add_argument("--memory-limit", type=float, default=None, metavar="GIB",
-                             help="address-space limit of each backend's process, in GiB (default: none)")
-        command.add_argument("-n", "--numprocesses", default=None, metavar="N",
-                             help="pytest-xdist workers within each backend's run (e.g. 2 or auto)")
-        command.add_argument("-j", "--jobs", type=_positive, default=_default_jobs(), metavar="N",
-                             help=f"backends run at once, each in its own process (default: {_default_jobs()}, "
-                                  "this machine's cores)")
-        command.add_argument("--no-compile-cache", action="store_true",
-                             help="compile afresh: no persistent JAX or tinygrad cache (cnnspec.compile_cache)")
+        command.add_argument(
+            "--backend",
+            action="append",
+            default=[],
+            metavar="NAME",
+            help="a built-in or registered name, or module:attribute (repeatable; default: every built-in)",
+        )
+        command.add_argument(
+            "--profile", choices=sorted(PROFILES), default=profile, help=f"Hypothesis profile (default: {profile})"
+        )
+        command.add_argument(
+            "--dtype",
+            action="append",
+            default=[],
+            choices=DTYPE_NAMES,
+            metavar="DTYPE",
+            help=f"a dtype to test (repeatable; default: all of {', '.join(DTYPE_NAMES)}): "
+            "leave out one that crashes a framework",
+        )
+        command.add_argument(
+            "--timeout",
+            type=float,
+            default=1800,
+            help="seconds a backend's run may take before it is killed as a hang (default 1800)",
+        )
+        command.add_argument(
+            "--memory-limit",
+            type=float,
+            default=None,
+            metavar="GIB",
+            help="address-space limit of each backend's process, in GiB (default: none)",
+        )
+        command.add_argument(
+            "-n",
+            "--numprocesses",
+            default=None,
+            metavar="N",
+            help="pytest-xdist workers within each backend's run (e.g. 2 or auto)",
+        )
+        command.add_argument(
+            "-j",
+            "--jobs",
+            type=_positive,
+            default=_default_jobs(),
+            metavar="N",
+            help=f"backends run at once, each in its own process (default: {_default_jobs()}, this machine's cores)",
+        )
+        command.add_argument(
+            "--no-compile-cache",
+            action="store_true",
+            help="compile afresh: no persistent JAX or tinygrad cache (cnnspec.compile_cache)",
+        )
         command.add_argument("-v", "--verbose", action="store_true", help="show the end of every backend's output")
-    made.add_argument("--out", default="reports", metavar="DIR", help="folder to write the report to (default: reports)")
-    made.add_argument("--merge", nargs="+", default=[], metavar="JSON",
-                      help="conformance.json files to merge (with the runs of any --backend given)")
+    made.add_argument(
+        "--out", default="reports", metavar="DIR", help="folder to write the report to (default: reports)"
+    )
+    made.add_argument(
+        "--merge",
+        nargs="+",
+        default=[],
+        metavar="JSON",
+        help="conformance.json files to merge (with the runs of any --backend given)",
+    )
     args = parser.parse_args(argv)
     args.pytest = pytest_args
     if args.command == "backends":

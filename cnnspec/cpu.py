@@ -32,8 +32,12 @@ _LEVELS: dict[str, tuple[str | None, frozenset[str]]] = {
     "avx512_core_amx_fp16": ("avx512_core_amx", frozenset({"amx_fp16"})),
 }
 # oneDNN's other spellings of the same levels.
-_ALIASES = {"avx10_1_512": "avx512_core_fp16", "avx10_1_512_amx": "avx512_core_amx",
-            "avx10_1_512_amx_fp16": "avx512_core_amx_fp16", "all": ""}
+_ALIASES = {
+    "avx10_1_512": "avx512_core_fp16",
+    "avx10_1_512_amx": "avx512_core_amx",
+    "avx10_1_512_amx_fp16": "avx512_core_amx_fp16",
+    "all": "",
+}
 
 CAP_VARIABLE = "ONEDNN_MAX_CPU_ISA"
 
@@ -93,7 +97,9 @@ def onednn_has(level: str) -> bool:
 def onednn_level() -> str:
     """The most capable level oneDNN may select here (capped as above), for a message that says why a
     finding cannot show; "none" below sse41."""
-    return max((level for level in _LEVELS if onednn_has(level)), key=lambda level: len(flags_of(level)), default="none")
+    return max(
+        (level for level in _LEVELS if onednn_has(level)), key=lambda level: len(flags_of(level)), default="none"
+    )
 
 
 def threads() -> int:

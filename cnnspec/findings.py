@@ -46,8 +46,10 @@ class Finding:
         """Why this machine cannot show the finding (its kernel is not selected here), or None where it can."""
         if self.isa and not cpu.onednn_has(self.isa):
             capped = f" ({cpu.CAP_VARIABLE} is set)" if os.environ.get(cpu.CAP_VARIABLE) else ""
-            return (f"it shows only where oneDNN selects its {self.isa} kernels; this machine's level is "
-                    f"{cpu.onednn_level()}{capped}")
+            return (
+                f"it shows only where oneDNN selects its {self.isa} kernels; this machine's level is "
+                f"{cpu.onednn_level()}{capped}"
+            )
         if self.threads > cpu.threads():
             return f"it shows only with {self.threads} threads or more; the kernels run {cpu.threads()} here"
         return None
@@ -58,14 +60,20 @@ class Finding:
 
     def needs(self) -> str:
         """What the finding needs to show, in words ("" where it shows on any machine)."""
-        parts = ([f"oneDNN's {self.isa} kernels (CPU flags {', '.join(sorted(cpu.own_flags(self.isa)))} and those "
-                  f"of {cpu.below(self.isa)})"] if self.isa else []) + (
-            [f"{self.threads} threads or more"] if self.threads > 1 else [])
+        parts = (
+            [
+                f"oneDNN's {self.isa} kernels (CPU flags {', '.join(sorted(cpu.own_flags(self.isa)))} and those "
+                f"of {cpu.below(self.isa)})"
+            ]
+            if self.isa
+            else []
+        ) + ([f"{self.threads} threads or more"] if self.threads > 1 else [])
         return "; ".join(parts)
 
 
-def _onnx_conv(x: str, w: str, attributes: str, shows: str, *, bias: str = "", runtime: bool = False,
-               show: str = "y.shape") -> str:
+def _onnx_conv(
+    x: str, w: str, attributes: str, shows: str, *, bias: str = "", runtime: bool = False, show: str = "y.shape"
+) -> str:
     """A reproducer that runs one Conv node with these attributes in the ONNX reference evaluator, or
     in onnxruntime."""
     inputs = "['x', 'w', 'b']" if bias else "['x', 'w']"
@@ -80,8 +88,11 @@ def _onnx_conv(x: str, w: str, attributes: str, shows: str, *, bias: str = "", r
         "                                           for n in inputs],\n"
         "                          [helper.make_tensor_value_info('y', TensorProto.FLOAT, None)])\n"
         "model = helper.make_model(graph, opset_imports=[helper.make_opsetid('', 22)])\n"
-        + ("y = onnxruntime.InferenceSession(model.SerializeToString(), providers=['CPUExecutionProvider'])"
-           if runtime else "y = ReferenceEvaluator(model)")
+        + (
+            "y = onnxruntime.InferenceSession(model.SerializeToString(), providers=['CPUExecutionProvider'])"
+            if runtime
+            else "y = ReferenceEvaluator(model)"
+        )
         + f".run(None, {feeds})[0]\n"
         f"print({show})  # {shows}\n"
     )
@@ -258,13 +269,15 @@ FINDINGS: tuple[Finding, ...] = (
         ),
         outcome="returns",
         link="https://github.com/jax-ml/jax/issues/8325 (by design); https://github.com/keras-team/keras/issues/19753",
-        tests=("test_invalid.py::test_kernel_larger_than_padded_input_is_rejected",
-               "test_invalid_operators.py::test_invalid_conv1d_conv3d_are_rejected",
-               "test_invalid_operators.py::test_transposed_with_empty_output_is_rejected",
-               "test_invalid_operators.py::test_empty_batch_is_validated_as_any_other[conv2d]",
-               "test_invalid_operators.py::test_empty_batch_is_validated_as_any_other[conv1d]",
-               "test_invalid_operators.py::test_empty_batch_is_validated_as_any_other[conv3d]",
-               "test_invalid_operators.py::test_empty_batch_is_validated_as_any_other[conv_transpose2d]",),
+        tests=(
+            "test_invalid.py::test_kernel_larger_than_padded_input_is_rejected",
+            "test_invalid_operators.py::test_invalid_conv1d_conv3d_are_rejected",
+            "test_invalid_operators.py::test_transposed_with_empty_output_is_rejected",
+            "test_invalid_operators.py::test_empty_batch_is_validated_as_any_other[conv2d]",
+            "test_invalid_operators.py::test_empty_batch_is_validated_as_any_other[conv1d]",
+            "test_invalid_operators.py::test_empty_batch_is_validated_as_any_other[conv3d]",
+            "test_invalid_operators.py::test_empty_batch_is_validated_as_any_other[conv_transpose2d]",
+        ),
     ),
     Finding(
         backend="tinygrad-cpu",
@@ -285,11 +298,13 @@ FINDINGS: tuple[Finding, ...] = (
         outcome="returns",
         link="https://github.com/tinygrad/tinygrad/pull/14115 (a fix for dilation=0, closed unmerged)",
         also_in=("tinygrad-nn-cpu",),
-        tests=("test_invalid.py::test_stride_or_dilation_below_1_is_rejected",
-               "test_invalid_operators.py::test_invalid_conv1d_conv3d_are_rejected",
-               "test_invalid_operators.py::test_empty_batch_is_validated_as_any_other[conv2d]",
-               "test_invalid_operators.py::test_empty_batch_is_validated_as_any_other[conv1d]",
-               "test_invalid_operators.py::test_empty_batch_is_validated_as_any_other[conv3d]",),
+        tests=(
+            "test_invalid.py::test_stride_or_dilation_below_1_is_rejected",
+            "test_invalid_operators.py::test_invalid_conv1d_conv3d_are_rejected",
+            "test_invalid_operators.py::test_empty_batch_is_validated_as_any_other[conv2d]",
+            "test_invalid_operators.py::test_empty_batch_is_validated_as_any_other[conv1d]",
+            "test_invalid_operators.py::test_empty_batch_is_validated_as_any_other[conv3d]",
+        ),
     ),
     Finding(
         backend="tinygrad-cpu",
@@ -306,9 +321,10 @@ FINDINGS: tuple[Finding, ...] = (
             "print(x.conv2d(w, Tensor(np.ones(2, np.float32))).shape)  # (1, 2, 1, 1) with C_out = 1\n"
         ),
         outcome="returns",
-        tests=("test_invalid.py::test_wrong_bias_is_rejected",
-               "test_invalid_operators.py::test_invalid_conv1d_conv3d_are_rejected",
-),
+        tests=(
+            "test_invalid.py::test_wrong_bias_is_rejected",
+            "test_invalid_operators.py::test_invalid_conv1d_conv3d_are_rejected",
+        ),
     ),
     Finding(
         backend="mlx-cpu",
@@ -328,19 +344,23 @@ FINDINGS: tuple[Finding, ...] = (
         ),
         outcome="returns",
         link="related: https://github.com/ml-explore/mlx/issues/2856 (float64 arrays made at float32 precision, fixed)",
-        tests=("test_values.py::test_matches_reference_within_bound", "test_values.py::test_matches_scipy_3d_correlation",
-               "test_values.py::test_impulse_input_copies_the_kernel_unflipped",
-               "test_values.py::test_one_hot_weight_copies_the_input", "test_values.py::test_long_sums_within_bound",
-               # float32's range: float64 subnormals come back as 0, and the finite outputs of A.8 miss the bound
-               "test_special_values.py::test_subnormals_are_kept",
-               "test_special_values.py::test_nan_and_infinity_reach_the_outputs_ieee_sends_them_to",
-               # the same float32 arithmetic in conv1d, conv3d, the conv2d gradients (whose strided form
-               # raises "unsupported data type" in float64 besides) and the conv after pooling
-               "test_ranks.py::test_conv1d_conv3d_match_reference_within_bound",
-               "test_gradients.py::test_gradients_match_reference_within_bound",
-               "test_gradients.py::test_gradients_exact_on_small_integers",
-               "test_gradients.py::test_adjoint_identities_with_own_conv2d",
-               "test_pooling.py::test_pooled_maps_feed_the_next_conv_as_channels"),
+        tests=(
+            "test_values.py::test_matches_reference_within_bound",
+            "test_values.py::test_matches_scipy_3d_correlation",
+            "test_values.py::test_impulse_input_copies_the_kernel_unflipped",
+            "test_values.py::test_one_hot_weight_copies_the_input",
+            "test_values.py::test_long_sums_within_bound",
+            # float32's range: float64 subnormals come back as 0, and the finite outputs of A.8 miss the bound
+            "test_special_values.py::test_subnormals_are_kept",
+            "test_special_values.py::test_nan_and_infinity_reach_the_outputs_ieee_sends_them_to",
+            # the same float32 arithmetic in conv1d, conv3d, the conv2d gradients (whose strided form
+            # raises "unsupported data type" in float64 besides) and the conv after pooling
+            "test_ranks.py::test_conv1d_conv3d_match_reference_within_bound",
+            "test_gradients.py::test_gradients_match_reference_within_bound",
+            "test_gradients.py::test_gradients_exact_on_small_integers",
+            "test_gradients.py::test_adjoint_identities_with_own_conv2d",
+            "test_pooling.py::test_pooled_maps_feed_the_next_conv_as_channels",
+        ),
         dtypes=("float64",),
     ),
     Finding(
@@ -348,8 +368,8 @@ FINDINGS: tuple[Finding, ...] = (
         version="mlx 0.32.4 (CPU)",
         clause="E.2",
         summary="`groups=0` kills the process with SIGFPE (an integer division by zero) instead of raising; "
-                "a negative or non-dividing `groups` raises ValueError. The adapter refuses such calls "
-                "(KnownCrash) so that the rest of the suite runs.",
+        "a negative or non-dividing `groups` raises ValueError. The adapter refuses such calls "
+        "(KnownCrash) so that the rest of the suite runs.",
         reproducer=(
             "import mlx.core as mx\n"
             "mx.eval(mx.conv2d(mx.ones((1, 1, 1, 2)), mx.ones((2, 1, 1, 1)), groups=0))  # Floating point exception\n"
@@ -374,20 +394,27 @@ FINDINGS: tuple[Finding, ...] = (
             "print(mx.conv2d(x, w, stride=(2, 1)))  # [[[[3]]]]; stride=(1, 1) raises\n"
         ),
         outcome="returns",
-        tests=("test_invalid.py::test_kernel_larger_than_padded_input_is_rejected",
-               "test_invalid_operators.py::test_invalid_conv1d_conv3d_are_rejected",
-               "test_invalid_operators.py::test_empty_batch_is_validated_as_any_other[conv2d]",
-               "test_invalid_operators.py::test_empty_batch_is_validated_as_any_other[conv1d]",
-               "test_invalid_operators.py::test_empty_batch_is_validated_as_any_other[conv3d]",),
+        tests=(
+            "test_invalid.py::test_kernel_larger_than_padded_input_is_rejected",
+            "test_invalid_operators.py::test_invalid_conv1d_conv3d_are_rejected",
+            "test_invalid_operators.py::test_empty_batch_is_validated_as_any_other[conv2d]",
+            "test_invalid_operators.py::test_empty_batch_is_validated_as_any_other[conv1d]",
+            "test_invalid_operators.py::test_empty_batch_is_validated_as_any_other[conv3d]",
+        ),
     ),
     Finding(
         backend="onnxruntime-cpu",
         version="onnxruntime 1.32.0",
         clause="E.7",
         summary="An empty `auto_pad` is accepted and read as NOTSET (explicit `pads`, here none); ONNX allows only "
-                "NOTSET, SAME_UPPER, SAME_LOWER and VALID. Any other unknown value raises.",
-        reproducer=_onnx_conv("np.ones((1, 1, 1, 1), np.float32)", "np.ones((1, 1, 1, 1), np.float32)",
-                              "{'auto_pad': ''}", "(1, 1, 1, 1)", runtime=True),
+        "NOTSET, SAME_UPPER, SAME_LOWER and VALID. Any other unknown value raises.",
+        reproducer=_onnx_conv(
+            "np.ones((1, 1, 1, 1), np.float32)",
+            "np.ones((1, 1, 1, 1), np.float32)",
+            "{'auto_pad': ''}",
+            "(1, 1, 1, 1)",
+            runtime=True,
+        ),
         outcome="returns",
         tests=("test_invalid.py::test_unknown_padding_string_is_rejected",),
     ),
@@ -396,14 +423,17 @@ FINDINGS: tuple[Finding, ...] = (
         version="onnx 1.23.2 ReferenceEvaluator",
         clause="E.4",
         summary="A kernel larger than the padded input returns an array with a spatial extent of 0 (onnxruntime raises).",
-        reproducer=_onnx_conv("np.ones((1, 1, 1, 1), np.float32)", "np.ones((1, 1, 2, 1), np.float32)",
-                                        "{}", "(1, 1, 0, 1)"),
+        reproducer=_onnx_conv(
+            "np.ones((1, 1, 1, 1), np.float32)", "np.ones((1, 1, 2, 1), np.float32)", "{}", "(1, 1, 0, 1)"
+        ),
         outcome="returns",
-        tests=("test_invalid.py::test_kernel_larger_than_padded_input_is_rejected",
-               "test_invalid_operators.py::test_invalid_conv1d_conv3d_are_rejected",
-               "test_invalid_operators.py::test_empty_batch_is_validated_as_any_other[conv2d]",
-               "test_invalid_operators.py::test_empty_batch_is_validated_as_any_other[conv1d]",
-               "test_invalid_operators.py::test_empty_batch_is_validated_as_any_other[conv3d]",),
+        tests=(
+            "test_invalid.py::test_kernel_larger_than_padded_input_is_rejected",
+            "test_invalid_operators.py::test_invalid_conv1d_conv3d_are_rejected",
+            "test_invalid_operators.py::test_empty_batch_is_validated_as_any_other[conv2d]",
+            "test_invalid_operators.py::test_empty_batch_is_validated_as_any_other[conv1d]",
+            "test_invalid_operators.py::test_empty_batch_is_validated_as_any_other[conv3d]",
+        ),
     ),
     Finding(
         backend="onnx-reference",
@@ -415,12 +445,16 @@ FINDINGS: tuple[Finding, ...] = (
             "IndexError or ValueError from inside NumPy; onnxruntime raises 'X num_dims does not match W num_dims'. "
             "Found by E.1's covering set, which tries every wrong rank in every example."
         ),
-        reproducer=_onnx_conv("np.ones((1, 1, 1, 1), np.float32)", "np.ones((1, 1, 1, 1, 1), np.float32)",
-                              "{'dilations': [1, 2]}", "a result for a rank-5 weight: should raise"),
+        reproducer=_onnx_conv(
+            "np.ones((1, 1, 1, 1), np.float32)",
+            "np.ones((1, 1, 1, 1, 1), np.float32)",
+            "{'dilations': [1, 2]}",
+            "a result for a rank-5 weight: should raise",
+        ),
         outcome="returns",
         prints="(1, 1, 1, 1)",
         link="related: https://github.com/microsoft/onnxruntime/pull/28734 (an unchecked weight rank in ONNX's own "
-             "Conv shape inference)",
+        "Conv shape inference)",
         tests=("test_invalid.py::test_wrong_rank_is_rejected",),
     ),
     Finding(
@@ -428,8 +462,12 @@ FINDINGS: tuple[Finding, ...] = (
         version="onnx 1.23.2 ReferenceEvaluator",
         clause="E.5",
         summary="A negative stride is accepted: `strides=[-1, 1]` returns a result (onnxruntime raises).",
-        reproducer=_onnx_conv("np.ones((1, 1, 1, 1), np.float32)", "np.ones((1, 1, 1, 1), np.float32)",
-                                        "{'strides': [-1, 1]}", "(1, 1, 1, 1)"),
+        reproducer=_onnx_conv(
+            "np.ones((1, 1, 1, 1), np.float32)",
+            "np.ones((1, 1, 1, 1), np.float32)",
+            "{'strides': [-1, 1]}",
+            "(1, 1, 1, 1)",
+        ),
         outcome="returns",
         tests=("test_invalid.py::test_stride_or_dilation_below_1_is_rejected",),
     ),
@@ -442,12 +480,18 @@ FINDINGS: tuple[Finding, ...] = (
             "every output map gets b[0], a silent wrong answer where a per-map bias was meant "
             "(`if B.size == 1: return mul + B` in op_conv.py). One of shape (1, C_out) is reshaped and used."
         ),
-        reproducer=_onnx_conv("np.ones((1, 1, 1, 1), np.float32)", "np.ones((2, 1, 1, 1), np.float32)",
-                                        "{}", "(1, 2, 1, 1): both maps got b[0]", bias="np.ones((1,), np.float32)"),
+        reproducer=_onnx_conv(
+            "np.ones((1, 1, 1, 1), np.float32)",
+            "np.ones((2, 1, 1, 1), np.float32)",
+            "{}",
+            "(1, 2, 1, 1): both maps got b[0]",
+            bias="np.ones((1,), np.float32)",
+        ),
         outcome="returns",
-        tests=("test_invalid.py::test_wrong_bias_is_rejected",
-               "test_invalid_operators.py::test_invalid_conv1d_conv3d_are_rejected",
-),
+        tests=(
+            "test_invalid.py::test_wrong_bias_is_rejected",
+            "test_invalid_operators.py::test_invalid_conv1d_conv3d_are_rejected",
+        ),
     ),
     Finding(
         backend="onnx-reference",
@@ -457,8 +501,12 @@ FINDINGS: tuple[Finding, ...] = (
             "An unknown `auto_pad` is accepted and read as NOTSET (explicit `pads`, here none): "
             "`auto_pad='full'` returns the unpadded result."
         ),
-        reproducer=_onnx_conv("np.ones((1, 1, 1, 1), np.float32)", "np.ones((1, 1, 1, 1), np.float32)",
-                                        "{'auto_pad': 'full'}", "(1, 1, 1, 1)"),
+        reproducer=_onnx_conv(
+            "np.ones((1, 1, 1, 1), np.float32)",
+            "np.ones((1, 1, 1, 1), np.float32)",
+            "{'auto_pad': 'full'}",
+            "(1, 1, 1, 1)",
+        ),
         outcome="returns",
         tests=("test_invalid.py::test_unknown_padding_string_is_rejected",),
     ),
@@ -502,8 +550,13 @@ FINDINGS += (
             "kernel of ones with dilation (2, 1) on the column [1, inf, 1] gives NaN; the taps read 1 and 1, "
             "so the answer is 2, which onnxruntime gives."
         ),
-        reproducer=_onnx_conv("np.array([[[[1.0], [np.inf], [1.0]]]], np.float32)", "np.ones((1, 1, 2, 1), np.float32)",
-                              "{'dilations': [2, 1]}", "[nan], where the taps read 1 and 1", show="y.ravel()"),
+        reproducer=_onnx_conv(
+            "np.array([[[[1.0], [np.inf], [1.0]]]], np.float32)",
+            "np.ones((1, 1, 2, 1), np.float32)",
+            "{'dilations': [2, 1]}",
+            "[nan], where the taps read 1 and 1",
+            show="y.ravel()",
+        ),
         outcome="returns",
         prints="[nan]",
         tests=("test_special_values.py::test_nan_and_infinity_reach_the_outputs_ieee_sends_them_to",),
@@ -537,7 +590,7 @@ FINDINGS += (
         outcome="returns",
         prints="[7.0, 5.0, -6.0, -14.0, 7.0]",
         link="likely the AMX brgemm conv family of https://github.com/uxlfoundation/oneDNN/pull/5494 (fixed after "
-             "oneDNN 3.12)",
+        "oneDNN 3.12)",
         # No fixed list of tests: which calls come out wrong varies from run to run (a conv3d one did once in
         # two runs), so the adapters refuse every call of this family on such a machine (KnownWrongAnswer).
         dtypes=("bfloat16",),
@@ -599,10 +652,12 @@ def _onnx_node(op: str, feeds: str, attributes: str, show: str, shows: str) -> s
     )
 
 
-_MLX_TRANSPOSED_TESTS = ("test_transposed.py::test_transposed_matches_reference_within_bound",
-                         "test_transposed.py::test_transposed_is_the_adjoint_of_own_conv2d",
-                         "test_transposed.py::test_output_padding_extends_the_bottom_and_right",
-                         "test_transposed.py::test_output_padding_limit")
+_MLX_TRANSPOSED_TESTS = (
+    "test_transposed.py::test_transposed_matches_reference_within_bound",
+    "test_transposed.py::test_transposed_is_the_adjoint_of_own_conv2d",
+    "test_transposed.py::test_output_padding_extends_the_bottom_and_right",
+    "test_transposed.py::test_output_padding_limit",
+)
 
 FINDINGS += (
     Finding(
@@ -643,8 +698,10 @@ FINDINGS += (
         ),
         outcome="returns",
         prints="[(1, 8, 8, 1), (1, 5, 5, 1)]",
-        tests=("test_transposed.py::test_output_padding_limit",
-               "test_invalid_operators.py::test_empty_batch_is_validated_as_any_other[conv_transpose2d]",),
+        tests=(
+            "test_transposed.py::test_output_padding_limit",
+            "test_invalid_operators.py::test_empty_batch_is_validated_as_any_other[conv_transpose2d]",
+        ),
     ),
     Finding(
         backend="tinygrad-cpu",
@@ -663,8 +720,10 @@ FINDINGS += (
         ),
         outcome="returns",
         prints="[(1, 1, 8, 8), (1, 1, 5, 5)]",
-        tests=("test_transposed.py::test_output_padding_limit",
-               "test_invalid_operators.py::test_empty_batch_is_validated_as_any_other[conv_transpose2d]",),
+        tests=(
+            "test_transposed.py::test_output_padding_limit",
+            "test_invalid_operators.py::test_empty_batch_is_validated_as_any_other[conv_transpose2d]",
+        ),
     ),
     Finding(
         backend="onnx-reference",
@@ -676,16 +735,23 @@ FINDINGS += (
             "ones with bias [0, 10] gives [1, 1], not [1, 11]), and with more channels a group's weight is sliced "
             "by the output count, raising ValueError ('cannot reshape array') on valid calls."
         ),
-        reproducer=_onnx_node("ConvTranspose", "{'x': np.ones((1, 2, 1, 1), np.float32), "
-                              "'w': np.ones((2, 1, 1, 1), np.float32), 'b': np.array([0, 10], np.float32)}",
-                              "{'group': 2}", "y.ravel()", "[1. 1.]: should be [1. 11.]"),
+        reproducer=_onnx_node(
+            "ConvTranspose",
+            "{'x': np.ones((1, 2, 1, 1), np.float32), "
+            "'w': np.ones((2, 1, 1, 1), np.float32), 'b': np.array([0, 10], np.float32)}",
+            "{'group': 2}",
+            "y.ravel()",
+            "[1. 1.]: should be [1. 11.]",
+        ),
         outcome="returns",
         prints="[1. 1.]",
         link="related: https://github.com/onnx/onnx/issues/7802 (its reshape error, on an invalid model)",
-        tests=("test_transposed.py::test_transposed_matches_reference_within_bound",
-               "test_transposed.py::test_transposed_is_the_adjoint_of_own_conv2d",
-               "test_transposed.py::test_output_padding_extends_the_bottom_and_right",
-               "test_transposed.py::test_output_padding_limit"),
+        tests=(
+            "test_transposed.py::test_transposed_matches_reference_within_bound",
+            "test_transposed.py::test_transposed_is_the_adjoint_of_own_conv2d",
+            "test_transposed.py::test_output_padding_extends_the_bottom_and_right",
+            "test_transposed.py::test_output_padding_limit",
+        ),
     ),
     Finding(
         backend="onnx-reference",
@@ -698,9 +764,13 @@ FINDINGS += (
             "`pads=[1, 0, 1, 0]`, pads the top and the left, so a 2x2 window on a 2x2 input gives a 2x2 map, "
             "not 3x1, and a window wholly in the padding raises ValueError. Equal padding on both axes is unaffected."
         ),
-        reproducer=_onnx_node("MaxPool", "{'x': np.ones((1, 1, 2, 2), np.float32)}",
-                              "{'kernel_shape': [2, 2], 'pads': [1, 0, 1, 0]}", "y.shape",
-                              "(1, 1, 2, 2): should be (1, 1, 3, 1)"),
+        reproducer=_onnx_node(
+            "MaxPool",
+            "{'x': np.ones((1, 1, 2, 2), np.float32)}",
+            "{'kernel_shape': [2, 2], 'pads': [1, 0, 1, 0]}",
+            "y.shape",
+            "(1, 1, 2, 2): should be (1, 1, 3, 1)",
+        ),
         outcome="returns",
         prints="(1, 1, 2, 2)",
         tests=("test_pooling.py::test_max_pool_is_the_window_maximum",),
@@ -716,9 +786,9 @@ FINDINGS += (
         clause="E.10",
         summary="`F.conv_transpose2d` **returns an empty tensor** where the padding leaves no output row: a (12, 8, 2, 2) input, an (8, 4, 1, 1) kernel and padding 1 give shape (12, 4, 0, 0), while the same call with one channel raises 'Output size is too small'.",
         reproducer=(
-            'import torch\n'
-            'import torch.nn.functional as F\n'
-            'print(F.conv_transpose2d(torch.ones(12, 8, 2, 2), torch.ones(8, 4, 1, 1), padding=1).shape)  # torch.Size([12, 4, 0, 0]): should raise, as it does with one channel\n'
+            "import torch\n"
+            "import torch.nn.functional as F\n"
+            "print(F.conv_transpose2d(torch.ones(12, 8, 2, 2), torch.ones(8, 4, 1, 1), padding=1).shape)  # torch.Size([12, 4, 0, 0]): should raise, as it does with one channel\n"
         ),
         outcome="returns",
         prints="torch.Size([12, 4, 0, 0])",
@@ -733,17 +803,22 @@ FINDINGS += (
         clause="E.13",
         summary="With an **empty batch** (N = 0), conv1d, conv2d, conv3d and conv_transpose2d skip part of their validation: a dilation of 0 gives an empty result instead of 'dilation should be greater than zero', and conv_transpose2d accepts output padding 5 with stride 2 (shape (0, 1, 11, 11)), which it rejects for N = 1.",
         reproducer=(
-            'import torch\n'
-            'import torch.nn.functional as F\n'
-            'x, w = torch.ones(0, 3, 5, 5), torch.ones(3, 3, 3, 3)\n'
-            'print(F.conv2d(x, w, dilation=(0, 1)).shape)  # torch.Size([0, 3, 5, 3]): should raise, as it does for a batch of 1\n'
-            'print(F.conv_transpose2d(torch.ones(0, 1, 3, 3), torch.ones(1, 1, 2, 2), stride=2, output_padding=5).shape)  # torch.Size([0, 1, 11, 11]): should raise\n'
+            "import torch\n"
+            "import torch.nn.functional as F\n"
+            "x, w = torch.ones(0, 3, 5, 5), torch.ones(3, 3, 3, 3)\n"
+            "print(F.conv2d(x, w, dilation=(0, 1)).shape)  # torch.Size([0, 3, 5, 3]): should raise, as it does for a batch of 1\n"
+            "print(F.conv_transpose2d(torch.ones(0, 1, 3, 3), torch.ones(1, 1, 2, 2), stride=2, output_padding=5).shape)  # torch.Size([0, 1, 11, 11]): should raise\n"
         ),
         outcome="returns",
         prints="torch.Size([0, 3, 5, 3])",
         link="output padding with an empty batch: fix pending upstream (issue 19's survey)",
         also_in=("torch-cpu-nomkldnn", "torch-cpu-channels-last", "torch-nn-cpu"),
-        tests=("test_invalid_operators.py::test_empty_batch_is_validated_as_any_other[conv2d]", "test_invalid_operators.py::test_empty_batch_is_validated_as_any_other[conv1d]", "test_invalid_operators.py::test_empty_batch_is_validated_as_any_other[conv3d]", "test_invalid_operators.py::test_empty_batch_is_validated_as_any_other[conv_transpose2d]",),
+        tests=(
+            "test_invalid_operators.py::test_empty_batch_is_validated_as_any_other[conv2d]",
+            "test_invalid_operators.py::test_empty_batch_is_validated_as_any_other[conv1d]",
+            "test_invalid_operators.py::test_empty_batch_is_validated_as_any_other[conv3d]",
+            "test_invalid_operators.py::test_empty_batch_is_validated_as_any_other[conv_transpose2d]",
+        ),
     ),
     Finding(
         backend="torch-cpu",
@@ -751,9 +826,9 @@ FINDINGS += (
         clause="E.9",
         summary="`F.conv_transpose2d` with a batch of 2 or more and a kernel of one tap along an axis **accepts a dilation of 0** on that axis (the oneDNN deconvolution path skips the check; a batch of 1 raises 'dilation should be greater than zero', and a longer kernel fails inside oneDNN).",
         reproducer=(
-            'import torch\n'
-            'import torch.nn.functional as F\n'
-            'print(F.conv_transpose2d(torch.ones(2, 1, 3, 3), torch.ones(1, 1, 1, 1), dilation=(0, 1)).shape)  # torch.Size([2, 1, 3, 3]): should raise, as it does for a batch of 1\n'
+            "import torch\n"
+            "import torch.nn.functional as F\n"
+            "print(F.conv_transpose2d(torch.ones(2, 1, 3, 3), torch.ones(1, 1, 1, 1), dilation=(0, 1)).shape)  # torch.Size([2, 1, 3, 3]): should raise, as it does for a batch of 1\n"
         ),
         outcome="returns",
         prints="torch.Size([2, 1, 3, 3])",
@@ -767,27 +842,31 @@ FINDINGS += (
         clause="E.11",
         summary="`lax.reduce_window`, which flax's `max_pool`/`avg_pool` call with the user's padding, **validates no pooling limit**: a negative padding crops, a padding above half the window makes windows of padding alone, and a window larger than the padded input returns an empty array.",
         reproducer=(
-            'import jax.numpy as jnp\n'
-            'from jax import lax\n'
-            'x = jnp.ones((1, 1, 4, 4))\n'
-            'pool = lambda window, padding: lax.reduce_window(x, -jnp.inf, lax.max, window, (1, 1, 1, 1), padding).shape\n'
-            'print(pool((1, 1, 3, 3), ((0, 0), (0, 0), (-1, -1), (0, 0))), pool((1, 1, 3, 3), ((0, 0), (0, 0), (2, 2), (0, 0))),\n'
-            '      pool((1, 1, 5, 3), ((0, 0),) * 4))  # (1, 1, 0, 2) (1, 1, 6, 2) (1, 1, 0, 2): each should raise\n'
+            "import jax.numpy as jnp\n"
+            "from jax import lax\n"
+            "x = jnp.ones((1, 1, 4, 4))\n"
+            "pool = lambda window, padding: lax.reduce_window(x, -jnp.inf, lax.max, window, (1, 1, 1, 1), padding).shape\n"
+            "print(pool((1, 1, 3, 3), ((0, 0), (0, 0), (-1, -1), (0, 0))), pool((1, 1, 3, 3), ((0, 0), (0, 0), (2, 2), (0, 0))),\n"
+            "      pool((1, 1, 5, 3), ((0, 0),) * 4))  # (1, 1, 0, 2) (1, 1, 6, 2) (1, 1, 0, 2): each should raise\n"
         ),
         outcome="returns",
         prints="(1, 1, 0, 2) (1, 1, 6, 2) (1, 1, 0, 2)",
         link="https://github.com/jax-ml/jax/issues/8325 (empty results by design)",
-        tests=("test_invalid_operators.py::test_invalid_pooling_is_rejected", "test_invalid_operators.py::test_empty_batch_is_validated_as_any_other[max_pool2d]", "test_invalid_operators.py::test_empty_batch_is_validated_as_any_other[avg_pool2d]"),
+        tests=(
+            "test_invalid_operators.py::test_invalid_pooling_is_rejected",
+            "test_invalid_operators.py::test_empty_batch_is_validated_as_any_other[max_pool2d]",
+            "test_invalid_operators.py::test_empty_batch_is_validated_as_any_other[avg_pool2d]",
+        ),
     ),
     Finding(
         backend="onnxruntime-cpu",
         version="onnxruntime 1.32.0",
         clause="E.9",
-        summary='ConvTranspose **accepts negative `pads`**: `pads=[-1, 0, -1, 0]` on a 3x3 input with a 2x2 kernel returns a (1, 1, 6, 4) result, the rows past the scatter filled by the negative crop.',
+        summary="ConvTranspose **accepts negative `pads`**: `pads=[-1, 0, -1, 0]` on a 3x3 input with a 2x2 kernel returns a (1, 1, 6, 4) result, the rows past the scatter filled by the negative crop.",
         reproducer=(
-            'import numpy as np\n'
-            'import onnxruntime\n'
-            'from onnx import TensorProto, helper\n'
+            "import numpy as np\n"
+            "import onnxruntime\n"
+            "from onnx import TensorProto, helper\n"
             "node = helper.make_node('ConvTranspose', ['x', 'w'], ['y'], pads=[-1, 0, -1, 0])\n"
             "graph = helper.make_graph([node], 'g', [helper.make_tensor_value_info(n, TensorProto.FLOAT, None) for n in 'xw'],\n"
             "                          [helper.make_tensor_value_info('y', TensorProto.FLOAT, None)])\n"
@@ -797,18 +876,21 @@ FINDINGS += (
         ),
         outcome="returns",
         prints="(1, 1, 6, 4)",
-        tests=("test_invalid_operators.py::test_invalid_transposed_calls_are_rejected", "test_invalid_operators.py::test_empty_batch_is_validated_as_any_other[conv_transpose2d]"),
+        tests=(
+            "test_invalid_operators.py::test_invalid_transposed_calls_are_rejected",
+            "test_invalid_operators.py::test_empty_batch_is_validated_as_any_other[conv_transpose2d]",
+        ),
     ),
     Finding(
         backend="onnxruntime-cpu",
         version="onnxruntime 1.32.0",
         clause="E.11",
-        summary='Pooling validates too little: AveragePool **accepts `pads` above half the kernel** (2 with a 3x3 kernel: windows of padding alone), and MaxPool and AveragePool return an **empty output** for a window larger than the padded input.',
+        summary="Pooling validates too little: AveragePool **accepts `pads` above half the kernel** (2 with a 3x3 kernel: windows of padding alone), and MaxPool and AveragePool return an **empty output** for a window larger than the padded input.",
         reproducer=(
-            'import numpy as np\n'
-            'import onnxruntime\n'
-            'from onnx import TensorProto, helper\n'
-            'def pool(op, **attributes):\n'
+            "import numpy as np\n"
+            "import onnxruntime\n"
+            "from onnx import TensorProto, helper\n"
+            "def pool(op, **attributes):\n"
             "    node = helper.make_node(op, ['x'], ['y'], **attributes)\n"
             "    graph = helper.make_graph([node], 'g', [helper.make_tensor_value_info('x', TensorProto.FLOAT, None)],\n"
             "                              [helper.make_tensor_value_info('y', TensorProto.FLOAT, None)])\n"
@@ -819,18 +901,22 @@ FINDINGS += (
         ),
         outcome="returns",
         prints="(1, 1, 6, 2) (1, 1, 0, 2)",
-        tests=("test_invalid_operators.py::test_invalid_pooling_is_rejected", "test_invalid_operators.py::test_empty_batch_is_validated_as_any_other[max_pool2d]", "test_invalid_operators.py::test_empty_batch_is_validated_as_any_other[avg_pool2d]"),
+        tests=(
+            "test_invalid_operators.py::test_invalid_pooling_is_rejected",
+            "test_invalid_operators.py::test_empty_batch_is_validated_as_any_other[max_pool2d]",
+            "test_invalid_operators.py::test_empty_batch_is_validated_as_any_other[avg_pool2d]",
+        ),
     ),
     Finding(
         backend="onnx-reference",
         version="onnx 1.23.2 ReferenceEvaluator",
         clause="E.11",
-        summary='MaxPool and AveragePool **validate no attribute**: a `kernel_shape` of 0 or -1, a negative `dilations`, negative `pads` or `pads` above half the window, and a window past the input all return a result.',
+        summary="MaxPool and AveragePool **validate no attribute**: a `kernel_shape` of 0 or -1, a negative `dilations`, negative `pads` or `pads` above half the window, and a window past the input all return a result.",
         reproducer=(
-            'import numpy as np\n'
-            'from onnx import TensorProto, helper\n'
-            'from onnx.reference import ReferenceEvaluator\n'
-            'def pool(op, **attributes):\n'
+            "import numpy as np\n"
+            "from onnx import TensorProto, helper\n"
+            "from onnx.reference import ReferenceEvaluator\n"
+            "def pool(op, **attributes):\n"
             "    node = helper.make_node(op, ['x'], ['y'], **attributes)\n"
             "    graph = helper.make_graph([node], 'g', [helper.make_tensor_value_info('x', TensorProto.FLOAT, None)],\n"
             "                              [helper.make_tensor_value_info('y', TensorProto.FLOAT, None)])\n"
@@ -840,32 +926,40 @@ FINDINGS += (
         ),
         outcome="returns",
         prints="(1, 1, 3, 2) (1, 1, 5, 3)",
-        tests=("test_invalid_operators.py::test_invalid_pooling_is_rejected", "test_invalid_operators.py::test_empty_batch_is_validated_as_any_other[max_pool2d]", "test_invalid_operators.py::test_empty_batch_is_validated_as_any_other[avg_pool2d]"),
+        tests=(
+            "test_invalid_operators.py::test_invalid_pooling_is_rejected",
+            "test_invalid_operators.py::test_empty_batch_is_validated_as_any_other[max_pool2d]",
+            "test_invalid_operators.py::test_empty_batch_is_validated_as_any_other[avg_pool2d]",
+        ),
     ),
     Finding(
         backend="tinygrad-cpu",
         version="tinygrad 0.14.0",
         clause="E.11",
-        summary='`Tensor.max_pool2d` and `avg_pool2d` **validate no parameter**: a kernel extent of 0, a dilation of 0 or below, negative padding or padding above half the window, and inputs of rank 2 or 5 all return a result.',
+        summary="`Tensor.max_pool2d` and `avg_pool2d` **validate no parameter**: a kernel extent of 0, a dilation of 0 or below, negative padding or padding above half the window, and inputs of rank 2 or 5 all return a result.",
         reproducer=(
-            'from tinygrad import Tensor\n'
-            'x = Tensor.ones(1, 1, 4, 4)\n'
-            'print(x.max_pool2d((0, 2), stride=2).shape, x.max_pool2d((2, 2), dilation=0).shape,\n'
-            '      Tensor.ones(4, 4).max_pool2d((2, 2)).shape)  # (1, 1, 3, 2) (1, 1, 2, 2) (2, 2): each should raise\n'
+            "from tinygrad import Tensor\n"
+            "x = Tensor.ones(1, 1, 4, 4)\n"
+            "print(x.max_pool2d((0, 2), stride=2).shape, x.max_pool2d((2, 2), dilation=0).shape,\n"
+            "      Tensor.ones(4, 4).max_pool2d((2, 2)).shape)  # (1, 1, 3, 2) (1, 1, 2, 2) (2, 2): each should raise\n"
         ),
         outcome="returns",
         prints="(1, 1, 3, 2) (1, 1, 2, 2) (2, 2)",
-        tests=("test_invalid_operators.py::test_invalid_pooling_is_rejected", "test_invalid_operators.py::test_empty_batch_is_validated_as_any_other[max_pool2d]", "test_invalid_operators.py::test_empty_batch_is_validated_as_any_other[avg_pool2d]"),
+        tests=(
+            "test_invalid_operators.py::test_invalid_pooling_is_rejected",
+            "test_invalid_operators.py::test_empty_batch_is_validated_as_any_other[max_pool2d]",
+            "test_invalid_operators.py::test_empty_batch_is_validated_as_any_other[avg_pool2d]",
+        ),
     ),
     Finding(
         backend="tinygrad-cpu",
         version="tinygrad 0.14.0",
         clause="E.9",
-        summary='`Tensor.conv_transpose2d` **accepts a dilation of 0 or below and a negative padding**: dilation 0 returns a 3x3 map from a 3x3 input and a 2x2 kernel, padding -1 a 6x6 one.',
+        summary="`Tensor.conv_transpose2d` **accepts a dilation of 0 or below and a negative padding**: dilation 0 returns a 3x3 map from a 3x3 input and a 2x2 kernel, padding -1 a 6x6 one.",
         reproducer=(
-            'from tinygrad import Tensor\n'
-            'x, w = Tensor.ones(1, 1, 3, 3), Tensor.ones(1, 1, 2, 2)\n'
-            'print(x.conv_transpose2d(w, dilation=0).shape, x.conv_transpose2d(w, padding=-1).shape)  # both should raise\n'
+            "from tinygrad import Tensor\n"
+            "x, w = Tensor.ones(1, 1, 3, 3), Tensor.ones(1, 1, 2, 2)\n"
+            "print(x.conv_transpose2d(w, dilation=0).shape, x.conv_transpose2d(w, padding=-1).shape)  # both should raise\n"
         ),
         outcome="returns",
         prints="(1, 1, 3, 3) (1, 1, 6, 6)",
@@ -877,30 +971,37 @@ FINDINGS += (
         clause="E.12",
         summary="`Tensor.gradient` **accepts an upstream gradient of another shape** that broadcasts to the output's: one of shape (1, 2, 1, 2, 2) for an output of (2, 1, 2, 2) returns gradients, of another loss.",
         reproducer=(
-            'from tinygrad import Tensor\n'
-            'x, w = Tensor.ones(2, 1, 3, 3), Tensor.ones(1, 1, 2, 2)\n'
-            'y = x.conv2d(w)  # shape (2, 1, 2, 2)\n'
-            'gx, gw = y.gradient(x, w, gradient=Tensor.ones(1, 2, 1, 2, 2))\n'
-            'print(gx.shape, gw.shape)  # (2, 1, 3, 3) (1, 1, 2, 2): a grad_output of shape (1, 2, 1, 2, 2) should raise\n'
+            "from tinygrad import Tensor\n"
+            "x, w = Tensor.ones(2, 1, 3, 3), Tensor.ones(1, 1, 2, 2)\n"
+            "y = x.conv2d(w)  # shape (2, 1, 2, 2)\n"
+            "gx, gw = y.gradient(x, w, gradient=Tensor.ones(1, 2, 1, 2, 2))\n"
+            "print(gx.shape, gw.shape)  # (2, 1, 3, 3) (1, 1, 2, 2): a grad_output of shape (1, 2, 1, 2, 2) should raise\n"
         ),
         outcome="returns",
         prints="(2, 1, 3, 3) (1, 1, 2, 2)",
-        tests=("test_invalid_operators.py::test_gradient_of_the_wrong_shape_is_rejected", "test_invalid_operators.py::test_empty_batch_is_validated_as_any_other[conv2d_backward]"),
+        tests=(
+            "test_invalid_operators.py::test_gradient_of_the_wrong_shape_is_rejected",
+            "test_invalid_operators.py::test_empty_batch_is_validated_as_any_other[conv2d_backward]",
+        ),
     ),
     Finding(
         backend="mlx-cpu",
         version="mlx 0.32.4 (CPU)",
         clause="E.11",
-        summary='`mlx.nn.AvgPool2d` **accepts padding above half the kernel** (2 with a 3x3 kernel: a 6x6 map from 4x4), and `MaxPool2d` returns an **empty output** for a window larger than the input.',
+        summary="`mlx.nn.AvgPool2d` **accepts padding above half the kernel** (2 with a 3x3 kernel: a 6x6 map from 4x4), and `MaxPool2d` returns an **empty output** for a window larger than the input.",
         reproducer=(
-            'import mlx.core as mx\n'
-            'import mlx.nn as nn\n'
-            'x = mx.ones((1, 4, 4, 1))\n'
-            'print(nn.AvgPool2d(3, 1, 2)(x).shape, nn.MaxPool2d((5, 3), 1)(x).shape)  # padding 2 > 3 // 2, and a window past the input: both should raise\n'
+            "import mlx.core as mx\n"
+            "import mlx.nn as nn\n"
+            "x = mx.ones((1, 4, 4, 1))\n"
+            "print(nn.AvgPool2d(3, 1, 2)(x).shape, nn.MaxPool2d((5, 3), 1)(x).shape)  # padding 2 > 3 // 2, and a window past the input: both should raise\n"
         ),
         outcome="returns",
         prints="(1, 6, 6, 1) (1, 0, 2, 1)",
-        tests=("test_invalid_operators.py::test_invalid_pooling_is_rejected", "test_invalid_operators.py::test_empty_batch_is_validated_as_any_other[max_pool2d]", "test_invalid_operators.py::test_empty_batch_is_validated_as_any_other[avg_pool2d]"),
+        tests=(
+            "test_invalid_operators.py::test_invalid_pooling_is_rejected",
+            "test_invalid_operators.py::test_empty_batch_is_validated_as_any_other[max_pool2d]",
+            "test_invalid_operators.py::test_empty_batch_is_validated_as_any_other[avg_pool2d]",
+        ),
     ),
     Finding(
         backend="mlx-cpu",
@@ -908,37 +1009,38 @@ FINDINGS += (
         clause="E.13",
         summary="The gradients of a depthwise conv with an **empty batch** (N = 0) **kill the process with SIGFPE** (an integer division by zero) when evaluated, instead of returning empty gradients or raising; with groups=1 `mx.vjp` raises ValueError. The adapter refuses every empty-batch gradient call (KnownCrash).",
         reproducer=(
-            'import mlx.core as mx\n'
-            'mx.set_default_device(mx.cpu)\n'
-            'x, w = mx.ones((0, 1, 1, 3)), mx.ones((3, 3, 1, 1))  # an empty batch, depthwise (groups=3), channels last\n'
-            'conv = lambda x, w: mx.conv_general(x, w, stride=(2, 1), padding=([2, 0], [2, 1]), kernel_dilation=(1, 2), groups=3)\n'
-            'mx.eval(mx.vjp(conv, [x, w], [mx.ones((0, 2, 2, 3))])[1])  # dies of SIGFPE instead of returning empty gradients or raising\n'
+            "import mlx.core as mx\n"
+            "mx.set_default_device(mx.cpu)\n"
+            "x, w = mx.ones((0, 1, 1, 3)), mx.ones((3, 3, 1, 1))  # an empty batch, depthwise (groups=3), channels last\n"
+            "conv = lambda x, w: mx.conv_general(x, w, stride=(2, 1), padding=([2, 0], [2, 1]), kernel_dilation=(1, 2), groups=3)\n"
+            "mx.eval(mx.vjp(conv, [x, w], [mx.ones((0, 2, 2, 3))])[1])  # dies of SIGFPE instead of returning empty gradients or raising\n"
         ),
         outcome="sigfpe",
         tests=("test_invalid_operators.py::test_empty_batch_is_validated_as_any_other[conv2d_backward]",),
     ),
-
     Finding(
         backend="onnx-reference",
         version="onnx 1.23.2 ReferenceEvaluator",
         clause="E.9",
         summary="ConvTranspose **accepts a weight of rank 5** with an input of rank 4 (a (1, 1, 1, 1) result), and **returns an empty output** where the `pads` leave no row (E.10: `pads=[1, 0, 1, 0]` on a 2x1 input and a 1x1 kernel gives shape (1, 1, 0, 1)). onnxruntime rejects both.",
         reproducer=(
-            'import numpy as np\n'
-            'from onnx import TensorProto, helper\n'
-            'from onnx.reference import ReferenceEvaluator\n'
-            'def conv_transpose(x, w, **attributes):\n'
+            "import numpy as np\n"
+            "from onnx import TensorProto, helper\n"
+            "from onnx.reference import ReferenceEvaluator\n"
+            "def conv_transpose(x, w, **attributes):\n"
             "    node = helper.make_node('ConvTranspose', ['x', 'w'], ['y'], **attributes)\n"
             "    graph = helper.make_graph([node], 'g', [helper.make_tensor_value_info(n, TensorProto.FLOAT, None) for n in 'xw'],\n"
             "                              [helper.make_tensor_value_info('y', TensorProto.FLOAT, None)])\n"
             "    model = helper.make_model(graph, opset_imports=[helper.make_opsetid('', 22)])\n"
             "    return ReferenceEvaluator(model).run(None, {'x': np.ones(x, np.float32), 'w': np.ones(w, np.float32)})[0].shape\n"
-            'print(conv_transpose((1, 1, 1, 1), (1, 1, 1, 1, 1)), conv_transpose((1, 1, 2, 1), (1, 1, 1, 1), pads=[1, 0, 1, 0]))  # (1, 1, 1, 1) (1, 1, 0, 1): a rank-5 weight and an empty output, both should raise\n'
+            "print(conv_transpose((1, 1, 1, 1), (1, 1, 1, 1, 1)), conv_transpose((1, 1, 2, 1), (1, 1, 1, 1), pads=[1, 0, 1, 0]))  # (1, 1, 1, 1) (1, 1, 0, 1): a rank-5 weight and an empty output, both should raise\n"
         ),
         outcome="returns",
         prints="(1, 1, 1, 1) (1, 1, 0, 1)",
-        tests=("test_invalid_operators.py::test_invalid_transposed_calls_are_rejected",
-               "test_invalid_operators.py::test_transposed_with_empty_output_is_rejected"),
+        tests=(
+            "test_invalid_operators.py::test_invalid_transposed_calls_are_rejected",
+            "test_invalid_operators.py::test_transposed_with_empty_output_is_rejected",
+        ),
     ),
     Finding(
         backend="mlx-cpu",
@@ -946,8 +1048,8 @@ FINDINGS += (
         clause="E.9",
         summary="`mx.conv_transpose2d` **accepts a negative padding**: padding -1 on a 1x1 input with a 1x1 kernel returns a 3x1 map.",
         reproducer=(
-            'import mlx.core as mx\n'
-            'print(mx.conv_transpose2d(mx.ones((1, 1, 1, 1)), mx.ones((1, 1, 1, 1)), padding=(-1, 0)).shape)  # (1, 3, 1, 1): a negative padding should raise\n'
+            "import mlx.core as mx\n"
+            "print(mx.conv_transpose2d(mx.ones((1, 1, 1, 1)), mx.ones((1, 1, 1, 1)), padding=(-1, 0)).shape)  # (1, 3, 1, 1): a negative padding should raise\n"
         ),
         outcome="returns",
         prints="(1, 3, 1, 1)",
@@ -964,13 +1066,17 @@ def _meta(clause: str, call: str, what: str, shape: str, tests: tuple[str, ...],
         backend="torch-meta",
         version="torch 2.13.0+cpu, meta device",
         clause=clause,
-        summary=(f"torch's **meta kernels** (`device='meta'`, what torch.compile and FakeTensor trace through) "
-                 f"**accept** {what}, and give the shape {shape}, {cpu}."),
-        reproducer=("import torch\n"
-                    "import torch.nn.functional as F\n"
-                    "m = dict(device='meta')  # the kernels torch.compile and FakeTensor trace through\n"
-                    f"print({call}.shape)  # {what}: should raise" + (", on the CPU too\n" if cpu_too else
-                                                                     ", as it does on the CPU\n")),
+        summary=(
+            f"torch's **meta kernels** (`device='meta'`, what torch.compile and FakeTensor trace through) "
+            f"**accept** {what}, and give the shape {shape}, {cpu}."
+        ),
+        reproducer=(
+            "import torch\n"
+            "import torch.nn.functional as F\n"
+            "m = dict(device='meta')  # the kernels torch.compile and FakeTensor trace through\n"
+            f"print({call}.shape)  # {what}: should raise"
+            + (", on the CPU too\n" if cpu_too else ", as it does on the CPU\n")
+        ),
         outcome="returns",
         prints=f"torch.Size({shape})",
         link="https://github.com/pytorch/pytorch/issues/178125 (and #178126-178128, on the meta kernels' validation)",
@@ -982,27 +1088,67 @@ _EMPTY_BATCH = "test_invalid_operators.py::test_empty_batch_is_validated_as_any_
 
 # torch's meta kernels validate little of what the CPU kernels do (issue 19's survey: pytorch#178125-178128).
 FINDINGS += (
-    _meta("E.1", "F.conv2d(torch.ones(1, 1, 3, 3, **m), torch.ones(1, 1, 1, 2, 2, **m))",
-          "a weight of rank 5 with an input of rank 4", "[1, 1, 3, 2]", ("test_invalid.py::test_wrong_rank_is_rejected",)),
-    _meta("E.2", "F.conv2d(torch.ones(1, 2, 3, 3, **m), torch.ones(1, 1, 2, 2, **m), groups=2)",
-          "groups=2 with C_out=1", "[1, 1, 2, 2]", ("test_invalid.py::test_groups_that_do_not_divide_are_rejected",)),
-    _meta("E.5", "F.conv2d(torch.ones(1, 1, 3, 3, **m), torch.ones(1, 1, 2, 2, **m), stride=(-1, 1))",
-          "a stride of -1", "[1, 1, 0, 2]",
-          ("test_invalid.py::test_stride_or_dilation_below_1_is_rejected",
-           *(f"{_EMPTY_BATCH}[{op}]" for op in ("conv2d", "conv1d", "conv3d", "conv_transpose2d")))),
-    _meta("E.6", "F.conv2d(torch.ones(1, 1, 3, 3, **m), torch.ones(1, 1, 2, 2, **m), torch.ones(2, **m))",
-          "a bias of 2 entries for C_out=1", "[1, 1, 2, 2]", ("test_invalid.py::test_wrong_bias_is_rejected",)),
-    _meta("E.8", "F.conv1d(torch.ones(1, 1, 4, **m), torch.ones(1, 1, 2, **m), dilation=0)",
-          "conv1d with dilation 0", "[1, 1, 4]", ("test_invalid_operators.py::test_invalid_conv1d_conv3d_are_rejected",)),
-    _meta("E.9", "F.conv_transpose2d(torch.ones(1, 1, 3, 3, **m), torch.ones(1, 1, 1, 2, 2, **m))",
-          "a transposed weight of rank 5", "[1, 1, 3, 4]",
-          ("test_invalid_operators.py::test_invalid_transposed_calls_are_rejected",)),
-    _meta("E.10", "F.conv_transpose2d(torch.ones(1, 2, 2, 2, **m), torch.ones(2, 1, 1, 1, **m), stride=2, padding=(2, 1), "
-                  "output_padding=1, groups=2)",
-          "padding that leaves no output row", "[1, 2, 0, 2]",
-          ("test_invalid_operators.py::test_transposed_with_empty_output_is_rejected",), cpu_too=True),
-    _meta("U.4", "F.conv_transpose2d(torch.ones(1, 1, 3, 3, **m), torch.ones(1, 1, 2, 2, **m), stride=2, output_padding=5)",
-          "output padding 5 with stride 2", "[1, 1, 11, 11]", ("test_transposed.py::test_output_padding_limit",)),
+    _meta(
+        "E.1",
+        "F.conv2d(torch.ones(1, 1, 3, 3, **m), torch.ones(1, 1, 1, 2, 2, **m))",
+        "a weight of rank 5 with an input of rank 4",
+        "[1, 1, 3, 2]",
+        ("test_invalid.py::test_wrong_rank_is_rejected",),
+    ),
+    _meta(
+        "E.2",
+        "F.conv2d(torch.ones(1, 2, 3, 3, **m), torch.ones(1, 1, 2, 2, **m), groups=2)",
+        "groups=2 with C_out=1",
+        "[1, 1, 2, 2]",
+        ("test_invalid.py::test_groups_that_do_not_divide_are_rejected",),
+    ),
+    _meta(
+        "E.5",
+        "F.conv2d(torch.ones(1, 1, 3, 3, **m), torch.ones(1, 1, 2, 2, **m), stride=(-1, 1))",
+        "a stride of -1",
+        "[1, 1, 0, 2]",
+        (
+            "test_invalid.py::test_stride_or_dilation_below_1_is_rejected",
+            *(f"{_EMPTY_BATCH}[{op}]" for op in ("conv2d", "conv1d", "conv3d", "conv_transpose2d")),
+        ),
+    ),
+    _meta(
+        "E.6",
+        "F.conv2d(torch.ones(1, 1, 3, 3, **m), torch.ones(1, 1, 2, 2, **m), torch.ones(2, **m))",
+        "a bias of 2 entries for C_out=1",
+        "[1, 1, 2, 2]",
+        ("test_invalid.py::test_wrong_bias_is_rejected",),
+    ),
+    _meta(
+        "E.8",
+        "F.conv1d(torch.ones(1, 1, 4, **m), torch.ones(1, 1, 2, **m), dilation=0)",
+        "conv1d with dilation 0",
+        "[1, 1, 4]",
+        ("test_invalid_operators.py::test_invalid_conv1d_conv3d_are_rejected",),
+    ),
+    _meta(
+        "E.9",
+        "F.conv_transpose2d(torch.ones(1, 1, 3, 3, **m), torch.ones(1, 1, 1, 2, 2, **m))",
+        "a transposed weight of rank 5",
+        "[1, 1, 3, 4]",
+        ("test_invalid_operators.py::test_invalid_transposed_calls_are_rejected",),
+    ),
+    _meta(
+        "E.10",
+        "F.conv_transpose2d(torch.ones(1, 2, 2, 2, **m), torch.ones(2, 1, 1, 1, **m), stride=2, padding=(2, 1), "
+        "output_padding=1, groups=2)",
+        "padding that leaves no output row",
+        "[1, 2, 0, 2]",
+        ("test_invalid_operators.py::test_transposed_with_empty_output_is_rejected",),
+        cpu_too=True,
+    ),
+    _meta(
+        "U.4",
+        "F.conv_transpose2d(torch.ones(1, 1, 3, 3, **m), torch.ones(1, 1, 2, 2, **m), stride=2, output_padding=5)",
+        "output padding 5 with stride 2",
+        "[1, 1, 11, 11]",
+        ("test_transposed.py::test_output_padding_limit",),
+    ),
 )
 
 
@@ -1014,15 +1160,18 @@ FINDINGS += (
         clause="P.4",
         summary="`nn.Conv2d(padding='same')` **pairs each dilation with the other axis's kernel extent** (`zip(dilation, kernel_size[::-1])`), so with different dilations or kernel extents per axis the output is not the input's size: a (3, 5) kernel with dilation (2, 3) maps 28x31 to 30x27. Fixed upstream after 0.14. Every property whose examples meet it fails; the triage files each failure under P.4.",
         reproducer=(
-            'from tinygrad import Tensor, nn\n'
+            "from tinygrad import Tensor, nn\n"
             "layer = nn.Conv2d(3, 8, (3, 5), padding='same', dilation=(2, 3))\n"
             'print(layer(Tensor.ones(1, 3, 28, 31)).shape)  # (1, 8, 30, 27): "same" should keep (1, 8, 28, 31)\n'
         ),
         outcome="returns",
         prints="(1, 8, 30, 27)",
         link="https://github.com/tinygrad/tinygrad/pull/17805 (the fix, after 0.14)",
-        tests=("test_shapes.py::test_output_shape_and_dtype", "test_values.py::test_matches_reference_within_bound",
-               "test_values.py::test_long_sums_exact_on_integers"),
+        tests=(
+            "test_shapes.py::test_output_shape_and_dtype",
+            "test_values.py::test_matches_reference_within_bound",
+            "test_values.py::test_long_sums_exact_on_integers",
+        ),
     ),
 )
 
@@ -1048,8 +1197,10 @@ class KnownWrongAnswer(KnownCrash):
     def __init__(self, finding: Finding) -> None:
         if finding.outcome != "returns" or not finding.shows_here():
             raise ValueError("KnownWrongAnswer needs a finding of wrong values that shows on this machine")
-        Exception.__init__(self, f"[{finding.clause}] the call gives wrong values on this machine, though not "
-                                 f"every time: {finding.summary}")
+        Exception.__init__(
+            self,
+            f"[{finding.clause}] the call gives wrong values on this machine, though not every time: {finding.summary}",
+        )
         self.finding = finding
 
 
@@ -1062,14 +1213,23 @@ def finding(backend: str, clause: str) -> Finding:
 def known(backend: str) -> tuple[KnownNonconformance, ...]:
     """The known nonconformance of ``backend``: one expected failure per test (and dtype) a finding of it
     fails, of the findings that show on this machine (a CPU-specific one is no expected failure elsewhere)."""
-    return tuple(KnownNonconformance(test=test, reason=f"[{f.clause}] {f.summary}" + (f" Shows with {f.needs()}." if f.needs() else ""),
-                                     link=f.link, dtype=dtype)
-                 for f in FINDINGS if backend in (f.backend, *f.also_in) and f.shows_here()
-                 for test in f.tests for dtype in f.dtypes or ("",))
+    return tuple(
+        KnownNonconformance(
+            test=test,
+            reason=f"[{f.clause}] {f.summary}" + (f" Shows with {f.needs()}." if f.needs() else ""),
+            link=f.link,
+            dtype=dtype,
+        )
+        for f in FINDINGS
+        if backend in (f.backend, *f.also_in) and f.shows_here()
+        for test in f.tests
+        for dtype in f.dtypes or ("",)
+    )
 
 
 def _markdown_link(link: str) -> str:
     """A finding's link with each URL written as ``[owner/repo#N](url)``."""
+
     def name(match: re.Match[str]) -> str:
         url = match.group(0)
         found = re.match(r"https://github\.com/([^/]+)/([^/]+)/(?:issues|pull)/(\d+)", url)
@@ -1084,15 +1244,28 @@ def table() -> str:
     rows = ["| backend | clause | what | where it shows | upstream |", "| --- | --- | --- | --- | --- |"]
     for f in FINDINGS:
         backends = ", ".join((f.backend, *f.also_in))
-        where = "; ".join(part for part in (f.needs() and f"needs {f.needs()}", f.dtypes and ", ".join(f.dtypes),
-                                            f.seen_on and f"seen on {f.seen_on}") if part) or "any machine"
+        where = (
+            "; ".join(
+                part
+                for part in (
+                    f.needs() and f"needs {f.needs()}",
+                    f.dtypes and ", ".join(f.dtypes),
+                    f.seen_on and f"seen on {f.seen_on}",
+                )
+                if part
+            )
+            or "any machine"
+        )
         cells = [f"{backends} ({f.version})", f.clause, f.summary, where, _markdown_link(f.link)]
         rows.append("| " + " | ".join(cell.replace("|", "\\|").replace("\n", " ") for cell in cells) + " |")
     return "\n".join(rows) + "\n"
 
 
 _DOCS = Path(__file__).resolve().parent.parent / "docs" / "findings.md"
-_BEGIN, _END = "<!-- the findings table: written by python -m cnnspec.findings -->", "<!-- end of the findings table -->"
+_BEGIN, _END = (
+    "<!-- the findings table: written by python -m cnnspec.findings -->",
+    "<!-- end of the findings table -->",
+)
 
 
 def written_table(text: str) -> str:

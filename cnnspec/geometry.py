@@ -71,8 +71,9 @@ def as_padding(padding: object, n: int = 2) -> Padding:
             return tuple(as_pair(f"padding[{i}]", v) for i, v in enumerate(padding))  # type: ignore[return-value]
         except ConvSpecError:
             pass
-        raise ConvSpecError(f"padding={padding!r} must be \"valid\", \"same\", an integer, or one "
-                            f"(low, high) pair per spatial axis", "D.2")
+        raise ConvSpecError(
+            f'padding={padding!r} must be "valid", "same", an integer, or one (low, high) pair per spatial axis', "D.2"
+        )
     if n == 2 and isinstance(padding, (tuple, list)) and len(padding) == 2:
         if all(_is_int(v) for v in padding):
             return ((int(padding[0]), int(padding[0])), (int(padding[1]), int(padding[1])))
@@ -83,10 +84,11 @@ def as_padding(padding: object, n: int = 2) -> Padding:
         else:
             return ((top, bottom), (left, right))
     if n != 2:
-        raise ConvSpecError(f"padding={padding!r} must be \"valid\", \"same\", an integer, or one "
-                            f"(low, high) pair per spatial axis", "D.2")
+        raise ConvSpecError(
+            f'padding={padding!r} must be "valid", "same", an integer, or one (low, high) pair per spatial axis', "D.2"
+        )
     raise ConvSpecError(
-        f"padding={padding!r} must be \"valid\", \"same\", an integer, or ((top, bottom), (left, right))", "D.2"
+        f'padding={padding!r} must be "valid", "same", an integer, or ((top, bottom), (left, right))', "D.2"
     )
 
 
@@ -102,16 +104,16 @@ def same_padding(size: int, kernel: int, *, stride: int, dilation: int) -> Pair:
     return (total // 2, total - total // 2)
 
 
-def explicit_padding(
-    padding: Padding, spatial: Pair, kernel: Pair, *, stride: Pair, dilation: Pair
-) -> ExplicitPadding:
+def explicit_padding(padding: Padding, spatial: Pair, kernel: Pair, *, stride: Pair, dilation: Pair) -> ExplicitPadding:
     """[P.3, P.4, N.1] The explicit ((top, bottom), (left, right)) amounts that a padding form stands
     for: one (low, high) pair per spatial axis."""
     if padding == "valid":
         return ((0, 0),) * len(spatial)  # type: ignore[return-value]
     if padding == "same":
-        return tuple(same_padding(n, k, stride=s, dilation=d)  # type: ignore[return-value]
-                     for n, k, s, d in zip(spatial, kernel, stride, dilation))
+        return tuple(
+            same_padding(n, k, stride=s, dilation=d)  # type: ignore[return-value]
+            for n, k, s, d in zip(spatial, kernel, stride, dilation)
+        )
     return padding  # type: ignore[return-value]
 
 
@@ -126,8 +128,11 @@ def check_ranks(x_shape: tuple[int, ...], w_shape: tuple[int, ...], n: int = 2) 
         if len(x_shape) != n + 2:
             raise ConvSpecError(f"input of shape {x_shape} must have rank {n + 2} (N, C_in, {axes})", "E.1")
         if len(w_shape) != n + 2:
-            raise ConvSpecError(f"weight of shape {w_shape} must have rank {n + 2} (C_out, C_in/groups, "
-                                f"{', '.join('k' + a for a in AXES.get(n, 'X' * n))})", "E.1")
+            raise ConvSpecError(
+                f"weight of shape {w_shape} must have rank {n + 2} (C_out, C_in/groups, "
+                f"{', '.join('k' + a for a in AXES.get(n, 'X' * n))})",
+                "E.1",
+            )
     if len(x_shape) != 4 and n == 2:
         raise ConvSpecError(f"input of shape {x_shape} must have rank 4 (N, C_in, H, W), or 3 or 2", "E.1")
     if len(w_shape) != 4 and n == 2:
@@ -170,14 +175,13 @@ def check_bias(b_shape: tuple[int, ...] | None, C_out: int) -> None:
         raise ConvSpecError(f"bias of shape {tuple(b_shape)} must have shape (C_out,)=({C_out},)", "E.6")
 
 
-def check_output_size(
-    spatial: Pair, kernel: Pair, *, stride: Pair, padding: ExplicitPadding, dilation: Pair
-) -> Pair:
+def check_output_size(spatial: Pair, kernel: Pair, *, stride: Pair, padding: ExplicitPadding, dilation: Pair) -> Pair:
     """[E.4, S.4, P.5, N.1] The dilated kernel fits in the padded (or cropped) input; returns (H_out,
     W_out), or one extent per spatial axis."""
     out = []
-    for axis, size, k, s, pad, d in zip(AXES.get(len(spatial), "X" * len(spatial)), spatial, kernel, stride,
-                                        padding, dilation):
+    for axis, size, k, s, pad, d in zip(
+        AXES.get(len(spatial), "X" * len(spatial)), spatial, kernel, stride, padding, dilation
+    ):
         padded = size + pad[0] + pad[1]
         if d * (k - 1) + 1 > padded:
             raise ConvSpecError(
@@ -214,8 +218,9 @@ class Conv2dCase(_PlainRepr):
         check_ranks(self.x_shape, self.w_shape)
         check_groups(self.groups, self.C_in, self.C_out)
         check_stride_dilation(self.stride, self.dilation)
-        check_output_size((self.H, self.W), (self.kH, self.kW), stride=self.stride, padding=self.pads,
-                          dilation=self.dilation)
+        check_output_size(
+            (self.H, self.W), (self.kH, self.kW), stride=self.stride, padding=self.pads, dilation=self.dilation
+        )
 
     @property
     def x_shape(self) -> tuple[int, int, int, int]:
@@ -242,8 +247,9 @@ class Conv2dCase(_PlainRepr):
     @property
     def out_shape(self) -> tuple[int, int, int, int]:
         """[S.4] (N, C_out, H_out, W_out)."""
-        H_out, W_out = check_output_size((self.H, self.W), (self.kH, self.kW), stride=self.stride, padding=self.pads,
-                                         dilation=self.dilation)
+        H_out, W_out = check_output_size(
+            (self.H, self.W), (self.kH, self.kW), stride=self.stride, padding=self.pads, dilation=self.dilation
+        )
         return (self.N, self.C_out, H_out, W_out)
 
     @property
@@ -291,14 +297,22 @@ class ConvCase(_PlainRepr):
     def __post_init__(self) -> None:
         n = self.rank
         if not (len(self.kernel) == len(self.stride) == len(self.dilation) == n):
-            raise ConvSpecError(f"kernel {self.kernel}, stride {self.stride} and dilation {self.dilation} must "
-                                f"each have one entry per spatial axis ({n})", "N.1")
+            raise ConvSpecError(
+                f"kernel {self.kernel}, stride {self.stride} and dilation {self.dilation} must "
+                f"each have one entry per spatial axis ({n})",
+                "N.1",
+            )
         as_padding(self.padding, n)
         check_ranks(self.x_shape, self.w_shape, n)
         check_groups(self.groups, self.C_in, self.C_out)
         check_stride_dilation(self.stride, self.dilation)  # type: ignore[arg-type]
-        check_output_size(self.spatial, self.kernel, stride=self.stride, padding=self.pads,  # type: ignore[arg-type]
-                          dilation=self.dilation)
+        check_output_size(
+            self.spatial,
+            self.kernel,
+            stride=self.stride,
+            padding=self.pads,  # type: ignore[arg-type]
+            dilation=self.dilation,
+        )
 
     @property
     def rank(self) -> int:
@@ -328,14 +342,28 @@ class ConvCase(_PlainRepr):
     @property
     def pads(self) -> tuple[Pair, ...]:
         """[P.3, P.4, N.1] The explicit (low, high) amounts of each spatial axis."""
-        return explicit_padding(self.padding, self.spatial, self.kernel, stride=self.stride,  # type: ignore[arg-type]
-                                dilation=self.dilation)
+        return explicit_padding(
+            self.padding,
+            self.spatial,
+            self.kernel,
+            stride=self.stride,  # type: ignore[arg-type]
+            dilation=self.dilation,
+        )
 
     @property
     def out_shape(self) -> tuple[int, ...]:
         """[S.4, N.1] (N, C_out, one extent per spatial axis)."""
-        return (self.N, self.C_out, *check_output_size(self.spatial, self.kernel, stride=self.stride,  # type: ignore[arg-type]
-                                                       padding=self.pads, dilation=self.dilation))
+        return (
+            self.N,
+            self.C_out,
+            *check_output_size(
+                self.spatial,
+                self.kernel,
+                stride=self.stride,  # type: ignore[arg-type]
+                padding=self.pads,
+                dilation=self.dilation,
+            ),
+        )
 
     @property
     def K(self) -> int:
@@ -350,21 +378,43 @@ class ConvCase(_PlainRepr):
         """The same case as a ``Conv2dCase``, for a rank of 2."""
         if self.rank != 2:
             raise ValueError(f"a rank-{self.rank} case is not a conv2d case")
-        return Conv2dCase(self.N, self.C_in, *self.spatial, self.C_out, *self.kernel, self.stride,  # type: ignore[arg-type]
-                          self.padding, self.dilation, self.groups, self.bias)  # type: ignore[arg-type]
+        return Conv2dCase(
+            self.N,
+            self.C_in,
+            *self.spatial,
+            self.C_out,
+            *self.kernel,
+            self.stride,  # type: ignore[arg-type]
+            self.padding,
+            self.dilation,
+            self.groups,
+            self.bias,
+        )  # type: ignore[arg-type]
 
     def permuted(self, order: tuple[int, ...]) -> ConvCase:
         """[N.3] The same case with its spatial axes (and their parameters) taken in ``order``."""
+
         def take(values: tuple) -> tuple:  # type: ignore[type-arg]
             return tuple(values[a] for a in order)
 
         padding = self.padding if isinstance(self.padding, str) else take(self.padding)
-        return ConvCase(self.N, self.C_in, self.C_out, take(self.spatial), take(self.kernel), take(self.stride),
-                        padding, take(self.dilation), self.groups, self.bias)
+        return ConvCase(
+            self.N,
+            self.C_in,
+            self.C_out,
+            take(self.spatial),
+            take(self.kernel),
+            take(self.stride),
+            padding,
+            take(self.dilation),
+            self.groups,
+            self.bias,
+        )
 
 
-def transposed_output_size(size: int, kernel: int, *, stride: int, pad: Pair, dilation: int,
-                           output_padding: int) -> int:
+def transposed_output_size(
+    size: int, kernel: int, *, stride: int, pad: Pair, dilation: int, output_padding: int
+) -> int:
     """[U.1] (size - 1)*stride - pad_lo - pad_hi + dilation*(kernel - 1) + 1 + output_padding."""
     return (size - 1) * stride - pad[0] - pad[1] + dilation * (kernel - 1) + 1 + output_padding
 
@@ -393,8 +443,9 @@ class TransposedCase(_PlainRepr):
         check_groups(self.groups, self.C_in, self.C_out)
         check_stride_dilation(self.stride, self.dilation)
         if min(min(self.padding[0]), min(self.padding[1])) < 0 or min(self.output_padding) < 0:
-            raise ConvSpecError(f"padding={self.padding} and output_padding={self.output_padding} must not be "
-                                "negative", "U.4")
+            raise ConvSpecError(
+                f"padding={self.padding} and output_padding={self.output_padding} must not be negative", "U.4"
+            )
         if min(self.out_shape[2:]) < 1:
             raise ConvSpecError(f"the output {self.out_shape} must have every extent at least 1", "E.10")
 
@@ -416,9 +467,12 @@ class TransposedCase(_PlainRepr):
     @property
     def out_shape(self) -> tuple[int, int, int, int]:
         """[U.1] (N, C_out, H_out, W_out)."""
-        H_out, W_out = (transposed_output_size(n, k, stride=s, pad=p, dilation=d, output_padding=a)
-                        for n, k, s, p, d, a in zip((self.H, self.W), (self.kH, self.kW), self.stride, self.padding,
-                                                    self.dilation, self.output_padding))
+        H_out, W_out = (
+            transposed_output_size(n, k, stride=s, pad=p, dilation=d, output_padding=a)
+            for n, k, s, p, d, a in zip(
+                (self.H, self.W), (self.kH, self.kW), self.stride, self.padding, self.dilation, self.output_padding
+            )
+        )
         return (self.N, self.C_out, H_out, W_out)
 
     @property
@@ -428,8 +482,13 @@ class TransposedCase(_PlainRepr):
 
     def params(self) -> dict[str, object]:
         """The keyword arguments of this case's backend call."""
-        return {"stride": self.stride, "padding": self.padding, "output_padding": self.output_padding,
-                "dilation": self.dilation, "groups": self.groups}
+        return {
+            "stride": self.stride,
+            "padding": self.padding,
+            "output_padding": self.output_padding,
+            "dilation": self.dilation,
+            "groups": self.groups,
+        }
 
 
 def pool_output_size(size: int, kernel: int, *, stride: int, pad: int, dilation: int, ceil_mode: bool) -> int:
@@ -465,14 +524,21 @@ class PoolCase(_PlainRepr):
             raise ConvSpecError(f"avg_pool2d has no dilation, got {self.dilation}", "M.1")
         for p, k, d in zip(self.padding, self.kernel, self.dilation):
             if not 0 <= p <= (d * (k - 1) + 1) // 2:
-                raise ConvSpecError(f"padding={self.padding} must be between 0 and half the dilated window of "
-                                    f"kernel {self.kernel} and dilation {self.dilation}", "E.11")
+                raise ConvSpecError(
+                    f"padding={self.padding} must be between 0 and half the dilated window of "
+                    f"kernel {self.kernel} and dilation {self.dilation}",
+                    "E.11",
+                )
             if p > k // 2:
-                raise ConvSpecError(f"padding={self.padding} must be between 0 and half the kernel {self.kernel}",
-                                    "M.1")
+                raise ConvSpecError(
+                    f"padding={self.padding} must be between 0 and half the kernel {self.kernel}", "M.1"
+                )
         if self.H < self.dilation[0] or self.W < self.dilation[1]:
-            raise ConvSpecError(f"input extents {(self.H, self.W)} must be at least the dilation {self.dilation}, so "
-                                "that every window holds an input element", "M.1")
+            raise ConvSpecError(
+                f"input extents {(self.H, self.W)} must be at least the dilation {self.dilation}, so "
+                "that every window holds an input element",
+                "M.1",
+            )
         if min(self.out_shape[2:]) < 1:
             raise ConvSpecError(f"the output {self.out_shape} must have every extent at least 1", "E.11")
 
@@ -484,15 +550,20 @@ class PoolCase(_PlainRepr):
     @property
     def out_shape(self) -> tuple[int, int, int, int]:
         """[M.1] (N, C, H_out, W_out)."""
-        H_out, W_out = (pool_output_size(n, k, stride=s, pad=p, dilation=d, ceil_mode=self.ceil_mode)
-                        for n, k, s, p, d in zip((self.H, self.W), self.kernel, self.stride, self.padding,
-                                                 self.dilation))
+        H_out, W_out = (
+            pool_output_size(n, k, stride=s, pad=p, dilation=d, ceil_mode=self.ceil_mode)
+            for n, k, s, p, d in zip((self.H, self.W), self.kernel, self.stride, self.padding, self.dilation)
+        )
         return (self.N, self.C, H_out, W_out)
 
     def params(self) -> dict[str, object]:
         """The keyword arguments of this case's backend call."""
-        common = {"kernel_size": self.kernel, "stride": self.stride, "padding": self.padding,
-                  "ceil_mode": self.ceil_mode}
+        common = {
+            "kernel_size": self.kernel,
+            "stride": self.stride,
+            "padding": self.padding,
+            "ceil_mode": self.ceil_mode,
+        }
         if self.op == "max_pool2d":
             return {**common, "dilation": self.dilation}
         return {**common, "count_include_pad": self.count_include_pad}

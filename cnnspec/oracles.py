@@ -28,7 +28,9 @@ def zero_pad(x: np.ndarray, padding: tuple[Pair, ...]) -> np.ndarray:
     n = len(padding)
     widths = [(0, 0)] * (x.ndim - n) + [(max(lo, 0), max(hi, 0)) for lo, hi in padding]
     padded = np.pad(x.astype(np.float64), widths)
-    return padded[(..., *(slice(max(-lo, 0), size - max(-hi, 0)) for (lo, hi), size in zip(padding, padded.shape[-n:])))]
+    return padded[
+        (..., *(slice(max(-lo, 0), size - max(-hi, 0)) for (lo, hi), size in zip(padding, padded.shape[-n:])))
+    ]
 
 
 def _per_output_map(call: ConvCall, correlate_group) -> np.ndarray:
@@ -50,8 +52,15 @@ def _per_output_map(call: ConvCall, correlate_group) -> np.ndarray:
 
 
 def conv2d_correlate2d(
-    x: np.ndarray, w: np.ndarray, b: np.ndarray | None = None, /, *, stride: object = 1, padding: object = 0,
-    dilation: object = 1, groups: int = 1,
+    x: np.ndarray,
+    w: np.ndarray,
+    b: np.ndarray | None = None,
+    /,
+    *,
+    stride: object = 1,
+    padding: object = 0,
+    dilation: object = 1,
+    groups: int = 1,
 ) -> np.ndarray:
     """[V.3, C.3] Each output map as the sum over its group's channels of scipy.signal.correlate2d."""
     call = validate(x, w, b, stride=stride, padding=padding, dilation=dilation, groups=groups)  # type: ignore[arg-type]
@@ -61,21 +70,47 @@ def conv2d_correlate2d(
 
 
 def conv2d_correlate3d(
-    x: np.ndarray, w: np.ndarray, b: np.ndarray | None = None, /, *, stride: object = 1, padding: object = 0,
-    dilation: object = 1, groups: int = 1,
+    x: np.ndarray,
+    w: np.ndarray,
+    b: np.ndarray | None = None,
+    /,
+    *,
+    stride: object = 1,
+    padding: object = 0,
+    dilation: object = 1,
+    groups: int = 1,
 ) -> np.ndarray:
     """[V.3] Each output map as one 3-D scipy.signal.correlate of the group's stack, "valid" in depth."""
     call = validate(x, w, b, stride=stride, padding=padding, dilation=dilation, groups=groups)  # type: ignore[arg-type]
     # method="direct": the FFT method would bring its own rounding error into an oracle.
-    return _per_output_map(call, lambda stack, kernel: signal.correlate(stack, kernel, mode="valid", method="direct")[0])
+    return _per_output_map(
+        call, lambda stack, kernel: signal.correlate(stack, kernel, mode="valid", method="direct")[0]
+    )
 
 
 def conv_correlate(
-    x: np.ndarray, w: np.ndarray, b: np.ndarray | None = None, /, *, stride: object = 1, padding: object = 0,
-    dilation: object = 1, groups: int = 1,
+    x: np.ndarray,
+    w: np.ndarray,
+    b: np.ndarray | None = None,
+    /,
+    *,
+    stride: object = 1,
+    padding: object = 0,
+    dilation: object = 1,
+    groups: int = 1,
 ) -> np.ndarray:
     """[N.2, V.3] A convolution of any rank (from the weight's): each output map as one (n+1)-D
     scipy.signal.correlate of the group's stack, "valid" in depth."""
-    call = validate(x, w, b, stride=stride, padding=padding, dilation=dilation, groups=groups,  # type: ignore[arg-type]
-                    rank=np.ndim(w) - 2)
-    return _per_output_map(call, lambda stack, kernel: signal.correlate(stack, kernel, mode="valid", method="direct")[0])
+    call = validate(
+        x,
+        w,
+        b,
+        stride=stride,
+        padding=padding,
+        dilation=dilation,
+        groups=groups,  # type: ignore[arg-type]
+        rank=np.ndim(w) - 2,
+    )
+    return _per_output_map(
+        call, lambda stack, kernel: signal.correlate(stack, kernel, mode="valid", method="direct")[0]
+    )

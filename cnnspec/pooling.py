@@ -18,14 +18,16 @@ def _windows(x: np.ndarray, case: PoolCase, fill: float) -> np.ndarray:
     """[M.1] The view (N, C, H_out, W_out, kH, kW) of each output's window, out of range read as ``fill``."""
     out = case.out_shape[2:]
     need = [(o - 1) * s + d * (k - 1) + 1 for o, s, d, k in zip(out, case.stride, case.dilation, case.kernel)]
-    padded = np.full(x.shape[:2] + tuple(max(n, p + size) for n, p, size in zip(need, case.padding, x.shape[2:])),
-                     fill)
+    padded = np.full(x.shape[:2] + tuple(max(n, p + size) for n, p, size in zip(need, case.padding, x.shape[2:])), fill)
     (pH, pW), (H, W) = case.padding, x.shape[2:]
-    padded[:, :, pH:pH + H, pW:pW + W] = x
+    padded[:, :, pH : pH + H, pW : pW + W] = x
     bN, bC, bH, bW = padded.strides
-    return as_strided(padded, shape=x.shape[:2] + tuple(out) + tuple(case.kernel),
-                      strides=(bN, bC, case.stride[0] * bH, case.stride[1] * bW, case.dilation[0] * bH,
-                               case.dilation[1] * bW), writeable=False)
+    return as_strided(
+        padded,
+        shape=x.shape[:2] + tuple(out) + tuple(case.kernel),
+        strides=(bN, bC, case.stride[0] * bH, case.stride[1] * bW, case.dilation[0] * bH, case.dilation[1] * bW),
+        writeable=False,
+    )
 
 
 def case_of(op: str, x: np.ndarray, **params: object) -> PoolCase:

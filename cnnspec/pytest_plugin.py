@@ -22,36 +22,57 @@ import pytest
 DTYPE_NAMES = ("float32", "float64", "float16", "bfloat16")
 PROFILE_NAMES = ("ci", "covering", "default", "smoke", "thorough")  # cnnspec.conformance.profiles.PROFILES
 _SUITE = pytest.StashKey[ModuleType]()
-_OPTIONS = ("cnnspec_backend", "cnnspec_profile", "cnnspec_dtype", "cnnspec_results", "cnnspec_isolate",
-            "cnnspec_inflight")
+_OPTIONS = (
+    "cnnspec_backend",
+    "cnnspec_profile",
+    "cnnspec_dtype",
+    "cnnspec_results",
+    "cnnspec_isolate",
+    "cnnspec_inflight",
+)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("cnnspec", "cnnspec conformance suite")
     group.addoption(
-        "--cnnspec-backend", action="append", default=[], metavar="NAME",
+        "--cnnspec-backend",
+        action="append",
+        default=[],
+        metavar="NAME",
         help="backend to test: a built-in or registered name, or module:attribute (repeatable; default: reference)",
     )
     group.addoption(
-        "--cnnspec-profile", choices=PROFILE_NAMES, default=None,
+        "--cnnspec-profile",
+        choices=PROFILE_NAMES,
+        default=None,
         help="Hypothesis profile of the conformance properties (default: ci where CI is set, else default)",
     )
     group.addoption(
-        "--cnnspec-dtype", action="append", default=[], choices=DTYPE_NAMES, metavar="DTYPE",
+        "--cnnspec-dtype",
+        action="append",
+        default=[],
+        choices=DTYPE_NAMES,
+        metavar="DTYPE",
         help=f"dtype to test (repeatable; default: all of {', '.join(DTYPE_NAMES)})",
     )
     group.addoption(
-        "--cnnspec-inflight", default=None, metavar="DIR",
+        "--cnnspec-inflight",
+        default=None,
+        metavar="DIR",
         help="keep each backend call on disk in DIR while it runs, so that after a crash "
-             "`python -m cnnspec.conformance.inflight DIR` shows the call the process died in, with a reproducer",
+        "`python -m cnnspec.conformance.inflight DIR` shows the call the process died in, with a reproducer",
     )
     group.addoption(
-        "--cnnspec-isolate", action="store_true", default=False,
+        "--cnnspec-isolate",
+        action="store_true",
+        default=False,
         help="run each conformance test in a forked process of its own, so that a backend that crashes fails that "
-             "test, naming the call it died in, and the run goes on",
+        "test, naming the call it died in, and the run goes on",
     )
     group.addoption(
-        "--cnnspec-results", default=None, metavar="PATH",
+        "--cnnspec-results",
+        default=None,
+        metavar="PATH",
         help="write the run's events (results, coverage, minimal examples) to PATH as JSON lines, for `cnnspec report`",
     )
 

@@ -56,8 +56,11 @@ def decode_array(text: str) -> np.ndarray:
 
 def machine() -> dict[str, str]:
     """The machine a run ran on, as far as results can depend on it."""
-    return {"system": f"{platform.system()} {platform.machine()}", "python": platform.python_version(),
-            "numpy": np.__version__}
+    return {
+        "system": f"{platform.system()} {platform.machine()}",
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+    }
 
 
 def describe_call(parameters: dict[str, Any]) -> dict[str, Any]:
@@ -65,20 +68,31 @@ def describe_call(parameters: dict[str, Any]) -> dict[str, Any]:
     parameters, shapes, dtype, arrays. A call of another operation than conv2d (``OpCall``) names it."""
     if "arrays" in parameters:
         arrays = {k: a for k, a in parameters["arrays"] if a is not None}
-        return {"call": checks.describe(parameters), "backend": parameters["backend"], "origin": parameters["origin"],
-                "op": parameters["op"], "pick": parameters.get("pick"),
-                "shapes": {k: None if a is None else list(a.shape) for k, a in parameters["arrays"]},
-                "dtype": str(next(iter(arrays.values())).dtype),
-                "params": {k: _plain(v) for k, v in parameters["params"]}, "arrays": _arrays(arrays)}
+        return {
+            "call": checks.describe(parameters),
+            "backend": parameters["backend"],
+            "origin": parameters["origin"],
+            "op": parameters["op"],
+            "pick": parameters.get("pick"),
+            "shapes": {k: None if a is None else list(a.shape) for k, a in parameters["arrays"]},
+            "dtype": str(next(iter(arrays.values())).dtype),
+            "params": {k: _plain(v) for k, v in parameters["params"]},
+            "arrays": _arrays(arrays),
+        }
     arrays = {k: parameters[k] for k in ("x", "w", "b") if parameters.get(k) is not None}
     padding = parameters["padding"]
     return {
-        "call": checks.describe(parameters), "backend": parameters["backend"], "origin": parameters["origin"],
-        "x_shape": list(parameters["x"].shape), "w_shape": list(parameters["w"].shape),
+        "call": checks.describe(parameters),
+        "backend": parameters["backend"],
+        "origin": parameters["origin"],
+        "x_shape": list(parameters["x"].shape),
+        "w_shape": list(parameters["w"].shape),
         "b_shape": None if parameters.get("b") is None else list(parameters["b"].shape),
-        "dtype": str(parameters["x"].dtype), "stride": list(parameters["stride"]),
+        "dtype": str(parameters["x"].dtype),
+        "stride": list(parameters["stride"]),
         "padding": padding if isinstance(padding, str) else [list(p) for p in padding],
-        "dilation": list(parameters["dilation"]), "groups": parameters["groups"],
+        "dilation": list(parameters["dilation"]),
+        "groups": parameters["groups"],
         "arrays": _arrays(arrays),
     }
 
@@ -154,8 +168,7 @@ class Recorder:
         self._write({"event": "start", "nodeid": nodeid})
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
-        row = self.pending.setdefault(report.nodeid, {"event": "result", "nodeid": report.nodeid,
-                                                       "outcome": "passed"})
+        row = self.pending.setdefault(report.nodeid, {"event": "result", "nodeid": report.nodeid, "outcome": "passed"})
         for name, value in report.user_properties:
             if name == PROPERTY:
                 row.update(value)

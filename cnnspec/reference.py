@@ -97,8 +97,13 @@ def validate(
     check_bias(None if b is None else b.shape, C_out)
     s, d = as_tuple("stride", stride, rank), as_tuple("dilation", dilation, rank)
     check_stride_dilation(s, d)  # type: ignore[arg-type]
-    pads = explicit_padding(as_padding(padding, rank), xb.shape[2:], tuple(kernel), stride=s,  # type: ignore[arg-type]
-                            dilation=d)
+    pads = explicit_padding(
+        as_padding(padding, rank),
+        xb.shape[2:],
+        tuple(kernel),
+        stride=s,  # type: ignore[arg-type]
+        dilation=d,
+    )
     check_output_size(xb.shape[2:], tuple(kernel), stride=s, padding=pads, dilation=d)  # type: ignore[arg-type]
     return ConvCall(xb, w, b, s, pads, d, int(groups), unbatched)
 
@@ -143,14 +148,22 @@ def conv_definition(call: ConvCall) -> np.ndarray:
     """[V.1, N.1] The definition, one output element at a time, for any number of spatial axes."""
     xhat = pad(call.x, call.padding)
     C_out, C_in_g, *kernel = call.w.shape
-    out = [(size - d * (k - 1) - 1) // s + 1
-           for size, k, s, d in zip(xhat.shape[2:], kernel, call.stride, call.dilation)]
+    out = [
+        (size - d * (k - 1) - 1) // s + 1 for size, k, s, d in zip(xhat.shape[2:], kernel, call.stride, call.dilation)
+    ]
     y = np.zeros((call.x.shape[0], C_out, *out))
     for n, o, *at in np.ndindex(y.shape):
         first = group_of(o, C_out, call.groups) * C_in_g
-        window = xhat[(n, slice(first, first + C_in_g),
-                       *(slice(i * s, i * s + d * (k - 1) + 1, d)
-                         for i, s, d, k in zip(at, call.stride, call.dilation, kernel)))]
+        window = xhat[
+            (
+                n,
+                slice(first, first + C_in_g),
+                *(
+                    slice(i * s, i * s + d * (k - 1) + 1, d)
+                    for i, s, d, k in zip(at, call.stride, call.dilation, kernel)
+                ),
+            )
+        ]
         y[(n, o, *at)] = (0.0 if call.b is None else float(call.b[o])) + np.sum(call.w[o].astype(np.float64) * window)
     y = y.astype(call.x.dtype)
     return y[0] if call.unbatched else y
@@ -171,8 +184,9 @@ def conv2d_definition(
     return conv_definition(validate(x, w, b, stride=stride, padding=padding, dilation=dilation, groups=groups))
 
 
-def windows(xhat: np.ndarray, kernel: tuple[int, ...], *, stride: tuple[int, ...], dilation: tuple[int, ...],
-            groups: int) -> np.ndarray:
+def windows(
+    xhat: np.ndarray, kernel: tuple[int, ...], *, stride: tuple[int, ...], dilation: tuple[int, ...], groups: int
+) -> np.ndarray:
     """[V.1, T.1, T.2, N.1] The read-only view (N, g, C_in_g, k_1..k_n, out_1..out_n) of x̂: element
     [n, γ, c, p.., i..] is x̂[n, γ*C_in_g + c, i*s + p*d, ...], the input that tap p meets at output i."""
     N, C_in, *padded = xhat.shape
@@ -181,13 +195,20 @@ def windows(xhat: np.ndarray, kernel: tuple[int, ...], *, stride: tuple[int, ...
     return as_strided(
         xhat,
         shape=(N, groups, C_in // groups, *kernel, *out),
-        strides=(bN, C_in // groups * bC, bC, *(d * a for d, a in zip(dilation, b)), *(s * a for s, a in zip(stride, b))),
+        strides=(
+            bN,
+            C_in // groups * bC,
+            bC,
+            *(d * a for d, a in zip(dilation, b)),
+            *(s * a for s, a in zip(stride, b)),
+        ),
         writeable=False,
     )
 
 
-def correlate(xhat: np.ndarray, w: np.ndarray, *, stride: tuple[int, ...], dilation: tuple[int, ...],
-              groups: int) -> np.ndarray:
+def correlate(
+    xhat: np.ndarray, w: np.ndarray, *, stride: tuple[int, ...], dilation: tuple[int, ...], groups: int
+) -> np.ndarray:
     """[V.1, V.3, G.2, N.1] The grouped, strided, dilated sum of V.1 over an already padded input, in xhat's dtype.
 
     The window view (N, g, C_in_g, k.., out..) of x̂ is laid out once, contiguously, as
@@ -197,15 +218,16 @@ def correlate(xhat: np.ndarray, w: np.ndarray, *, stride: tuple[int, ...], dilat
     C_out, C_in_g, *kernel = w.shape
     view = windows(xhat, tuple(kernel), stride=stride, dilation=dilation, groups=groups)
     N, g = view.shape[:2]
-    out = view.shape[3 + len(kernel):]
+    out = view.shape[3 + len(kernel) :]
     K = C_in_g * math.prod(kernel)
     columns = np.ascontiguousarray(view).reshape(N, g, K, math.prod(out))
     kernels = w.astype(xhat.dtype, copy=False).reshape(g, C_out // g, K)
     return np.matmul(kernels, columns).reshape(N, C_out, *out)
 
 
-def correlate_by_taps(x: np.ndarray, w: np.ndarray, *, padding: ExplicitPadding, dilation: Pair,
-                      groups: int) -> np.ndarray:
+def correlate_by_taps(
+    x: np.ndarray, w: np.ndarray, *, padding: ExplicitPadding, dilation: Pair, groups: int
+) -> np.ndarray:
     """[V.1] The stride-1 sum of V.1 as one matrix product per kernel tap, with no window copy, in float64.
 
     x̂ is laid out flat per channel with one spare zero row. For tap (p, q), the inputs of every output
@@ -241,7 +263,13 @@ def _conv64_ieee(call: ConvCall, magnitude: bool) -> np.ndarray:
     x, w, b = call.x, call.w, call.b
     if magnitude:
         x, w, b = np.abs(x), np.abs(w), None if b is None else np.abs(b)
-    if call.stride == (1, 1) and w.ndim == 4 and w.shape[1] >= 16 and w.shape[2] * w.shape[3] <= 9 and x.shape[2] * x.shape[3] > 256:
+    if (
+        call.stride == (1, 1)
+        and w.ndim == 4
+        and w.shape[1] >= 16
+        and w.shape[2] * w.shape[3] <= 9
+        and x.shape[2] * x.shape[3] > 256
+    ):
         # Measured (benchmarks/bench_oracle.py): per-tap products beat im2col's copy on dense stride-1
         # layers with small kernels; with few channels a group, many taps or small inputs im2col wins.
         y = correlate_by_taps(x, w, padding=call.padding, dilation=call.dilation, groups=call.groups)
@@ -325,10 +353,26 @@ def conv_magnitude(
 def _rank(w: np.ndarray) -> int:
     ndim = np.ndim(w)
     if ndim < 3:
-        raise ConvSpecError(f"weight of shape {np.shape(w)} must have rank 3 or more (C_out, C_in/groups, "
-                            "one extent per spatial axis)", "E.1")
+        raise ConvSpecError(
+            f"weight of shape {np.shape(w)} must have rank 3 or more (C_out, C_in/groups, one extent per spatial axis)",
+            "E.1",
+        )
     return ndim - 2
 
 
-__all__ = ["ConvCall", "Conv2dCall", "Padding", "conv", "conv2d", "conv2d_definition", "conv_definition",
-           "conv_magnitude", "correlate", "magnitude", "pad", "unpad", "validate", "windows"]
+__all__ = [
+    "ConvCall",
+    "Conv2dCall",
+    "Padding",
+    "conv",
+    "conv2d",
+    "conv2d_definition",
+    "conv_definition",
+    "conv_magnitude",
+    "correlate",
+    "magnitude",
+    "pad",
+    "unpad",
+    "validate",
+    "windows",
+]

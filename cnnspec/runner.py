@@ -110,8 +110,12 @@ def _identify(nodeid: str, backend: str) -> dict[str, Any]:
     name = nodeid.split("::")[-1].split("[")[0]
     module = nodeid.split("::")[0].rsplit("/", 1)[-1]
     dtype = next((d for d in ("float16", "bfloat16", "float32", "float64") if f"-{d}]" in nodeid), None)
-    return {"test": f"{module}::{name}", "backend": backend, "dtype": dtype,
-            "clauses": catalogue.clauses_of(f"{module}::{name}")}
+    return {
+        "test": f"{module}::{name}",
+        "backend": backend,
+        "dtype": dtype,
+        "clauses": catalogue.clauses_of(f"{module}::{name}"),
+    }
 
 
 def _reproducer(call: dict[str, Any]) -> str:
@@ -148,18 +152,23 @@ def run_backend(
         deselected = [r["nodeid"] for r in run.results]
         extra = tuple(arg for nodeid in deselected for arg in ("--deselect", nodeid))
         returncode, timed_out, events, orphans, output = _attempt(
-            name, profile, (*pytest_args, *extra), start + timeout, memory_limit, progress, len(run.results))
+            name, profile, (*pytest_args, *extra), start + timeout, memory_limit, progress, len(run.results)
+        )
         run.header = run.header or next((e for e in events if e["event"] == "header"), {})
         results = [e for e in events if e["event"] == "result"]
         finished = {r["nodeid"] for r in results}
         unfinished = [e["nodeid"] for e in events if e["event"] == "start" and e["nodeid"] not in finished]
-        calls = [{"test": call["test"], **recording.describe_call(call), "reproducer": _reproducer(call)}
-                 for call in orphans]
+        calls = [
+            {"test": call["test"], **recording.describe_call(call), "reproducer": _reproducer(call)} for call in orphans
+        ]
         for result in results:
             if result["outcome"] == "crashed":  # a pytest-xdist worker died in it; xdist resumes by itself
                 call = next((c for c in reversed(calls) if c["test"] == result["nodeid"]), None)
-                result.update(inflight=call, reason="a pytest-xdist worker died in this test"
-                              + (f", in the call {call['call']}" if call else ""))
+                result.update(
+                    inflight=call,
+                    reason="a pytest-xdist worker died in this test"
+                    + (f", in the call {call['call']}" if call else ""),
+                )
                 crashes.append(f"{result['nodeid']} (a pytest-xdist worker)")
         run.results += results
         run.output_tail = _tail(output)
@@ -170,42 +179,87 @@ def run_backend(
         died = signal.Signals(-returncode).name
         for nodeid in unfinished:
             call = next((c for c in reversed(calls) if c["test"] == nodeid), None)
-            run.results.append({"nodeid": nodeid, "outcome": "crashed", "inflight": call,
-                                "reason": f"the process died with {died} in this test"
-                                          + (f", in the call {call['call']}" if call else "")
-                                          + f"\n{run.output_tail}",
-                                **_identify(nodeid, name)})
+            run.results.append(
+                {
+                    "nodeid": nodeid,
+                    "outcome": "crashed",
+                    "inflight": call,
+                    "reason": f"the process died with {died} in this test"
+                    + (f", in the call {call['call']}" if call else "")
+                    + f"\n{run.output_tail}",
+                    **_identify(nodeid, name),
+                }
+            )
             crashes.append(f"{nodeid} ({died})")
     run.seconds = time.monotonic() - start
     for nodeid in run.unfinished:
         call = next((c for c in reversed(run.inflight) if c["test"] == nodeid), None)
-        run.results.append({"nodeid": nodeid, "outcome": "timed out" if timed_out else "crashed", "inflight": call,
-                            "reason": "killed at the time limit in this test" if timed_out else "died in this test",
-                            **_identify(nodeid, name)})
+        run.results.append(
+            {
+                "nodeid": nodeid,
+                "outcome": "timed out" if timed_out else "crashed",
+                "inflight": call,
+                "reason": "killed at the time limit in this test" if timed_out else "died in this test",
+                **_identify(nodeid, name),
+            }
+        )
     _judge(run, returncode, timed_out, timeout, crashes)
     return run
 
 
-def _attempt(name: str, profile: str, pytest_args: tuple[str, ...], deadline: float, memory_limit: float | None,
-             progress: Progress | None, done_before: int) -> tuple[int, bool, list[dict[str, Any]], list[dict[str, Any]], str]:
+def _attempt(
+    name: str,
+    profile: str,
+    pytest_args: tuple[str, ...],
+    deadline: float,
+    memory_limit: float | None,
+    progress: Progress | None,
+    done_before: int,
+) -> tuple[int, bool, list[dict[str, Any]], list[dict[str, Any]], str]:
     """One child process: its exit status, whether it was killed at the deadline, its events, the
     calls it died in, and its output."""
     with tempfile.TemporaryDirectory(prefix="cnnspec-") as scratch:
         work = Path(scratch)
         (work / "inflight").mkdir()
         events_path, output_path = work / "events.jsonl", work / "output.txt"
-        command = [sys.executable, "-m", "pytest", "--pyargs", "cnnspec.conformance", "--cnnspec-backend", name,
-                   "--cnnspec-profile", profile, "--cnnspec-results", str(events_path),
-                   "-p", "no:cacheprovider", "-q", "-rfEs", *pytest_args]
+        command = [
+            sys.executable,
+            "-m",
+            "pytest",
+            "--pyargs",
+            "cnnspec.conformance",
+            "--cnnspec-backend",
+            name,
+            "--cnnspec-profile",
+            profile,
+            "--cnnspec-results",
+            str(events_path),
+            "-p",
+            "no:cacheprovider",
+            "-q",
+            "-rfEs",
+            *pytest_args,
+        ]
         env = {**os.environ, "PYTHONFAULTHANDLER": "1", inflight.ENVIRONMENT_VARIABLE: str(work / "inflight")}
         with open(output_path, "wb") as output:
             # A session of its own, so that a timeout kills pytest-xdist's workers with it.
-            process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT, env=env, cwd=work,
-                                       start_new_session=True,
-                                       preexec_fn=_limit_memory(memory_limit) if memory_limit else None)
+            process = subprocess.Popen(
+                command,
+                stdout=output,
+                stderr=subprocess.STDOUT,
+                env=env,
+                cwd=work,
+                start_new_session=True,
+                preexec_fn=_limit_memory(memory_limit) if memory_limit else None,
+            )
             timed_out = _wait(process, events_path, name, deadline, progress, done_before)
-        return (process.returncode, timed_out, _read_events(events_path), inflight.orphans(work / "inflight"),
-                output_path.read_text(errors="replace"))
+        return (
+            process.returncode,
+            timed_out,
+            _read_events(events_path),
+            inflight.orphans(work / "inflight"),
+            output_path.read_text(errors="replace"),
+        )
 
 
 def _tail(output: str, lines: int = 25) -> str:
@@ -219,8 +273,14 @@ def _tail(output: str, lines: int = 25) -> str:
     return "\n".join(text[-lines:])
 
 
-def _wait(process: subprocess.Popen[bytes], events: Path, name: str, deadline: float,
-          progress: Progress | None, done_before: int) -> bool:
+def _wait(
+    process: subprocess.Popen[bytes],
+    events: Path,
+    name: str,
+    deadline: float,
+    progress: Progress | None,
+    done_before: int,
+) -> bool:
     """Wait for the child, reporting progress; kill its whole session at the deadline. True if killed."""
     counts = _Counts(events)
     while True:
@@ -262,8 +322,9 @@ def _judge(run: BackendRun, returncode: int, timed_out: bool, timeout: float, cr
             run.detail += " (a hang?)"
     elif crashes:
         run.status = "crashed"
-        run.detail = f"{died}; " + (f"resumed without it: {run.summary()}" if returncode >= 0
-                                     else f"gave up after {RESUMES} resumptions")
+        run.detail = f"{died}; " + (
+            f"resumed without it: {run.summary()}" if returncode >= 0 else f"gave up after {RESUMES} resumptions"
+        )
     elif returncode < 0:
         run.status, run.detail = "crashed", f"the process died with {signal.Signals(-returncode).name} outside any test"
     elif backends and backends[0].get("unavailable"):

@@ -51,13 +51,25 @@ def expected(case: Conv2dCase, x: np.ndarray, w: np.ndarray, b: np.ndarray | Non
     pos_w, neg_w = w > 0, w < 0
     any_x, any_w = np.ones_like(x), np.ones_like(w)
     # A product is NaN for a NaN factor or for 0 * inf (either zero sign).
-    nan = (_count(case, np.isnan(x), any_w) + _count(case, any_x, np.isnan(w))
-           + _count(case, inf_x, w == 0) + _count(case, x == 0, inf_w)) > 0
+    nan = (
+        _count(case, np.isnan(x), any_w)
+        + _count(case, any_x, np.isnan(w))
+        + _count(case, inf_x, w == 0)
+        + _count(case, x == 0, inf_w)
+    ) > 0
     # inf times a nonzero number (or an inf) of the same sign is +inf, of the other sign -inf.
-    pos = (_count(case, inf_x & pos_x, pos_w) + _count(case, inf_x & neg_x, neg_w)
-           + _count(case, pos_x & ~inf_x, inf_w & pos_w) + _count(case, neg_x & ~inf_x, inf_w & neg_w)) > 0
-    neg = (_count(case, inf_x & pos_x, neg_w) + _count(case, inf_x & neg_x, pos_w)
-           + _count(case, pos_x & ~inf_x, inf_w & neg_w) + _count(case, neg_x & ~inf_x, inf_w & pos_w)) > 0
+    pos = (
+        _count(case, inf_x & pos_x, pos_w)
+        + _count(case, inf_x & neg_x, neg_w)
+        + _count(case, pos_x & ~inf_x, inf_w & pos_w)
+        + _count(case, neg_x & ~inf_x, inf_w & neg_w)
+    ) > 0
+    neg = (
+        _count(case, inf_x & pos_x, neg_w)
+        + _count(case, inf_x & neg_x, pos_w)
+        + _count(case, pos_x & ~inf_x, inf_w & neg_w)
+        + _count(case, neg_x & ~inf_x, inf_w & pos_w)
+    ) > 0
     if b is not None:
         b = b.astype(np.float64)[:, None, None]
         nan, pos, neg = nan | np.isnan(b), pos | (b == np.inf), neg | (b == -np.inf)

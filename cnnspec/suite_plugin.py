@@ -49,9 +49,11 @@ _DTYPE_NAMES = {np.dtype(d).name: np.dtype(d) for d in DTYPES}
 _SIMPLEST = Conv2dCase(N=1, C_in=1, H=1, W=1, C_out=1, kH=1, kW=1)
 # The simplest call of the operation a test's primary clause is about: a dtype a backend declines for
 # it skips the whole test up front (onnxruntime has float64 MaxPool but no float64 Conv, say).
-_SIMPLEST_OF = {"U": TransposedCase(N=1, C_in=1, H=1, W=1, C_out=1, kH=1, kW=1),
-                "M.3": PoolCase("avg_pool2d", N=1, C=1, H=1, W=1, kernel=(1, 1), stride=(1, 1)),
-                "M": PoolCase("max_pool2d", N=1, C=1, H=1, W=1, kernel=(1, 1), stride=(1, 1))}
+_SIMPLEST_OF = {
+    "U": TransposedCase(N=1, C_in=1, H=1, W=1, C_out=1, kH=1, kW=1),
+    "M.3": PoolCase("avg_pool2d", N=1, C=1, H=1, W=1, kernel=(1, 1), stride=(1, 1)),
+    "M": PoolCase("max_pool2d", N=1, C=1, H=1, W=1, kernel=(1, 1), stride=(1, 1)),
+}
 
 
 def _unsupported(backend: Backend, clause: str, dtype: np.dtype) -> str | None:
@@ -77,8 +79,11 @@ def configure(config: pytest.Config) -> None:
         os.environ[inflight.ENVIRONMENT_VARIABLE] = str(Path(directory).resolve())
     profile = config.getoption("cnnspec_profile") or ("ci" if os.environ.get("CI") else "default")
     profiles.activate(profile)
-    if (config.getoption("cnnspec_backend") and not profiles.PROFILES[profile].get("derandomize")
-            and config.getoption("hypothesis_seed", None) is None):
+    if (
+        config.getoption("cnnspec_backend")
+        and not profiles.PROFILES[profile].get("derandomize")
+        and config.getoption("hypothesis_seed", None) is None
+    ):
         # A random run picks its seed here, before Hypothesis's plugin reads the option, so that the
         # header can say how to repeat the run exactly.
         config.option.hypothesis_seed = str(random.SystemRandom().getrandbits(32))
@@ -90,7 +95,8 @@ def configure(config: pytest.Config) -> None:
             raise pytest.UsageError(f"--cnnspec-backend {name}: {e}") from e
     config.stash[BACKENDS] = backends
     config.stash[CHOSEN_DTYPES] = [_DTYPE_NAMES[n] for n in dict.fromkeys(config.getoption("cnnspec_dtype"))] or list(
-        _DTYPE_NAMES.values())
+        _DTYPE_NAMES.values()
+    )
     results = config.getoption("cnnspec_results")
     if results and not hasattr(config, "workerinput"):
         config.pluginmanager.register(recording.Recorder(Path(results), _header(config)), "cnnspec-recorder")
@@ -144,22 +150,42 @@ class _Isolator:
         left.unlink(missing_ok=True)
         if os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0 and sent:
             return [hook.pytest_report_from_serializable(config=item.config, data=d) for d in json.loads(sent)]
-        why = (f"the test's process died of {signal.Signals(os.WTERMSIG(status)).name}" if os.WIFSIGNALED(status)
-               else f"the test's process exited with status {os.WEXITSTATUS(status)} without a report")
+        why = (
+            f"the test's process died of {signal.Signals(os.WTERMSIG(status)).name}"
+            if os.WIFSIGNALED(status)
+            else f"the test's process exited with status {os.WEXITSTATUS(status)} without a report"
+        )
         call = "".join(f", in the backend call {checks.describe(c)}\n{checks.reproducer_of(c)}" for c in calls)
-        return [pytest.TestReport(item.nodeid, item.location, dict.fromkeys(item.keywords, 1), "failed",
-                                  f"{why}{call}", "call", user_properties=[(recording.PROPERTY, _identity(item))])]
+        return [
+            pytest.TestReport(
+                item.nodeid,
+                item.location,
+                dict.fromkeys(item.keywords, 1),
+                "failed",
+                f"{why}{call}",
+                "call",
+                user_properties=[(recording.PROPERTY, _identity(item))],
+            )
+        ]
 
 
 def _header(config: pytest.Config) -> dict[str, object]:
     settings = profiles.PROFILES[profiles.active()]
     return {
         "cnnspec": cnnspec.__version__,
-        "backends": [{"name": b.name, "origin": origin(b), "description": describe(b), "unavailable": unavailable(b),
-                      "declared": None if unavailable(b) else _declared(b, config.stash[CHOSEN_DTYPES])}
-                     for b in _backends(config)],
+        "backends": [
+            {
+                "name": b.name,
+                "origin": origin(b),
+                "description": describe(b),
+                "unavailable": unavailable(b),
+                "declared": None if unavailable(b) else _declared(b, config.stash[CHOSEN_DTYPES]),
+            }
+            for b in _backends(config)
+        ],
         # Each report run has one backend: its own number of examples, where it asks for fewer.
-        "profile": profiles.active(), "max_examples": min(profiles.examples_for(b) for b in _backends(config)),
+        "profile": profiles.active(),
+        "max_examples": min(profiles.examples_for(b) for b in _backends(config)),
         "seed": None if settings.get("derandomize") else config.getoption("hypothesis_seed"),
         "machine": recording.machine(),
     }
@@ -172,7 +198,8 @@ def _declared(backend: Backend, dtypes: list[np.dtype]) -> dict[str, dict[str, o
         precision = declared_precision(backend, dtype)
         reduced = reduced_precision(backend, dtype)
         declared[dtype.name] = {
-            "accumulator_u": precision.u_acc, "flushes_subnormals": flushes_subnormals(backend, dtype),
+            "accumulator_u": precision.u_acc,
+            "flushes_subnormals": flushes_subnormals(backend, dtype),
             # The precision its copies must carry (A.7): a reduced mode's, else the dtype's own, all of it.
             "copy_bits": -math.log2(reduced) if reduced else significand_bits(dtype),
         }
@@ -189,8 +216,10 @@ def report_header(config: pytest.Config) -> list[str]:
     """The run's profile, backends and the command that repeats it."""
     if not config.getoption("cnnspec_backend"):
         return []
-    names = " ".join([f"--cnnspec-backend {n}" for n in config.getoption("cnnspec_backend")]
-                     + [f"--cnnspec-dtype {d}" for d in dict.fromkeys(config.getoption("cnnspec_dtype"))])
+    names = " ".join(
+        [f"--cnnspec-backend {n}" for n in config.getoption("cnnspec_backend")]
+        + [f"--cnnspec-dtype {d}" for d in dict.fromkeys(config.getoption("cnnspec_dtype"))]
+    )
     settings = profiles.PROFILES[profiles.active()]
     kind = "derandomized" if settings.get("derandomize") else "random"
     return [
@@ -227,7 +256,9 @@ def _names(item: pytest.Item) -> set[str]:
     parameters besides the backend and the dtype in brackets (``test_x.py::test_y[conv_transpose2d]``), for
     a finding that shows in one operation of a test parametrized by operation."""
     params = getattr(getattr(item, "callspec", None), "params", {})
-    return {_test(item)} | {f"{_test(item)}[{value}]" for name, value in params.items() if name not in ("backend", "dtype")}
+    return {_test(item)} | {
+        f"{_test(item)}[{value}]" for name, value in params.items() if name not in ("backend", "dtype")
+    }
 
 
 def _parameters(item: pytest.Item) -> tuple[Backend | None, np.dtype | None]:
@@ -246,8 +277,10 @@ def collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> N
             continue
         bad = clauses.unknown(list(marker.args))
         if bad or not marker.args:
-            raise pytest.UsageError(f"{item.nodeid}: clauses({', '.join(marker.args)}) names unknown clause IDs "
-                                    f"{bad} that spec/conv2d.md does not define")
+            raise pytest.UsageError(
+                f"{item.nodeid}: clauses({', '.join(marker.args)}) names unknown clause IDs "
+                f"{bad} that spec/conv2d.md does not define"
+            )
         backend, dtype = _parameters(item)
         if backend is None:
             continue
@@ -276,8 +309,12 @@ def _identity(item: pytest.Item) -> dict[str, object]:
     """What the report needs of a test whatever its outcome: its name, clauses, backend and dtype."""
     backend, dtype = _parameters(item)
     marker = item.get_closest_marker("clauses")
-    return {"test": _test(item), "clauses": list(marker.args) if marker else [],
-            "backend": getattr(backend, "name", None), "dtype": getattr(dtype, "name", None)}
+    return {
+        "test": _test(item),
+        "clauses": list(marker.args) if marker else [],
+        "backend": getattr(backend, "name", None),
+        "dtype": getattr(dtype, "name", None),
+    }
 
 
 def runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None], report: pytest.TestReport) -> None:

@@ -20,8 +20,17 @@ def run_suite(pytester: pytest.Pytester):
     """Run the conformance suite in-process on one backend spec (the covering set alone, unless told)."""
 
     def run(backend: str, *args: str, profile: str = "covering") -> pytest.HookRecorder:
-        return pytester.inline_run("--pyargs", "cnnspec.conformance", "--cnnspec-backend", backend,
-                                   "--cnnspec-profile", profile, "-p", "no:cacheprovider", *args)
+        return pytester.inline_run(
+            "--pyargs",
+            "cnnspec.conformance",
+            "--cnnspec-backend",
+            backend,
+            "--cnnspec-profile",
+            profile,
+            "-p",
+            "no:cacheprovider",
+            *args,
+        )
 
     return run
 

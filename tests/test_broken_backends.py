@@ -25,7 +25,8 @@ def test_broken_backend_is_caught_with_its_clause(run_suite, broken):
     clauses = failed_clauses(recorder)
     assert clauses, f"{broken.__name__} ({broken.__doc__}) passed the whole suite"
     assert expected in clauses.values(), (
-        f"{broken.__name__} was caught, but never under {expected}: {sorted(set(clauses.values()))}")
+        f"{broken.__name__} was caught, but never under {expected}: {sorted(set(clauses.values()))}"
+    )
     failed = {nodeid.split("::")[-1].split("[")[0] for nodeid in clauses}
     missed = [name for name in must_fail if name not in failed]
     assert not missed, f"{broken.__name__} passed properties it must fail: {missed}"
@@ -42,15 +43,32 @@ def test_every_conformance_property_is_failed_by_a_broken_backend():
 # defect fails, and each failure is filed under the clause the example breaks (triage.py), so that the
 # matrix shows the defect once, where it is. In a process of its own: what is judged is a real run's record.
 @pytest.mark.slow
-@pytest.mark.parametrize("broken, clause", [(broken_backends.SameOddUnitOnTop, "P.4"),
-                                            (broken_backends.BiasPerInputChannel, "V.4"),
-                                            (broken_backends.DilationIgnored, "T.2")], ids=lambda p: getattr(p, "__name__", p))
+@pytest.mark.parametrize(
+    "broken, clause",
+    [
+        (broken_backends.SameOddUnitOnTop, "P.4"),
+        (broken_backends.BiasPerInputChannel, "V.4"),
+        (broken_backends.DilationIgnored, "T.2"),
+    ],
+    ids=lambda p: getattr(p, "__name__", p),
+)
 def test_one_defect_fails_its_own_clause_alone(pytester, monkeypatch, broken, clause):
     monkeypatch.setenv("PYTHONPATH", str(Path(__file__).resolve().parent))
     events = pytester.path / "events.jsonl"
-    pytester.runpytest_subprocess("--pyargs", "cnnspec.conformance", "--cnnspec-backend",
-                                  f"broken_backends:{broken.__name__}", "--cnnspec-profile", "covering",
-                                  "--cnnspec-dtype", "float64", "--cnnspec-results", str(events), "-p", "no:cacheprovider")
+    pytester.runpytest_subprocess(
+        "--pyargs",
+        "cnnspec.conformance",
+        "--cnnspec-backend",
+        f"broken_backends:{broken.__name__}",
+        "--cnnspec-profile",
+        "covering",
+        "--cnnspec-dtype",
+        "float64",
+        "--cnnspec-results",
+        str(events),
+        "-p",
+        "no:cacheprovider",
+    )
     results = [json.loads(line) for line in events.read_text().splitlines()]
     failed = {r["test"]: r.get("clause") for r in results if r.get("event") == "result" and r["outcome"] == "failed"}
     assert len(failed) > 1, f"{broken.__name__} failed {len(failed)} properties: the triage has nothing to show"

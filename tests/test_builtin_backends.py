@@ -25,8 +25,17 @@ def _undeclared(name: str, reasons: list[str]) -> list[str]:
 @pytest.mark.slow
 @pytest.mark.parametrize("name", ["reference", "scipy"])
 def test_the_suite_passes_on_a_cheap_builtin_backend(pytester: pytest.Pytester, name):
-    result = pytester.runpytest_subprocess("--pyargs", "cnnspec.conformance", "--cnnspec-backend", name,
-                                           "--cnnspec-profile", "ci", "-p", "no:cacheprovider", "-rsx")
+    result = pytester.runpytest_subprocess(
+        "--pyargs",
+        "cnnspec.conformance",
+        "--cnnspec-backend",
+        name,
+        "--cnnspec-profile",
+        "ci",
+        "-p",
+        "no:cacheprovider",
+        "-rsx",
+    )
     outcomes = result.parseoutcomes()
     assert result.ret == pytest.ExitCode.OK, result.stdout.str()[-5000:]
     assert outcomes.get("passed", 0) >= 150 and "failed" not in outcomes, outcomes
@@ -44,4 +53,6 @@ def test_the_main_jobs_report_finds_every_builtin_backend_conformant():
             continue
         assert run["status"] == "conformant", f"{name}: {run['status']}: {run['detail']}"
         reasons = [t.get("reason", "") for t in run["tests"] if t["outcome"] == "skipped"]
-        assert not _undeclared(name, reasons), f"{name} skips what its adapter did not declare: {_undeclared(name, reasons)}"
+        assert not _undeclared(name, reasons), (
+            f"{name} skips what its adapter did not declare: {_undeclared(name, reasons)}"
+        )

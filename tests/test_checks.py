@@ -21,8 +21,14 @@ TESTS = Path(__file__).resolve().parent
 @pytest.mark.slow
 @pytest.mark.parametrize("name", [n for n in BUILTIN if "cuda" not in n])
 def test_a_snippet_computes_what_its_backend_computes(name):
-    done = subprocess.run([sys.executable, "-m", "snippet_check", name], capture_output=True, text=True, timeout=600,
-                          cwd=TESTS, env={**os.environ, "PYTHONPATH": str(TESTS)})
+    done = subprocess.run(
+        [sys.executable, "-m", "snippet_check", name],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        cwd=TESTS,
+        env={**os.environ, "PYTHONPATH": str(TESTS)},
+    )
     if done.returncode == UNAVAILABLE:
         pytest.skip(done.stdout.strip())
     assert done.returncode == 0, done.stdout + done.stderr[-3000:]
@@ -41,7 +47,8 @@ def test_a_value_failure_names_the_element_the_clause_the_call_and_how_many():
     assert str(info.value) == (
         f"out[1, 3, 2, 0]={expected + 1!r}, but should be {expected!r} (the stride-1 result subsampled); 1 of "
         f"{y.size} elements differ [T.1] [reference.conv2d(x: (2,4,6,6) float32, w: (4,4,3,2), b: (4), "
-        "stride=(1, 1), padding=((0, 0), (0, 0)), dilation=(1, 1), groups=1)]")
+        "stride=(1, 1), padding=((0, 0), (0, 0)), dilation=(1, 1), groups=1)]"
+    )
     assert info.value.clause == "T.1"
     assert "print('out[1, 3, 2, 0] =', y[1, 3, 2, 0], 'but should be'" in info.value.__notes__[0]
 

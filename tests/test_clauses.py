@@ -37,13 +37,15 @@ def test_every_testable_clause_is_covered_by_a_conformance_test():
 
 
 def test_an_unknown_clause_id_is_an_error_at_collection(pytester: pytest.Pytester):
-    pytester.makepyfile(test_x="""
+    pytester.makepyfile(
+        test_x="""
         import pytest
 
         @pytest.mark.clauses("Z.9")
         def test_something():
             pass
-    """)
+    """
+    )
     result = pytester.runpytest("-p", "no:cacheprovider")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     assert "clauses(Z.9) names unknown clause IDs ['Z.9']" in result.stderr.str()

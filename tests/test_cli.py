@@ -22,8 +22,14 @@ TESTS = Path(__file__).resolve().parent
 @pytest.fixture
 def cnnspec(tmp_path):
     def run(*args: str) -> subprocess.CompletedProcess:
-        return subprocess.run([sys.executable, "-m", "cnnspec.cli", *args], capture_output=True, text=True,
-                              cwd=tmp_path, env={"PYTHONPATH": str(TESTS), "PATH": "/usr/bin:/bin"}, timeout=600)
+        return subprocess.run(
+            [sys.executable, "-m", "cnnspec.cli", *args],
+            capture_output=True,
+            text=True,
+            cwd=tmp_path,
+            env={"PYTHONPATH": str(TESTS), "PATH": "/usr/bin:/bin"},
+            timeout=600,
+        )
 
     return run
 
@@ -35,9 +41,24 @@ def test_backends_lists_each_with_whether_it_runs_here(cnnspec):
 
 
 def test_a_crash_and_a_hang_are_failed_rows_and_the_rest_still_runs(cnnspec):
-    done = cnnspec("run", "--profile", "smoke", "--timeout", "20", "--backend", "odd_backends:Crashes",
-                   "--backend", "odd_backends:Hangs", "--backend", "broken_backends:FlippedKernel",
-                   "--backend", "reference", "--", "-k", "test_output_shape or test_exact_on_small_integers or test_long_sums_exact")
+    done = cnnspec(
+        "run",
+        "--profile",
+        "smoke",
+        "--timeout",
+        "20",
+        "--backend",
+        "odd_backends:Crashes",
+        "--backend",
+        "odd_backends:Hangs",
+        "--backend",
+        "broken_backends:FlippedKernel",
+        "--backend",
+        "reference",
+        "--",
+        "-k",
+        "test_output_shape or test_exact_on_small_integers or test_long_sums_exact",
+    )
     assert done.returncode == 1, done.stdout
     out = done.stdout
     assert "odd_backends:Crashes       CRASHED: the process died in test_shapes.py::test_output_shape_and_dtype" in out
@@ -50,8 +71,18 @@ def test_a_crash_and_a_hang_are_failed_rows_and_the_rest_still_runs(cnnspec):
 def test_a_resumed_run_runs_each_test_once(cnnspec, tmp_path):
     # Each test crashes in float16, after float32 and float64 finished: every resumption must run only
     # what had not finished, so that each of the 8 tests has one outcome.
-    done = cnnspec("report", "--out", "out", "--profile", "smoke", "--backend", "odd_backends:CrashesOnFloat16",
-                   "--", "-k", "test_output_shape or test_exact_on_small_integers")
+    done = cnnspec(
+        "report",
+        "--out",
+        "out",
+        "--profile",
+        "smoke",
+        "--backend",
+        "odd_backends:CrashesOnFloat16",
+        "--",
+        "-k",
+        "test_output_shape or test_exact_on_small_integers",
+    )
     assert done.returncode == 1, done.stdout + done.stderr
     backend = json.loads((tmp_path / "out" / "conformance.json").read_text())["backends"][0]
     nodeids = [t["nodeid"] for t in backend["tests"]]
@@ -68,30 +99,79 @@ def test_a_plain_pytest_run_keeps_the_call_in_flight(tmp_path):
     # which call, with a reproducer that dies the same way.
     env = {**os.environ, "PYTHONPATH": str(TESTS)}
     folder = tmp_path / "inflight"
-    died = subprocess.run([sys.executable, "-m", "pytest", "--pyargs", "cnnspec.conformance", "--cnnspec-backend",
-                           "odd_backends:Crashes", "--cnnspec-inflight", str(folder), "--cnnspec-dtype", "float32",
-                           "-k", "test_output_shape", "-p", "no:cacheprovider", "-q"],
-                          capture_output=True, text=True, cwd=tmp_path, env=env, timeout=300)
+    died = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "--pyargs",
+            "cnnspec.conformance",
+            "--cnnspec-backend",
+            "odd_backends:Crashes",
+            "--cnnspec-inflight",
+            str(folder),
+            "--cnnspec-dtype",
+            "float32",
+            "-k",
+            "test_output_shape",
+            "-p",
+            "no:cacheprovider",
+            "-q",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=env,
+        timeout=300,
+    )
     assert died.returncode == -signal.SIGSEGV, died.stdout[-2000:]
-    shown = subprocess.run([sys.executable, "-m", "cnnspec.conformance.inflight", str(folder)], capture_output=True,
-                           text=True, cwd=tmp_path, env=env, timeout=120)
+    shown = subprocess.run(
+        [sys.executable, "-m", "cnnspec.conformance.inflight", str(folder)],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=env,
+        timeout=120,
+    )
     assert shown.returncode == 0, shown.stderr
     assert "test_shapes.py::test_output_shape_and_dtype[crashes-float32]" in shown.stdout
     assert "died in crashes.conv2d(x: (" in shown.stdout and " float32, w: " in shown.stdout
-    reproducer = shown.stdout[shown.stdout.index("# Reproducer"):].split("\n\n")[0]
-    again = subprocess.run([sys.executable, "-c", reproducer], capture_output=True, text=True, cwd=tmp_path, env=env,
-                           timeout=120)
+    reproducer = shown.stdout[shown.stdout.index("# Reproducer") :].split("\n\n")[0]
+    again = subprocess.run(
+        [sys.executable, "-c", reproducer], capture_output=True, text=True, cwd=tmp_path, env=env, timeout=120
+    )
     assert again.returncode == -signal.SIGSEGV, again.stderr
 
 
 def test_isolation_turns_a_crash_into_a_failed_test_naming_its_call(tmp_path):
     # --cnnspec-isolate: each test in a forked process; the crashing ones fail, naming the call, the rest pass.
     env = {**os.environ, "PYTHONPATH": str(TESTS)}
-    done = subprocess.run([sys.executable, "-m", "pytest", "--pyargs", "cnnspec.conformance", "--cnnspec-backend",
-                           "odd_backends:Crashes", "--cnnspec-isolate", "--cnnspec-dtype", "float32",
-                           "--cnnspec-dtype", "float64", "-k", "test_output_shape or test_exact_on_small_integers",
-                           "-p", "no:cacheprovider", "-q"], capture_output=True, text=True, cwd=tmp_path, env=env,
-                          timeout=300)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "--pyargs",
+            "cnnspec.conformance",
+            "--cnnspec-backend",
+            "odd_backends:Crashes",
+            "--cnnspec-isolate",
+            "--cnnspec-dtype",
+            "float32",
+            "--cnnspec-dtype",
+            "float64",
+            "-k",
+            "test_output_shape or test_exact_on_small_integers",
+            "-p",
+            "no:cacheprovider",
+            "-q",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=env,
+        timeout=300,
+    )
     assert done.returncode == 1, done.stdout[-3000:]
     assert "2 failed, 2 passed" in done.stdout, done.stdout[-3000:]
     # Each crashed test's report names its call (the short summary may repeat it, as the terminal's width allows).

@@ -12,15 +12,22 @@ from cnnspec import cli
 REPORT = {"schema": "cnnspec-report/1", "spec": {"clauses": []}}
 
 
-@pytest.mark.parametrize("content, says", [
-    ("[1, 2]", "a report is a JSON object, not a list"),
-    ("{not json", "cannot read"),
-    (json.dumps({**REPORT, "schema": "other/9", "backends": []}), "its schema is 'other/9'"),
-    (json.dumps({**REPORT, "backends": [{"name": "x", "status": "conformant", "tests": 3}]}),
-     "backends[0] (x) needs a status and a list of tests"),
-    (json.dumps({**REPORT, "backends": [{"name": "x", "status": "conformant", "tests": [{"nodeid": 1}]}]}),
-     "backends[0].tests[0] (x) is not an object with a nodeid and an outcome"),
-])
+@pytest.mark.parametrize(
+    "content, says",
+    [
+        ("[1, 2]", "a report is a JSON object, not a list"),
+        ("{not json", "cannot read"),
+        (json.dumps({**REPORT, "schema": "other/9", "backends": []}), "its schema is 'other/9'"),
+        (
+            json.dumps({**REPORT, "backends": [{"name": "x", "status": "conformant", "tests": 3}]}),
+            "backends[0] (x) needs a status and a list of tests",
+        ),
+        (
+            json.dumps({**REPORT, "backends": [{"name": "x", "status": "conformant", "tests": [{"nodeid": 1}]}]}),
+            "backends[0].tests[0] (x) is not an object with a nodeid and an outcome",
+        ),
+    ],
+)
 def test_merging_a_file_that_is_not_a_report_says_what_is_wrong(tmp_path, capsys, content, says):
     bad = tmp_path / "bad.json"
     bad.write_text(content)

@@ -60,8 +60,9 @@ def test_the_covering_set_alone_reaches_every_corner_each_property_declares(run_
     run_suite(backend, "--cnnspec-results", str(path))
     results = [json.loads(line) for line in path.read_text().splitlines()]
     results = [e for e in results if e["event"] == "result"]
-    assert len(results) > 200 and all(e["outcome"] == "passed" for e in results), \
-        [(e["nodeid"], e["outcome"]) for e in results if e["outcome"] != "passed"]
+    assert len(results) > 200 and all(e["outcome"] == "passed" for e in results), [
+        (e["nodeid"], e["outcome"]) for e in results if e["outcome"] != "passed"
+    ]
     not_reached = {e["nodeid"]: e["coverage"]["not_reached"] for e in results if e["coverage"]["not_reached"]}
     assert not_reached == {}
     assert all(e["coverage"]["covering"] >= 1 and e["coverage"]["ran"] >= 1 for e in results)

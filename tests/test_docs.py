@@ -11,5 +11,6 @@ def test_the_adapters_page_has_the_table_the_builtin_backends_make():
     from cnnspec.backends import BUILTIN, table, written_table
 
     assert written_table((DOCS / "adapters.md").read_text()) == table(), (
-        "docs/adapters.md is out of date: run python -m cnnspec.backends")
+        "docs/adapters.md is out of date: run python -m cnnspec.backends"
+    )
     assert all(f"| `{name}` |" in table() for name in BUILTIN)

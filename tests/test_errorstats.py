@@ -39,11 +39,32 @@ def test_copies_give_the_effective_significand_bits():
 def test_the_report_measures_a_declared_tf32_backend_at_11_bits(tmp_path):
     env = {**os.environ, "PYTHONPATH": str(TESTS)}
     env.pop("CI", None)
-    done = subprocess.run([sys.executable, "-m", "cnnspec.cli", "report", "--out", "out", "--profile", "ci",
-                           "--backend", "reference", "--backend", "odd_backends:DeclaredTF32", "--", "-k",
-                           "test_one_hot_weight_copies_the_input or test_impulse or test_matches_reference_within_bound",
-                           "--cnnspec-dtype", "float32"],
-                          capture_output=True, text=True, cwd=tmp_path, env=env, timeout=600)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "cnnspec.cli",
+            "report",
+            "--out",
+            "out",
+            "--profile",
+            "ci",
+            "--backend",
+            "reference",
+            "--backend",
+            "odd_backends:DeclaredTF32",
+            "--",
+            "-k",
+            "test_one_hot_weight_copies_the_input or test_impulse or test_matches_reference_within_bound",
+            "--cnnspec-dtype",
+            "float32",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=env,
+        timeout=600,
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     report = json.loads((tmp_path / "out" / "conformance.json").read_text())
     rows = {(r["backend"], r["dtype"]): r for r in report["accuracy"]}

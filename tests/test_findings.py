@@ -20,9 +20,16 @@ from cnnspec.findings import FINDINGS, Finding
 def _unavailable(backend: str) -> str:
     """Why ``backend`` cannot run here ("" where it can), asked in a process of its own: loading an
     adapter imports its framework, which stays out of the pytest workers."""
-    return subprocess.run([sys.executable, "-c", f"from cnnspec.backends import load, unavailable; "
-                           f"print(unavailable(load({backend!r})) or '')"],
-                          capture_output=True, text=True, timeout=300).stdout.strip()
+    return subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            f"from cnnspec.backends import load, unavailable; print(unavailable(load({backend!r})) or '')",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    ).stdout.strip()
 
 
 def _skip_unless_it_can_show(finding: Finding) -> None:
@@ -39,8 +46,13 @@ def _skip_unless_it_can_show(finding: Finding) -> None:
 
 def _shows(finding: Finding, **environment: str) -> tuple[bool, subprocess.CompletedProcess[str]]:
     """Whether the reproducer shows the finding, run with these environment variables set."""
-    run = subprocess.run([sys.executable, "-c", finding.reproducer], capture_output=True, text=True, timeout=120,
-                         env={**os.environ, **environment})
+    run = subprocess.run(
+        [sys.executable, "-c", finding.reproducer],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, **environment},
+    )
     if finding.outcome in ("segfault", "sigfpe"):
         dies_of = {"segfault": signal.SIGSEGV, "sigfpe": signal.SIGFPE}[finding.outcome]
         return run.returncode == -dies_of, run
@@ -57,7 +69,8 @@ def test_finding_reproduces(finding):
         + (f", printing {finding.prints!r}" if finding.prints else "")
         + f") no longer reproduces here (exit {run.returncode}, printed {run.stdout.strip()[-300:]!r}), though "
         f"this machine has what it needs ({finding.needs() or 'nothing particular'}): the framework may have "
-        f"fixed it; update cnnspec/findings.py\n{run.stderr[-2000:]}")
+        f"fixed it; update cnnspec/findings.py\n{run.stderr[-2000:]}"
+    )
 
 
 @pytest.mark.slow
@@ -67,12 +80,21 @@ def test_finding_disappears_below_its_isa(finding):
     kernel, and the reproducer runs right."""
     _skip_unless_it_can_show(finding)
     shows, run = _shows(finding, **{cpu.CAP_VARIABLE: cpu.below(finding.isa).upper()})
-    assert not shows, (f"{finding.backend} [{finding.clause}] still shows with oneDNN capped at "
-                       f"{cpu.below(finding.isa)}: it does not need {finding.isa}; correct Finding.isa")
+    assert not shows, (
+        f"{finding.backend} [{finding.clause}] still shows with oneDNN capped at "
+        f"{cpu.below(finding.isa)}: it does not need {finding.isa}; correct Finding.isa"
+    )
 
 
-BASE = dict(backend="somelib", version="1", clause="A.2", summary="wrong", reproducer="print(1)", outcome="returns",
-            tests=("test_values.py::test_exact_on_small_integers",))
+BASE = dict(
+    backend="somelib",
+    version="1",
+    clause="A.2",
+    summary="wrong",
+    reproducer="print(1)",
+    outcome="returns",
+    tests=("test_values.py::test_exact_on_small_integers",),
+)
 
 
 def test_a_finding_is_expected_only_where_its_isa_and_threads_are(monkeypatch):
@@ -98,14 +120,17 @@ def test_a_finding_is_expected_only_where_its_isa_and_threads_are(monkeypatch):
     assert [k.test for k in findings.known("somelib")] == ["test_values.py::test_exact_on_small_integers"]
 
 
-@pytest.mark.parametrize("flags, cap, level", [
-    ({"avx2", "avx", "sse4_1", "avx_vnni"}, "", "avx2_vnni"),
-    (cpu.flags_of("avx512_core_bf16") | {"avx_vnni"}, "", "avx512_core_bf16"),
-    (cpu.flags_of("avx512_core_amx"), "AVX512_CORE", "avx512_core"),
-    (cpu.flags_of("avx512_core_amx"), "avx10_1_512", "avx512_core_fp16"),
-    (cpu.flags_of("avx512_core_amx"), "no such level", "avx512_core_amx"),
-    (set(), "", "none"),
-])
+@pytest.mark.parametrize(
+    "flags, cap, level",
+    [
+        ({"avx2", "avx", "sse4_1", "avx_vnni"}, "", "avx2_vnni"),
+        (cpu.flags_of("avx512_core_bf16") | {"avx_vnni"}, "", "avx512_core_bf16"),
+        (cpu.flags_of("avx512_core_amx"), "AVX512_CORE", "avx512_core"),
+        (cpu.flags_of("avx512_core_amx"), "avx10_1_512", "avx512_core_fp16"),
+        (cpu.flags_of("avx512_core_amx"), "no such level", "avx512_core_amx"),
+        (set(), "", "none"),
+    ],
+)
 def test_onednn_levels_follow_the_flags_and_the_cap(monkeypatch, flags, cap, level):
     monkeypatch.setattr(cpu, "cpu_flags", lambda: frozenset(flags))
     monkeypatch.setenv(cpu.CAP_VARIABLE, cap)

@@ -83,8 +83,17 @@ def adapter(pytester: pytest.Pytester):
 
 def run(pytester: pytest.Pytester, *args: str) -> pytest.RunResult:
     # Two dtypes keep these runs short; the default (all four) is tested on its own.
-    return pytester.runpytest("--pyargs", "cnnspec.conformance", "--cnnspec-profile", "smoke",
-                              "--cnnspec-dtype", "float32", "--cnnspec-dtype", "float64", *args)
+    return pytester.runpytest(
+        "--pyargs",
+        "cnnspec.conformance",
+        "--cnnspec-profile",
+        "smoke",
+        "--cnnspec-dtype",
+        "float32",
+        "--cnnspec-dtype",
+        "float64",
+        *args,
+    )
 
 
 def test_unknown_backend_is_a_usage_error_listing_the_installed(pytester):
@@ -102,7 +111,9 @@ def test_module_attribute_names_an_object_a_class_or_a_factory(adapter, attribut
 def test_an_attribute_that_is_not_a_backend_is_a_usage_error(adapter):
     result = run(adapter, "--cnnspec-backend", "myadapter:NotABackend")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
-    assert "is not a backend: it needs a str 'name' and a callable 'conv2d' (missing: name, conv2d)" in result.stderr.str()
+    assert (
+        "is not a backend: it needs a str 'name' and a callable 'conv2d' (missing: name, conv2d)" in result.stderr.str()
+    )
 
 
 @pytest.mark.slow
@@ -112,10 +123,16 @@ def test_a_registered_entry_point_is_named_like_a_builtin(adapter):
     (dist / "entry_points.txt").write_text("[cnnspec.backends]\nmine = myadapter:Adapter\n")
     result = run(adapter, "--cnnspec-backend", "mine", *QUICK)
     result.assert_outcomes(passed=4)
-    assert "mine" in subprocess.run(
-        [sys.executable, "-c", "from cnnspec.backends import installed; print(installed())"],
-        capture_output=True, text=True, cwd=adapter.path, env={"PYTHONPATH": str(adapter.path)},
-    ).stdout
+    assert (
+        "mine"
+        in subprocess.run(
+            [sys.executable, "-c", "from cnnspec.backends import installed; print(installed())"],
+            capture_output=True,
+            text=True,
+            cwd=adapter.path,
+            env={"PYTHONPATH": str(adapter.path)},
+        ).stdout
+    )
 
 
 def test_an_unavailable_backend_skips_every_test_with_its_reason(adapter):
@@ -140,11 +157,14 @@ def test_unsupported_dtypes_and_examples_are_skipped_with_the_reason(adapter):
     # float32 shapes run on the supported examples; float64 skips; groups>1-only properties skip.
     result.assert_outcomes(passed=1, skipped=3)
     result.stdout.fnmatch_lines(["*mine: float64 is not implemented*"])
-    result.stdout.fnmatch_lines(["*mine supports or accepts none of this property's examples: groups are not implemented*"])
+    result.stdout.fnmatch_lines(
+        ["*mine supports or accepts none of this property's examples: groups are not implemented*"]
+    )
 
 
 def test_known_nonconformance_is_an_expected_failure_with_its_reason(adapter):
-    adapter.makepyfile(knownbroken="""
+    adapter.makepyfile(
+        knownbroken="""
         import numpy as np
         from cnnspec import reference
         from cnnspec.backends import KnownNonconformance
@@ -156,7 +176,8 @@ def test_known_nonconformance_is_an_expected_failure_with_its_reason(adapter):
 
             def conv2d(self, x, w, b, /, **params):
                 return reference.conv2d(x, w, b, **params).astype(np.float64)
-    """)
+    """
+    )
     result = run(adapter, "--cnnspec-backend", "knownbroken:Float64Out", "-rx", "-k", "test_output_shape_and_dtype")
     result.assert_outcomes(passed=1, xfailed=1)
     result.stdout.fnmatch_lines(["*known nonconformance: returns float64 (https://example.org/1)*"])
@@ -164,19 +185,35 @@ def test_known_nonconformance_is_an_expected_failure_with_its_reason(adapter):
 
 def test_header_says_backend_profile_and_how_to_reproduce(pytester):
     result = run(pytester, "--cnnspec-backend", "reference", "--collect-only")
-    result.stdout.fnmatch_lines([
-        "cnnspec: spec conv2d.md (* testable clauses); profile smoke (derandomized: each property's covering set, then 30 random examples)",
-        "cnnspec: backend reference (numpy *, cpu)",
-        "cnnspec: reproduce with: pytest --pyargs cnnspec.conformance --cnnspec-backend reference --cnnspec-dtype float32 "
-        "--cnnspec-dtype float64 --cnnspec-profile smoke",
-    ])
+    result.stdout.fnmatch_lines(
+        [
+            "cnnspec: spec conv2d.md (* testable clauses); profile smoke (derandomized: each property's covering set, then 30 random examples)",
+            "cnnspec: backend reference (numpy *, cpu)",
+            "cnnspec: reproduce with: pytest --pyargs cnnspec.conformance --cnnspec-backend reference --cnnspec-dtype float32 "
+            "--cnnspec-dtype float64 --cnnspec-profile smoke",
+        ]
+    )
 
 
 def test_every_dtype_runs_unless_the_run_names_some(pytester):
-    result = pytester.runpytest("--pyargs", "cnnspec.conformance", "--cnnspec-backend", "reference", "--collect-only", "-q",
-                                "-k", "test_output_shape_and_dtype")
-    result.stdout.fnmatch_lines(["*[[]reference-float32[]]", "*[[]reference-float64[]]", "*[[]reference-float16[]]",
-                                 "*[[]reference-bfloat16[]]"])
+    result = pytester.runpytest(
+        "--pyargs",
+        "cnnspec.conformance",
+        "--cnnspec-backend",
+        "reference",
+        "--collect-only",
+        "-q",
+        "-k",
+        "test_output_shape_and_dtype",
+    )
+    result.stdout.fnmatch_lines(
+        [
+            "*[[]reference-float32[]]",
+            "*[[]reference-float64[]]",
+            "*[[]reference-float16[]]",
+            "*[[]reference-bfloat16[]]",
+        ]
+    )
     wrong = pytester.runpytest("--pyargs", "cnnspec.conformance", "--cnnspec-dtype", "float8")
     assert wrong.ret == pytest.ExitCode.USAGE_ERROR
     wrong.stderr.fnmatch_lines(["*--cnnspec-dtype: invalid choice: 'float8'*"])
@@ -184,7 +221,8 @@ def test_every_dtype_runs_unless_the_run_names_some(pytester):
 
 def test_a_failure_names_its_clause_and_shrinks_to_a_reproducer_that_reproduces(pytester):
     pytester.syspathinsert(pytester.path.parent)
-    pytester.makepyfile(flipped="""
+    pytester.makepyfile(
+        flipped="""
         import numpy as np
         from cnnspec import reference
 
@@ -193,11 +231,25 @@ def test_a_failure_names_its_clause_and_shrinks_to_a_reproducer_that_reproduces(
 
             def conv2d(self, x, w, b, /, **params):
                 return reference.conv2d(x, np.ascontiguousarray(w[..., ::-1, ::-1]), b, **params)
-    """)
+    """
+    )
     pytester.syspathinsert()
-    result = pytester.runpytest("--pyargs", "cnnspec.conformance", "--cnnspec-backend", "flipped:Flipped",
-                                "--cnnspec-profile", "ci", "-k", "test_impulse_input_copies_the_kernel_unflipped",
-                                "--cnnspec-dtype", "float32", "--cnnspec-dtype", "float64", "-p", "no:cacheprovider")
+    result = pytester.runpytest(
+        "--pyargs",
+        "cnnspec.conformance",
+        "--cnnspec-backend",
+        "flipped:Flipped",
+        "--cnnspec-profile",
+        "ci",
+        "-k",
+        "test_impulse_input_copies_the_kernel_unflipped",
+        "--cnnspec-dtype",
+        "float32",
+        "--cnnspec-dtype",
+        "float64",
+        "-p",
+        "no:cacheprovider",
+    )
     result.assert_outcomes(failed=2)
     text = result.stdout.str()
     # Shrunk: one batch element, one channel, one filter, and a two-tap kernel is all a flip needs.
@@ -205,7 +257,7 @@ def test_a_failure_names_its_clause_and_shrinks_to_a_reproducer_that_reproduces(
     assert "[V.2] [flipped.conv2d(x: (1,1," in message
     assert re.search(r"w: \(1,1,(1,2|2,1)\), b: None", message), message
     lines = text.splitlines()
-    lines = lines[next(i for i, line in enumerate(lines) if "# Reproducer" in line):]
+    lines = lines[next(i for i, line in enumerate(lines) if "# Reproducer" in line) :]
     lines = lines[: next(i for i, line in enumerate(lines) if "print(" in line) + 1]
     snippet = textwrap.dedent("\n".join(re.sub(r"^E", " ", line) for line in lines))
     out = subprocess.run([sys.executable, "-c", snippet], capture_output=True, text=True, cwd=pytester.path)
@@ -215,7 +267,8 @@ def test_a_failure_names_its_clause_and_shrinks_to_a_reproducer_that_reproduces(
 
 
 def test_a_users_own_backend_and_dtype_fixtures_are_left_alone(pytester):
-    pytester.makepyfile(test_mine="""
+    pytester.makepyfile(
+        test_mine="""
         import pytest
 
         @pytest.fixture
@@ -228,13 +281,15 @@ def test_a_users_own_backend_and_dtype_fixtures_are_left_alone(pytester):
 
         def test_mine(backend, dtype):
             assert (backend, dtype) == ("my backend", "my dtype")
-    """)
+    """
+    )
     pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=1)
 
 
 @pytest.mark.slow
 def test_a_random_run_prints_its_seed_and_the_seed_repeats_the_run(pytester):
-    pytester.makepyfile(recording="""
+    pytester.makepyfile(
+        recording="""
         from cnnspec import reference
 
         class Recording:
@@ -244,11 +299,25 @@ def test_a_random_run_prints_its_seed_and_the_seed_repeats_the_run(pytester):
                 with open("calls.txt", "a") as f:
                     f.write(f"{x.shape} {w.shape} {params}\\n")
                 return reference.conv2d(x, w, b, **params)
-    """)
+    """
+    )
     pytester.syspathinsert()
-    args = ["--pyargs", "cnnspec.conformance", "--cnnspec-backend", "recording:Recording", "--cnnspec-profile", "default",
-            "-k", "test_output_shape_and_dtype", "--cnnspec-dtype", "float32", "--cnnspec-dtype", "float64",
-            "-p", "no:cacheprovider"]
+    args = [
+        "--pyargs",
+        "cnnspec.conformance",
+        "--cnnspec-backend",
+        "recording:Recording",
+        "--cnnspec-profile",
+        "default",
+        "-k",
+        "test_output_shape_and_dtype",
+        "--cnnspec-dtype",
+        "float32",
+        "--cnnspec-dtype",
+        "float64",
+        "-p",
+        "no:cacheprovider",
+    ]
     first = pytester.runpytest_subprocess(*args)
     seed = re.search(r"--hypothesis-seed=(\d+)", first.stdout.str()).group(1)
     calls = (pytester.path / "calls.txt").read_text()
@@ -257,25 +326,34 @@ def test_a_random_run_prints_its_seed_and_the_seed_repeats_the_run(pytester):
     assert (pytester.path / "calls.txt").read_text() == calls
 
 
-
 def test_a_clause_an_adapter_declares_not_applicable_skips_with_its_reason(adapter):
     invalid_bias = ["-k", "test_wrong_bias_is_rejected", "-p", "no:cacheprovider", "-rs"]
     result = run(adapter, "--cnnspec-backend", "myadapter:NoBiasArgument", *invalid_bias)
     result.assert_outcomes(skipped=2)
     result.stdout.fnmatch_lines(["*mine: no bias argument; the adapter adds the bias*"])
     # Without the declaration, the same adapter fails E.6: the skip is the declaration's doing.
-    adapter.makepyfile(undeclared="""
+    adapter.makepyfile(
+        undeclared="""
         from myadapter import NoBiasArgument
 
         class Undeclared(NoBiasArgument):
             not_applicable = {}
-    """)
+    """
+    )
     run(adapter, "--cnnspec-backend", "undeclared:Undeclared", *invalid_bias).assert_outcomes(failed=2)
 
 
 def test_an_adapter_that_asks_for_fewer_examples_gets_at_most_that_many(adapter):
-    result = run(adapter, "--cnnspec-backend", "myadapter:CountsCalls", "-s", "-k",
-                 "test_output_shape_and_dtype and float32", "-p", "no:cacheprovider")
+    result = run(
+        adapter,
+        "--cnnspec-backend",
+        "myadapter:CountsCalls",
+        "-s",
+        "-k",
+        "test_output_shape_and_dtype and float32",
+        "-p",
+        "no:cacheprovider",
+    )
     result.assert_outcomes(passed=1)
     calls = [int(n) for n in re.findall(r"^call (\d+)", result.stdout.str(), flags=re.M)]
     # One call an example: the covering set's, then at most 3 random ones (the smoke profile would run 30).
@@ -287,7 +365,8 @@ def test_an_adapter_that_asks_for_fewer_examples_gets_at_most_that_many(adapter)
 
 
 def test_a_known_crash_is_an_expected_failure_and_the_run_goes_on(adapter):
-    adapter.makepyfile(crashy="""
+    adapter.makepyfile(
+        crashy="""
         from cnnspec.findings import Finding, KnownCrash
         from myadapter import Adapter
 
@@ -299,16 +378,26 @@ def test_a_known_crash_is_an_expected_failure_and_the_run_goes_on(adapter):
                 if groups == 0:
                     raise KnownCrash(CRASH)
                 return super().conv2d(x, w, b, groups=groups, **params)
-    """)
-    result = run(adapter, "--cnnspec-backend", "crashy:RefusesGroupsZero", "-rx", "-p", "no:cacheprovider", "-k",
-                 "test_groups_that_do_not_divide_are_rejected or test_output_shape_and_dtype")
+    """
+    )
+    result = run(
+        adapter,
+        "--cnnspec-backend",
+        "crashy:RefusesGroupsZero",
+        "-rx",
+        "-p",
+        "no:cacheprovider",
+        "-k",
+        "test_groups_that_do_not_divide_are_rejected or test_output_shape_and_dtype",
+    )
     # Hypothesis's first example has groups=0 here: the E.2 property is an expected failure, not a pass.
     result.assert_outcomes(passed=2, xfailed=2)
     result.stdout.fnmatch_lines(["*known nonconformance: mine: [[]E.2[]] the call would crash the process*"])
 
 
 def test_a_known_wrong_answer_fails_its_own_clause_and_is_not_judged_elsewhere(adapter):
-    adapter.makepyfile(wrong="""
+    adapter.makepyfile(
+        wrong="""
         from cnnspec.findings import Finding, KnownWrongAnswer
         from myadapter import Adapter
 
@@ -320,43 +409,65 @@ def test_a_known_wrong_answer_fails_its_own_clause_and_is_not_judged_elsewhere(a
                 if groups == x.shape[-3] > 1 and w.shape[0] > groups:
                     raise KnownWrongAnswer(WRONG)
                 return super().conv2d(x, w, b, groups=groups, **params)
-    """)
-    result = run(adapter, "--cnnspec-backend", "wrong:RefusesMultipliers", "-rx", "-p", "no:cacheprovider", "-k",
-                 "test_depthwise_with_channel_multiplier or test_matches_reference_within_bound")
+    """
+    )
+    result = run(
+        adapter,
+        "--cnnspec-backend",
+        "wrong:RefusesMultipliers",
+        "-rx",
+        "-p",
+        "no:cacheprovider",
+        "-k",
+        "test_depthwise_with_channel_multiplier or test_matches_reference_within_bound",
+    )
     # Its own clause's property is the expected failure; another property's examples that meet the shape
     # are discarded, and that property passes on the rest.
     result.assert_outcomes(passed=2, xfailed=2)
     result.stdout.fnmatch_lines(["*test_depthwise_with_channel_multiplier*known nonconformance: mine: [[]G.4[]]*"])
 
 
-@pytest.mark.parametrize(("adapter_name", "outcome"), [("CaseInsensitive", "passed"),
-                                                       ("CaseInsensitiveWrongly", "failed")])
+@pytest.mark.parametrize(
+    ("adapter_name", "outcome"), [("CaseInsensitive", "passed"), ("CaseInsensitiveWrongly", "failed")]
+)
 def test_a_padding_spelt_in_another_case_may_be_accepted_as_the_form_it_spells(adapter, adapter_name, outcome):
-    result = run(adapter, "--cnnspec-backend", f"myadapter:{adapter_name}", "-k", "test_unknown_padding_string_is_rejected",
-                 "-p", "no:cacheprovider")
+    result = run(
+        adapter,
+        "--cnnspec-backend",
+        f"myadapter:{adapter_name}",
+        "-k",
+        "test_unknown_padding_string_is_rejected",
+        "-p",
+        "no:cacheprovider",
+    )
     result.assert_outcomes(**{outcome: 2})
     if outcome == "failed":
         result.stdout.fnmatch_lines(["*[[]E.7[]] [[]mine.conv2d(*padding=Same,*"])
 
 
 def test_the_plugin_module_imports_nothing_until_the_suite_is_asked_for():
-    code = ("import sys, cnnspec.pytest_plugin; print(sorted(m for m in sys.modules if m.startswith('cnnspec.') "
-            "or m.split('.')[0] in ('numpy', 'ml_dtypes', 'scipy', 'hypothesis')))")
+    code = (
+        "import sys, cnnspec.pytest_plugin; print(sorted(m for m in sys.modules if m.startswith('cnnspec.') "
+        "or m.split('.')[0] in ('numpy', 'ml_dtypes', 'scipy', 'hypothesis')))"
+    )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert done.stdout.strip() == "['cnnspec.pytest_plugin']", done.stdout + done.stderr
 
 
 def test_a_session_without_cnnspec_options_loads_none_of_the_suite(pytester):
-    pytester.makepyfile(test_plain="""
+    pytester.makepyfile(
+        test_plain="""
         import sys
 
         def test_nothing_of_the_suite_is_loaded():
             loaded = [m for m in sys.modules if m.startswith("cnnspec.") or m.split(".")[0] in ("numpy", "ml_dtypes")]
             assert loaded == ["cnnspec.pytest_plugin"], loaded
-    """)
+    """
+    )
     # Hypothesis's own plugin, xdist's and pytest's cache are left out: what is measured is cnnspec's.
-    pytester.runpytest_subprocess("-p", "no:hypothesispytest", "-p", "no:xdist", "-p", "no:cacheprovider").assert_outcomes(
-        passed=1)
+    pytester.runpytest_subprocess(
+        "-p", "no:hypothesispytest", "-p", "no:xdist", "-p", "no:cacheprovider"
+    ).assert_outcomes(passed=1)
 
 
 def test_a_project_with_its_own_backend_option_runs_beside_the_plugin(pytester):
@@ -364,10 +475,12 @@ def test_a_project_with_its_own_backend_option_runs_beside_the_plugin(pytester):
         def pytest_addoption(parser):
             parser.addoption("--backend", default="cpu")
     """)
-    pytester.makepyfile(test_mine="""
+    pytester.makepyfile(
+        test_mine="""
         def test_its_own_option(request):
             assert request.config.getoption("backend") == "gpu"
-    """)
+    """
+    )
     pytester.runpytest_subprocess("--backend", "gpu", "-p", "no:cacheprovider").assert_outcomes(passed=1)
 
 

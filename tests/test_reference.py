@@ -26,23 +26,30 @@ def test_fast_oracle_equals_the_definition_on_integers(case, seed):
 
 
 @settings(max_examples=200, deadline=None)
-@given(case=tiny, seed=st.integers(0, 2**32 - 1),
-       dtype=st.sampled_from([np.float32, np.float64, np.float16, BFLOAT16]))
+@given(case=tiny, seed=st.integers(0, 2**32 - 1), dtype=st.sampled_from([np.float32, np.float64, np.float16, BFLOAT16]))
 def test_fast_oracle_agrees_with_definition_and_scipy_on_floats(case, seed, dtype):
     a = make_arrays(case, dtype, seed, "floats")
     fast = reference.conv2d(a.x, a.w, a.b, **case.params())
     assert fast.dtype == dtype and fast.shape == case.out_shape
     wide = [None if v is None else v.astype(np.float64) for v in (a.x, a.w, a.b)]
-    bound = error_bound(reference.magnitude(*wide, **case.params()), reference.conv2d(*wide, **case.params()),
-                        case.K, Precision.of(dtype))
+    bound = error_bound(
+        reference.magnitude(*wide, **case.params()),
+        reference.conv2d(*wide, **case.params()),
+        case.K,
+        Precision.of(dtype),
+    )
     for other in (reference.conv2d_definition, oracles.conv2d_correlate2d, oracles.conv2d_correlate3d):
-        assert np.all(np.abs(fast.astype(np.float64) - other(a.x, a.w, a.b, **case.params()).astype(np.float64))
-                      <= bound), other
+        assert np.all(
+            np.abs(fast.astype(np.float64) - other(a.x, a.w, a.b, **case.params()).astype(np.float64)) <= bound
+        ), other
 
 
 @settings(max_examples=200, deadline=None)
-@given(case=conv_cases(max_group_channels=300, max_groups=2, max_kernel=3, max_extra=2),
-       seed=st.integers(0, 2**32 - 1), dtype=st.sampled_from([np.float32, np.float16, BFLOAT16]))
+@given(
+    case=conv_cases(max_group_channels=300, max_groups=2, max_kernel=3, max_extra=2),
+    seed=st.integers(0, 2**32 - 1),
+    dtype=st.sampled_from([np.float32, np.float16, BFLOAT16]),
+)
 def test_integer_data_stays_exact_in_its_dtype_with_room_for_a_sum_of_two(case, seed, dtype):
     a = make_arrays(case, dtype, seed)
     M = reference.magnitude(a.x, a.w, a.b, **case.params())
@@ -80,7 +87,6 @@ def test_the_special_value_rule_is_what_ieee_arithmetic_gives_term_by_term(case,
     assert np.all(ieee[rule.pos_inf & ~rule.nan_allowed] == np.inf)
     assert np.all(ieee[rule.neg_inf & ~rule.nan_allowed] == -np.inf)
     assert np.all(np.isfinite(ieee[rule.finite]))
-
 
 
 @settings(max_examples=200, deadline=None)
@@ -131,7 +137,11 @@ W = np.zeros((2, 4, 3, 3), np.float32)
         ((X, W[:, :3]), {}, r"weight depth w.shape\[1\]=3 must equal C_in/groups=4/1=4 \[E.3\]"),
         ((X, W), {"stride": (1, 0)}, r"stride=\(1, 0\) must be at least 1 on each axis \[E.5\]"),
         ((X, W), {"dilation": -1}, r"dilation=\(-1, -1\) must be at least 1 on each axis \[E.5\]"),
-        ((X, W), {"dilation": 3}, r"dilated kernel extent 3\*\(3-1\)\+1=7 must not exceed the padded input H=5\+0\+0=5 \[E.4\]"),
+        (
+            (X, W),
+            {"dilation": 3},
+            r"dilated kernel extent 3\*\(3-1\)\+1=7 must not exceed the padded input H=5\+0\+0=5 \[E.4\]",
+        ),
         ((X, W, np.zeros(3, np.float32)), {}, r"bias of shape \(3,\) must have shape \(C_out,\)=\(2,\) \[E.6\]"),
         ((X, W), {"padding": "full"}, r"padding='full' must be \"valid\", \"same\" or explicit amounts \[E.7\]"),
         ((X, W), {"padding": (1, 2, 3)}, r"padding=\(1, 2, 3\) must be .* \[D.2\]"),

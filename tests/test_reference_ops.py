@@ -11,8 +11,11 @@ from hypothesis import strategies as st
 from cnnspec import ConvSpecError, adjoint, oracles, pooling, reference
 from cnnspec.conformance.strategies import conv_nd_cases, pool_cases, transposed_cases
 
-tiny_nd = st.sampled_from([1, 2, 3]).flatmap(lambda rank: conv_nd_cases(
-    rank=rank, max_group_channels=2, max_group_filters=2, max_groups=2, max_kernel=3, max_extra=2, max_padding=1))
+tiny_nd = st.sampled_from([1, 2, 3]).flatmap(
+    lambda rank: conv_nd_cases(
+        rank=rank, max_group_channels=2, max_group_filters=2, max_groups=2, max_kernel=3, max_extra=2, max_padding=1
+    )
+)
 
 
 def _arrays(shapes, seed):
@@ -63,8 +66,12 @@ def test_transposed_reference_is_the_scatter_of_U1_and_the_adjoint_of_conv2d(cas
     full = np.zeros((case.N, case.C_out, case.out_shape[2] + top + bottom, case.out_shape[3] + left + right))
     for n, c, i, j in np.ndindex(case.x_shape):
         for o, p, q in np.ndindex(C_out_g, case.kH, case.kW):
-            full[n, c // C_in_g * C_out_g + o, i * case.stride[0] + p * case.dilation[0],
-                 j * case.stride[1] + q * case.dilation[1]] += a["x"][n, c, i, j] * a["w"][c, o, p, q]
+            full[
+                n,
+                c // C_in_g * C_out_g + o,
+                i * case.stride[0] + p * case.dilation[0],
+                j * case.stride[1] + q * case.dilation[1],
+            ] += a["x"][n, c, i, j] * a["w"][c, o, p, q]
     expected = full[:, :, top : top + case.out_shape[2], left : left + case.out_shape[3]]
     if a["b"] is not None:
         expected = expected + a["b"][:, None, None]
@@ -72,8 +79,9 @@ def test_transposed_reference_is_the_scatter_of_U1_and_the_adjoint_of_conv2d(cas
     # U.2 with the reference conv2d, where the output padding leaves the conv's output at x's size.
     if all(o < s for o, s in zip(case.output_padding, case.stride)):
         plain = adjoint.conv_transpose2d(a["x"], a["w"], None, **case.params())
-        cz = reference.conv2d(a["z"], a["w"], None, stride=case.stride, padding=case.padding,
-                              dilation=case.dilation, groups=case.groups)
+        cz = reference.conv2d(
+            a["z"], a["w"], None, stride=case.stride, padding=case.padding, dilation=case.dilation, groups=case.groups
+        )
         assert np.sum(plain * a["z"]) == np.sum(a["x"] * cz)
 
 
@@ -91,8 +99,11 @@ def test_pooling_reference_is_the_window_rule_of_M1(case, seed):
             expected[n, c, i, j] = max(inside)
         else:
             # ceil mode's last window may run past the padding: those positions never count.
-            count = (sum(-pH <= r < H + pH for r in rows) * sum(-pW <= s < W + pW for s in cols)
-                     if case.count_include_pad else len(inside))
+            count = (
+                sum(-pH <= r < H + pH for r in rows) * sum(-pW <= s < W + pW for s in cols)
+                if case.count_include_pad
+                else len(inside)
+            )
             expected[n, c, i, j] = sum(inside) / count
     actual = (pooling.max_pool2d if case.op == "max_pool2d" else pooling.avg_pool2d)(x, case)
     if case.op == "max_pool2d":
@@ -103,17 +114,23 @@ def test_pooling_reference_is_the_window_rule_of_M1(case, seed):
 
 def test_pool_case_rejects_padding_beyond_half_the_kernel():
     from cnnspec.geometry import PoolCase
+
     # Beyond half the dilated window: an invalid call (E.11); within it but beyond half the kernel: outside M.1.
-    with pytest.raises(ConvSpecError, match=r"padding=\(2, 0\) must be between 0 and half the dilated window.*\[E.11\]"):
+    with pytest.raises(
+        ConvSpecError, match=r"padding=\(2, 0\) must be between 0 and half the dilated window.*\[E.11\]"
+    ):
         PoolCase("max_pool2d", 1, 1, 5, 5, kernel=(3, 3), stride=(1, 1), padding=(2, 0))
     with pytest.raises(ConvSpecError, match=r"padding=\(2, 0\) must be between 0 and half the kernel.*\[M.1\]"):
         PoolCase("max_pool2d", 1, 1, 9, 5, kernel=(3, 3), stride=(1, 1), padding=(2, 0), dilation=(3, 1))
 
 
-@pytest.mark.parametrize("kwargs, message", [
-    ({"output_padding": -1}, r"output_padding=\(-1, -1\) must not be negative \[U.4\]"),
-    ({"padding": "same"}, r"padding='same' must be non-negative explicit amounts \[E.9\]"),
-])
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"output_padding": -1}, r"output_padding=\(-1, -1\) must not be negative \[U.4\]"),
+        ({"padding": "same"}, r"padding='same' must be non-negative explicit amounts \[E.9\]"),
+    ],
+)
 def test_transposed_reference_names_the_rule_it_refuses(kwargs, message):
     x, w = np.ones((1, 2, 3, 3)), np.ones((2, 1, 2, 2))
     with pytest.raises(ConvSpecError, match=message):
@@ -126,5 +143,7 @@ def test_transposed_weight_layout_is_checked():
 
 
 def test_nd_reference_names_the_rank_it_needs():
-    with pytest.raises(ConvSpecError, match=r"input of shape \(1, 2, 5\) must have rank 5 \(N, C_in, D, H, W\) \[E.1\]"):
+    with pytest.raises(
+        ConvSpecError, match=r"input of shape \(1, 2, 5\) must have rank 5 \(N, C_in, D, H, W\) \[E.1\]"
+    ):
         reference.conv(np.ones((1, 2, 5)), np.ones((1, 2, 1, 1, 1)))

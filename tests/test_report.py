@@ -29,17 +29,32 @@ SELECTION = "test_output_shape or test_exact_on_small or impulse"
 def cnnspec(*args: str, cwd: Path, timeout: float = 600) -> subprocess.CompletedProcess:
     env = {**os.environ, "PYTHONPATH": str(TESTS)}
     env.pop("CI", None)
-    return subprocess.run([sys.executable, "-m", "cnnspec.cli", *args], capture_output=True, text=True, cwd=cwd,
-                          env=env, timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-m", "cnnspec.cli", *args], capture_output=True, text=True, cwd=cwd, env=env, timeout=timeout
+    )
 
 
 @pytest.fixture(scope="module")
 def made(tmp_path_factory):
     """One report over a correct, a broken, a crashing and a markup-named backend."""
     where = tmp_path_factory.mktemp("report")
-    done = cnnspec("report", "--out", "out", "--backend", "reference", "--backend", "broken_backends:FlippedKernel",
-                   "--backend", "odd_backends:Crashes", "--backend", "odd_backends:Markup", "--", "-k", SELECTION,
-                   cwd=where)
+    done = cnnspec(
+        "report",
+        "--out",
+        "out",
+        "--backend",
+        "reference",
+        "--backend",
+        "broken_backends:FlippedKernel",
+        "--backend",
+        "odd_backends:Crashes",
+        "--backend",
+        "odd_backends:Markup",
+        "--",
+        "-k",
+        SELECTION,
+        cwd=where,
+    )
     return done, where / "out", json.loads((where / "out" / "conformance.json").read_text())
 
 
@@ -51,8 +66,12 @@ def test_each_backend_is_a_row_and_a_failure_fails_the_command(made):
     done, _, data = made
     assert done.returncode == 1, done.stdout + done.stderr
     status = {b["name"]: b["status"] for b in data["backends"]}
-    assert status == {"reference": "conformant", "FlippedKernel": "nonconformant", "crashes": "crashed",
-                      "<img src=x onerror=alert(1)>": "nonconformant"}
+    assert status == {
+        "reference": "conformant",
+        "FlippedKernel": "nonconformant",
+        "crashes": "crashed",
+        "<img src=x onerror=alert(1)>": "nonconformant",
+    }
     assert re.search(r"^reference +conformant: 12 passed", done.stdout, re.M), done.stdout
 
 
@@ -98,14 +117,21 @@ def test_the_reproducer_reproduces_the_failure(made):
     _, _, data = made
     flipped = next(b for b in data["backends"] if b["name"] == "FlippedKernel")
     failure = next(t for t in flipped["tests"] if t["outcome"] == "failed")["failure"]
-    done = subprocess.run([sys.executable, "-c", failure["reproducer"]], capture_output=True, text=True,
-                          env={**os.environ, "PYTHONPATH": str(TESTS)}, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-c", failure["reproducer"]],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(TESTS)},
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr
     printed = re.search(r"= (\S+) but should be (\S+)", done.stdout)
     assert printed, done.stdout
     assert float(printed.group(1)) != float(printed.group(2))
     index = failure["index"]
-    assert float(printed.group(2)) == pytest.approx(float(re.search(r"but should be (\S+) \(", failure["message"]).group(1)))
+    assert float(printed.group(2)) == pytest.approx(
+        float(re.search(r"but should be (\S+) \(", failure["message"]).group(1))
+    )
     assert index == [0, 0, 0, 0]
 
 
@@ -129,8 +155,12 @@ def test_the_html_is_self_contained_and_shows_backend_text_as_text(made):
     tags = [t for t, _ in page.tags]
     assert "script" not in tags and "img" not in tags and "link" not in tags
     assert not any(k.startswith("on") for _, attrs in page.tags for k in attrs)
-    assert not any(v and v.startswith(("http:", "https:")) for _, attrs in page.tags for v in attrs.values()
-                   if v and _ in ("src", "href"))
+    assert not any(
+        v and v.startswith(("http:", "https:"))
+        for _, attrs in page.tags
+        for v in attrs.values()
+        if v and _ in ("src", "href")
+    )
     text = "".join(page.text)
     assert "<img src=x onerror=alert(1)>" in text and "</pre><script>alert(2)</script>" in text
     assert tags.count("svg") >= 5  # the pictures of the flipped kernel's failures: x, w, expected, actual, diff
@@ -152,8 +182,21 @@ def test_no_temporary_file_is_left(made):
 
 
 def test_a_hang_is_a_row_and_the_report_is_still_written(tmp_path):
-    done = cnnspec("report", "--out", "out", "--timeout", "10", "--backend", "odd_backends:Hangs",
-                   "--backend", "reference", "--", "-k", "test_output_shape", cwd=tmp_path)
+    done = cnnspec(
+        "report",
+        "--out",
+        "out",
+        "--timeout",
+        "10",
+        "--backend",
+        "odd_backends:Hangs",
+        "--backend",
+        "reference",
+        "--",
+        "-k",
+        "test_output_shape",
+        cwd=tmp_path,
+    )
     assert done.returncode == 1
     data = json.loads((tmp_path / "out" / "conformance.json").read_text())
     hangs = data["backends"][0]
@@ -169,8 +212,19 @@ def test_a_hang_is_a_row_and_the_report_is_still_written(tmp_path):
 
 
 def test_running_out_of_memory_under_a_limit_is_a_failed_row(tmp_path):
-    done = cnnspec("report", "--out", "out", "--memory-limit", "3", "--backend", "odd_backends:Hog",
-                   "--", "-k", "test_output_shape", cwd=tmp_path)
+    done = cnnspec(
+        "report",
+        "--out",
+        "out",
+        "--memory-limit",
+        "3",
+        "--backend",
+        "odd_backends:Hog",
+        "--",
+        "-k",
+        "test_output_shape",
+        cwd=tmp_path,
+    )
     data = json.loads((tmp_path / "out" / "conformance.json").read_text())
     hog = data["backends"][0]
     assert hog["status"] == "nonconformant", hog["detail"] + done.stdout
@@ -180,12 +234,30 @@ def test_running_out_of_memory_under_a_limit_is_a_failed_row(tmp_path):
 def test_reports_merge(made, tmp_path):
     _, out, data = made
     other = tmp_path / "gpu-box"
-    done = cnnspec("report", "--out", str(other), "--backend", "torch-cuda", "--backend", "reference",
-                   "--", "-k", "test_output_shape", cwd=tmp_path)
+    done = cnnspec(
+        "report",
+        "--out",
+        str(other),
+        "--backend",
+        "torch-cuda",
+        "--backend",
+        "reference",
+        "--",
+        "-k",
+        "test_output_shape",
+        cwd=tmp_path,
+    )
     assert done.returncode == 0, done.stdout
     merged_dir = tmp_path / "merged"
-    done = cnnspec("report", "--merge", str(out / "conformance.json"), str(other / "conformance.json"),
-                   "--out", str(merged_dir), cwd=tmp_path)
+    done = cnnspec(
+        "report",
+        "--merge",
+        str(out / "conformance.json"),
+        str(other / "conformance.json"),
+        "--out",
+        str(merged_dir),
+        cwd=tmp_path,
+    )
     assert done.returncode == 1  # the merged report still holds the failing backends
     assert "reference appears in more than one report; the later one is kept" in done.stdout
     merged = json.loads((merged_dir / "conformance.json").read_text())
@@ -212,11 +284,24 @@ def test_a_run_that_could_not_run_is_replaced_by_one_that_did():
 def test_the_same_run_gives_the_same_report_with_or_without_xdist(tmp_path):
     outputs = []
     for name, extra in (("a", ()), ("b", ()), ("c", ("-n", "2"))):
-        done = cnnspec("report", "--out", name, "--backend", "reference", "--backend", "broken_backends:FlippedKernel",
-                       *extra, "--", "-k", "exact or impulse or depthwise", cwd=tmp_path)
+        done = cnnspec(
+            "report",
+            "--out",
+            name,
+            "--backend",
+            "reference",
+            "--backend",
+            "broken_backends:FlippedKernel",
+            *extra,
+            "--",
+            "-k",
+            "exact or impulse or depthwise",
+            cwd=tmp_path,
+        )
         assert done.returncode == 1, done.stdout
-        outputs.append({p.relative_to(tmp_path / name): p.read_bytes() for p in (tmp_path / name).rglob("*")
-                        if p.is_file()})
+        outputs.append(
+            {p.relative_to(tmp_path / name): p.read_bytes() for p in (tmp_path / name).rglob("*") if p.is_file()}
+        )
     assert outputs[0] == outputs[1]
     assert outputs[0] == outputs[2]
 
@@ -256,32 +341,52 @@ def test_the_page_renders_in_a_headless_browser(made, tmp_path):
     # A picture of the page as a reader sees it, kept with the test's files: a page that drew nothing (a
     # blank screen compresses to a few kB) fails.
     shot = tmp_path / "index.png"
-    subprocess.run([*browser, f"--screenshot={shot}", "--window-size=1400,2000", page], capture_output=True,
-                   timeout=120)
+    subprocess.run(
+        [*browser, f"--screenshot={shot}", "--window-size=1400,2000", page], capture_output=True, timeout=120
+    )
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 50_000, shot.stat().st_size
 
 
 def _result(test, dtype, outcome, clauses, **extra):
-    return {"nodeid": f"{test}[x-{dtype}]", "test": test, "dtype": dtype, "outcome": outcome, "clauses": clauses,
-            **extra}
+    return {
+        "nodeid": f"{test}[x-{dtype}]",
+        "test": test,
+        "dtype": dtype,
+        "outcome": outcome,
+        "clauses": clauses,
+        **extra,
+    }
 
 
 def test_a_clause_takes_the_worst_result_of_the_tests_that_name_it():
     from cnnspec.runner import BackendRun
 
-    run = BackendRun("x", "nonconformant", header={"backends": [{"name": "x"}]}, results=[
-        _result("test_a.py::test_a", "float32", "passed", ["S.4", "S.1"]),
-        _result("test_a.py::test_a", "float64", "skipped", ["S.4", "S.1"], reason="float64 is not supported"),
-        _result("test_b.py::test_b", "float32", "failed", ["A.1", "V.1"], clause="G.2", reason="out[0]=1, but"),
-        _result("test_c.py::test_c", "float32", "xfailed", ["V.2", "A.3"], clause="V.2", reason="known: flips"),
-        _result("test_d.py::test_d", "float32", "skipped", ["P.4"], reason="no same padding"),
-        _result("test_e.py::test_e", "float32", "failed", ["A.10", "A.3"], clause="T.2", found_by="A.10",
-                reason="the example breaks T.2"),
-        _result("test_f.py::test_f", "float32", "xfailed", ["R.1"], clause="P.3", found_by="R.1", reason="known"),
-    ])
+    run = BackendRun(
+        "x",
+        "nonconformant",
+        header={"backends": [{"name": "x"}]},
+        results=[
+            _result("test_a.py::test_a", "float32", "passed", ["S.4", "S.1"]),
+            _result("test_a.py::test_a", "float64", "skipped", ["S.4", "S.1"], reason="float64 is not supported"),
+            _result("test_b.py::test_b", "float32", "failed", ["A.1", "V.1"], clause="G.2", reason="out[0]=1, but"),
+            _result("test_c.py::test_c", "float32", "xfailed", ["V.2", "A.3"], clause="V.2", reason="known: flips"),
+            _result("test_d.py::test_d", "float32", "skipped", ["P.4"], reason="no same padding"),
+            _result(
+                "test_e.py::test_e",
+                "float32",
+                "failed",
+                ["A.10", "A.3"],
+                clause="T.2",
+                found_by="A.10",
+                reason="the example breaks T.2",
+            ),
+            _result("test_f.py::test_f", "float32", "xfailed", ["R.1"], clause="P.3", found_by="R.1", reason="known"),
+        ],
+    )
     rows = {r["clause"]: r for r in report.build([run])["rows"]}
     assert rows["S.4"]["result"] == "pass" and rows["S.4"]["unsupported"] == [
-        "test_a.py::test_a [float64]: float64 is not supported"]
+        "test_a.py::test_a [float64]: float64 is not supported"
+    ]
     assert rows["G.2"]["result"] == "fail" and rows["G.2"]["reason"] == "out[0]=1, but"
     assert rows["A.1"]["result"] == "untested" and rows["V.1"]["result"] == "untested"  # the test did not finish
     assert rows["V.2"]["result"] == "known nonconformance" and rows["V.2"]["reason"] == "known: flips"
@@ -298,7 +403,11 @@ def test_a_failure_of_an_empty_batch_draws_no_map():
     from cnnspec.recording import encode_array
     from cnnspec.report.pictures import failure_figure
 
-    arrays = {"x": np.ones((0, 3, 2, 2), np.float32), "w": np.ones((3, 1, 1, 1), np.float32),
-              "actual": np.ones((0, 3, 2, 2), np.float32), "expected": np.ones((0, 3, 2, 2), np.float32)}
+    arrays = {
+        "x": np.ones((0, 3, 2, 2), np.float32),
+        "w": np.ones((3, 1, 1, 1), np.float32),
+        "actual": np.ones((0, 3, 2, 2), np.float32),
+        "expected": np.ones((0, 3, 2, 2), np.float32),
+    }
     failure = {"arrays": {k: encode_array(a) for k, a in arrays.items()}, "groups": 3, "index": None}
     assert failure_figure(failure) == ""

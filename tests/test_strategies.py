@@ -39,8 +39,9 @@ CORNERS = {
     "output width above 8, odd": lambda c: c.out_shape[3] > 8 and c.out_shape[3] % 2,
     "N above 1": lambda c: c.N > 1,
     "non-square kernel": lambda c: c.kH != c.kW,
-    "asymmetric padding": lambda c: not isinstance(c.padding, str) and (
-        c.padding[0][0] != c.padding[0][1] or c.padding[1][0] != c.padding[1][1]),
+    "asymmetric padding": lambda c: (
+        not isinstance(c.padding, str) and (c.padding[0][0] != c.padding[0][1] or c.padding[1][0] != c.padding[1][1])
+    ),
     "stride above the kernel": lambda c: c.stride[0] > c.kH or c.stride[1] > c.kW,
     "output size 1": lambda c: c.out_shape[2:] == (1, 1),
     "same padding": lambda c: c.padding == "same",
@@ -69,13 +70,16 @@ def test_every_drawn_case_is_valid_and_has_the_requested_forms(case):
     assert case.C_in % case.groups == 0 and case.C_out % case.groups == 0
 
 
-@pytest.mark.parametrize("kwargs, message", [
-    ({"min_batch": 0}, "min_batch=0 must be an integer of at least 1"),
-    ({"min_stride": 3, "max_stride": 2}, "min_stride=3 must not exceed max_stride=2"),
-    ({"max_padding": -1}, "max_padding=-1 must be an integer of at least 0"),
-    ({"paddings": ("full",)}, "paddings=('full',) must be a non-empty tuple"),
-    ({"bias": "yes"}, "bias='yes' must be None"),
-])
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"min_batch": 0}, "min_batch=0 must be an integer of at least 1"),
+        ({"min_stride": 3, "max_stride": 2}, "min_stride=3 must not exceed max_stride=2"),
+        ({"max_padding": -1}, "max_padding=-1 must be an integer of at least 0"),
+        ({"paddings": ("full",)}, "paddings=('full',) must be a non-empty tuple"),
+        ({"bias": "yes"}, "bias='yes' must be None"),
+    ],
+)
 def test_bad_bounds_are_refused_when_the_strategy_is_built(kwargs, message):
     with pytest.raises(InvalidArgument, match=message.replace("(", r"\(").replace(")", r"\)")):
         conv_cases(**kwargs)

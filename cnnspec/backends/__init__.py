@@ -94,43 +94,88 @@ def _builtin(module: str, attribute: str, extra: str, what: str) -> Callable[[],
 
 
 _TORCH, _JAX, _ONNX = "cnnspec.backends.pytorch", "cnnspec.backends.jax_lax", "cnnspec.backends.onnx_conv"
-_NUMPY, _MLX, _TINYGRAD = "cnnspec.backends.numpy_backends", "cnnspec.backends.mlx_conv", "cnnspec.backends.tinygrad_conv"
+_NUMPY, _MLX, _TINYGRAD = (
+    "cnnspec.backends.numpy_backends",
+    "cnnspec.backends.mlx_conv",
+    "cnnspec.backends.tinygrad_conv",
+)
 
 # Factories, not instances, so that naming a backend is what imports its framework; each with the extra
 # that installs its framework and what it runs, for the docs' table (``python -m cnnspec.backends``).
 BUILTIN: dict[str, Callable[[], Backend]] = {
-    "reference": _builtin(_NUMPY, "ReferenceBackend", "",
-                          "`cnnspec.reference.conv2d`, the fast oracle (checked against the scipy oracles)"),
+    "reference": _builtin(
+        _NUMPY,
+        "ReferenceBackend",
+        "",
+        "`cnnspec.reference.conv2d`, the fast oracle (checked against the scipy oracles)",
+    ),
     "scipy": _builtin(_NUMPY, "ScipyBackend", "", "sums of `scipy.signal.correlate2d` over each group's channels"),
-    "torch-cpu": _builtin(_TORCH, "torch_cpu", "torch",
-                          "`torch.nn.functional.conv2d` on the CPU with torch's defaults (oneDNN for float32)"),
-    "torch-cpu-nomkldnn": _builtin(_TORCH, "torch_cpu_nomkldnn", "torch",
-                                   "the same with oneDNN switched off: torch's native kernels"),
-    "torch-cpu-channels-last": _builtin(_TORCH, "torch_cpu_channels_last", "torch",
-                                        "input and weight in channels_last (NHWC) memory format"),
-    "torch-nn-cpu": _builtin(_TORCH, "torch_nn_cpu", "torch",
-                             "the layers user code instantiates (`torch.nn.Conv2d` and friends, weights loaded with "
-                             "`load_state_dict`) rather than the functional calls"),
-    "torch-meta": _builtin(_TORCH, "torch_meta", "torch",
-                           "torch's meta kernels (`device=\"meta\"`), what torch.compile and FakeTensor trace "
-                           "through: shapes and rejections only (S, E, U.4), every value clause not applicable"),
-    "torch-cuda": _builtin(_TORCH, "torch_cuda", "torch", "cuDNN, TF32 off; skips with the reason where there is no GPU"),
-    "torch-cuda-tf32": _builtin(_TORCH, "torch_cuda_tf32", "torch",
-                                "cuDNN, TF32 on (torch's default for conv), held to A.1 with u = 2^-11"),
-    "jax-cpu": _builtin(_JAX, "jax_cpu", "jax", "`jax.lax.conv_general_dilated` under `jax.jit` on the CPU, 64-bit "
-                                                 "mode on (else JAX computes float64 as float32)"),
-    "onnxruntime-cpu": _builtin(_ONNX, "onnxruntime_cpu", "onnx",
-                                "one ONNX `Conv` node in an `onnxruntime.InferenceSession`, CPU execution provider"),
-    "onnx-reference": _builtin(_ONNX, "onnx_reference", "onnx",
-                               "the same node in `onnx.reference.ReferenceEvaluator`, ONNX's own NumPy implementation"),
-    "mlx-cpu": _builtin(_MLX, "mlx_cpu", "mlx",
-                        "`mlx.core.conv2d` (`conv_general` for asymmetric padding) on MLX's CPU device"),
-    "tinygrad-cpu": _builtin(_TINYGRAD, "tinygrad_cpu", "tinygrad",
-                             "`Tensor.conv2d` on tinygrad's CPU device (clang), its kernels kept in cnnspec's "
-                             "compile cache"),
-    "tinygrad-nn-cpu": _builtin(_TINYGRAD, "tinygrad_nn_cpu", "tinygrad",
-                                "the conv layer (`tinygrad.nn.Conv2d`, weights loaded with `load_state_dict`) on "
-                                "the same device"),
+    "torch-cpu": _builtin(
+        _TORCH,
+        "torch_cpu",
+        "torch",
+        "`torch.nn.functional.conv2d` on the CPU with torch's defaults (oneDNN for float32)",
+    ),
+    "torch-cpu-nomkldnn": _builtin(
+        _TORCH, "torch_cpu_nomkldnn", "torch", "the same with oneDNN switched off: torch's native kernels"
+    ),
+    "torch-cpu-channels-last": _builtin(
+        _TORCH, "torch_cpu_channels_last", "torch", "input and weight in channels_last (NHWC) memory format"
+    ),
+    "torch-nn-cpu": _builtin(
+        _TORCH,
+        "torch_nn_cpu",
+        "torch",
+        "the layers user code instantiates (`torch.nn.Conv2d` and friends, weights loaded with "
+        "`load_state_dict`) rather than the functional calls",
+    ),
+    "torch-meta": _builtin(
+        _TORCH,
+        "torch_meta",
+        "torch",
+        'torch\'s meta kernels (`device="meta"`), what torch.compile and FakeTensor trace '
+        "through: shapes and rejections only (S, E, U.4), every value clause not applicable",
+    ),
+    "torch-cuda": _builtin(
+        _TORCH, "torch_cuda", "torch", "cuDNN, TF32 off; skips with the reason where there is no GPU"
+    ),
+    "torch-cuda-tf32": _builtin(
+        _TORCH, "torch_cuda_tf32", "torch", "cuDNN, TF32 on (torch's default for conv), held to A.1 with u = 2^-11"
+    ),
+    "jax-cpu": _builtin(
+        _JAX,
+        "jax_cpu",
+        "jax",
+        "`jax.lax.conv_general_dilated` under `jax.jit` on the CPU, 64-bit "
+        "mode on (else JAX computes float64 as float32)",
+    ),
+    "onnxruntime-cpu": _builtin(
+        _ONNX,
+        "onnxruntime_cpu",
+        "onnx",
+        "one ONNX `Conv` node in an `onnxruntime.InferenceSession`, CPU execution provider",
+    ),
+    "onnx-reference": _builtin(
+        _ONNX,
+        "onnx_reference",
+        "onnx",
+        "the same node in `onnx.reference.ReferenceEvaluator`, ONNX's own NumPy implementation",
+    ),
+    "mlx-cpu": _builtin(
+        _MLX, "mlx_cpu", "mlx", "`mlx.core.conv2d` (`conv_general` for asymmetric padding) on MLX's CPU device"
+    ),
+    "tinygrad-cpu": _builtin(
+        _TINYGRAD,
+        "tinygrad_cpu",
+        "tinygrad",
+        "`Tensor.conv2d` on tinygrad's CPU device (clang), its kernels kept in cnnspec's compile cache",
+    ),
+    "tinygrad-nn-cpu": _builtin(
+        _TINYGRAD,
+        "tinygrad_nn_cpu",
+        "tinygrad",
+        "the conv layer (`tinygrad.nn.Conv2d`, weights loaded with `load_state_dict`) on the same device",
+    ),
 }
 
 
@@ -145,7 +190,10 @@ def table() -> str:
 
 
 _DOCS = Path(__file__).resolve().parent.parent.parent / "docs" / "adapters.md"
-_BEGIN, _END = "<!-- the built-in backends: written by python -m cnnspec.backends -->", "<!-- end of the built-in backends -->"
+_BEGIN, _END = (
+    "<!-- the built-in backends: written by python -m cnnspec.backends -->",
+    "<!-- end of the built-in backends -->",
+)
 
 
 def write_table() -> Path:
@@ -214,8 +262,7 @@ def _load(spec: str) -> Backend:
             raise UnknownBackend(f"cannot load backend {spec!r}: {type(e).__name__}: {e}") from e
         return _as_backend(obj, spec)
     raise UnknownBackend(
-        f"unknown backend {spec!r}; installed: {', '.join(installed())}; "
-        "or name an adapter as module:attribute"
+        f"unknown backend {spec!r}; installed: {', '.join(installed())}; or name an adapter as module:attribute"
     )
 
 
@@ -260,9 +307,12 @@ def declared_precision(backend: Backend, dtype: np.dtype) -> Precision:
     subnormals; by default, the dtype's own arithmetic with subnormals kept."""
     accumulates_in = getattr(backend, "accumulates_in", None)
     reduced = getattr(backend, "unit_roundoff", None)
-    return Precision.of(dtype, accumulator=np.dtype(accumulates_in(dtype)) if accumulates_in else None,
-                        u_acc=float(reduced(dtype)) if reduced else None,
-                        flushes_subnormals=flushes_subnormals(backend, dtype))
+    return Precision.of(
+        dtype,
+        accumulator=np.dtype(accumulates_in(dtype)) if accumulates_in else None,
+        u_acc=float(reduced(dtype)) if reduced else None,
+        flushes_subnormals=flushes_subnormals(backend, dtype),
+    )
 
 
 def operation_precision(backend: Backend, dtype: np.dtype) -> Precision:
@@ -271,8 +321,11 @@ def operation_precision(backend: Backend, dtype: np.dtype) -> Precision:
     ``accumulates_in`` is a declaration about the forward convolution (A.5) and does not reach them."""
     reduced = getattr(backend, "unit_roundoff", None)
     u = float(reduced(dtype)) if reduced else None
-    return Precision.of(dtype, u_acc=u if u is not None and u > unit_roundoff(dtype) else None,
-                        flushes_subnormals=flushes_subnormals(backend, dtype))
+    return Precision.of(
+        dtype,
+        u_acc=u if u is not None and u > unit_roundoff(dtype) else None,
+        flushes_subnormals=flushes_subnormals(backend, dtype),
+    )
 
 
 def reduced_precision(backend: Backend, dtype: np.dtype) -> float | None:
@@ -298,4 +351,3 @@ def describe(backend: Backend) -> str:
     if budget is not None:
         details.append(f"at most {budget} random examples a property")
     return f"{backend.name} ({'; '.join(details)})" if details else backend.name
-

@@ -52,13 +52,29 @@ def _lax_padding(padding: Any) -> Any:
     return tuple(tuple(pair) for pair in padding)
 
 
-def _conv_and_bias(x: Any, w: Any, b: Any, *, stride: tuple[int, ...], padding: Any, dilation: tuple[int, ...],
-                   groups: int, layout: tuple[str, str, str]) -> Any:
+def _conv_and_bias(
+    x: Any,
+    w: Any,
+    b: Any,
+    *,
+    stride: tuple[int, ...],
+    padding: Any,
+    dilation: tuple[int, ...],
+    groups: int,
+    layout: tuple[str, str, str],
+) -> Any:
     """lax.conv_general_dilated in ``layout`` plus the bias broadcast over the output channels, as flax adds it."""
     from jax import lax
 
-    y = lax.conv_general_dilated(x, w, window_strides=stride, padding=padding, rhs_dilation=dilation,
-                                 dimension_numbers=layout, feature_group_count=groups)
+    y = lax.conv_general_dilated(
+        x,
+        w,
+        window_strides=stride,
+        padding=padding,
+        rhs_dilation=dilation,
+        dimension_numbers=layout,
+        feature_group_count=groups,
+    )
     return y if b is None else y + b.reshape((1, -1) + (1,) * (len(layout[0]) - 2))
 
 
@@ -93,18 +109,31 @@ def _conv_transpose() -> Any:
     import jax
     from jax import lax
 
-    def conv_transpose(x: Any, w: Any, b: Any, *, stride: Pair, padding: Any, output_padding: Pair, dilation: Pair,
-                       groups: int) -> Any:
+    def conv_transpose(
+        x: Any, w: Any, b: Any, *, stride: Pair, padding: Any, output_padding: Pair, dilation: Pair, groups: int
+    ) -> Any:
         C_in, C_out_g, *kernel = w.shape
         # (C_in, C_out/g, kH, kW) -> (C_out, C_in/g, kH, kW), flipped: group by group, in and out swap.
-        w = w.reshape(groups, C_in // groups, C_out_g, *kernel).swapaxes(1, 2).reshape(
-            groups * C_out_g, C_in // groups, *kernel)
+        w = (
+            w.reshape(groups, C_in // groups, C_out_g, *kernel)
+            .swapaxes(1, 2)
+            .reshape(groups * C_out_g, C_in // groups, *kernel)
+        )
         w = lax.rev(w, (2, 3))
-        pads = tuple((d * (k - 1) - lo, d * (k - 1) - hi + a)
-                     for (lo, hi), k, d, a in zip(padding, kernel, dilation, output_padding))
-        y = lax.conv_general_dilated(x, w, window_strides=(1, 1), padding=pads, lhs_dilation=stride,
-                                     rhs_dilation=dilation, dimension_numbers=_DIMENSION_NUMBERS,
-                                     feature_group_count=groups)
+        pads = tuple(
+            (d * (k - 1) - lo, d * (k - 1) - hi + a)
+            for (lo, hi), k, d, a in zip(padding, kernel, dilation, output_padding)
+        )
+        y = lax.conv_general_dilated(
+            x,
+            w,
+            window_strides=(1, 1),
+            padding=pads,
+            lhs_dilation=stride,
+            rhs_dilation=dilation,
+            dimension_numbers=_DIMENSION_NUMBERS,
+            feature_group_count=groups,
+        )
         return y if b is None else y + b.reshape(1, -1, 1, 1)
 
     return jax.jit(conv_transpose, static_argnames=("stride", "padding", "output_padding", "dilation", "groups"))
@@ -119,17 +148,26 @@ def _pool() -> Any:
     import jax.numpy as jnp
     from jax import lax
 
-    def pool(x: Any, *, op: str, kernel_size: Pair, stride: Pair, padding: Pair, dilation: Pair,
-             count_include_pad: bool) -> Any:
+    def pool(
+        x: Any, *, op: str, kernel_size: Pair, stride: Pair, padding: Pair, dilation: Pair, count_include_pad: bool
+    ) -> Any:
         window, strides, dilations = (1, 1, *kernel_size), (1, 1, *stride), (1, 1, *dilation)
         pads = ((0, 0), (0, 0), *((p, p) for p in padding))
         if op == "max_pool2d":
-            return lax.reduce_window(x, jnp.array(-jnp.inf, x.dtype), lax.max, window, strides, pads, window_dilation=dilations)
+            return lax.reduce_window(
+                x, jnp.array(-jnp.inf, x.dtype), lax.max, window, strides, pads, window_dilation=dilations
+            )
         sums = lax.reduce_window(x, jnp.array(0, x.dtype), lax.add, window, strides, pads)
         if count_include_pad:
             return sums / (kernel_size[0] * kernel_size[1])
-        counts = lax.reduce_window(jnp.ones(x.shape[2:], x.dtype), jnp.array(0, x.dtype), lax.add, kernel_size, stride,
-                                   tuple((p, p) for p in padding))
+        counts = lax.reduce_window(
+            jnp.ones(x.shape[2:], x.dtype),
+            jnp.array(0, x.dtype),
+            lax.add,
+            kernel_size,
+            stride,
+            tuple((p, p) for p in padding),
+        )
         return sums / counts
 
     return jax.jit(pool, static_argnames=("op", "kernel_size", "stride", "padding", "dilation", "count_include_pad"))
@@ -148,7 +186,7 @@ class JaxBackend:
     not_applicable = {
         "E.6": "lax.conv_general_dilated has no bias argument; the adapter adds the bias, as flax does",
         "U.4": "lax has no output_padding argument: the adapter adds it to the padding at the end, as "
-               "lax.conv_transpose's callers do, so no output padding is lax's to reject",
+        "lax.conv_transpose's callers do, so no output padding is lax's to reject",
     }
 
     def __init__(self) -> None:
@@ -179,61 +217,188 @@ class JaxBackend:
         import jaxlib
 
         cache = "persistent compilation cache on" if self._cache is not None else "no persistent compilation cache"
-        return (f"jax {jax.__version__} (jaxlib {jaxlib.__version__}), {jax.devices()[0].platform}, jax_enable_x64 on, "
-                f"{cache}")
+        return (
+            f"jax {jax.__version__} (jaxlib {jaxlib.__version__}), {jax.devices()[0].platform}, jax_enable_x64 on, "
+            f"{cache}"
+        )
 
     def conv2d(
-        self, x: np.ndarray, w: np.ndarray, b: np.ndarray | None, /, *, stride: Pair, padding: Padding,
-        dilation: Pair, groups: int,
+        self,
+        x: np.ndarray,
+        w: np.ndarray,
+        b: np.ndarray | None,
+        /,
+        *,
+        stride: Pair,
+        padding: Padding,
+        dilation: Pair,
+        groups: int,
     ) -> np.ndarray:
         """[V.1] lax.conv_general_dilated with NCHW/OIHW dimension numbers, plus the bias, under jax.jit."""
-        return np.asarray(_conv()(x, w, b, stride=tuple(stride), padding=_lax_padding(padding),
-                                  dilation=tuple(dilation), groups=groups, layout=_DIMENSION_NUMBERS))
+        return np.asarray(
+            _conv()(
+                x,
+                w,
+                b,
+                stride=tuple(stride),
+                padding=_lax_padding(padding),
+                dilation=tuple(dilation),
+                groups=groups,
+                layout=_DIMENSION_NUMBERS,
+            )
+        )
 
-    def conv1d(self, x: np.ndarray, w: np.ndarray, b: np.ndarray | None, /, *, stride: tuple[int], padding: Any,
-               dilation: tuple[int], groups: int) -> np.ndarray:
+    def conv1d(
+        self,
+        x: np.ndarray,
+        w: np.ndarray,
+        b: np.ndarray | None,
+        /,
+        *,
+        stride: tuple[int],
+        padding: Any,
+        dilation: tuple[int],
+        groups: int,
+    ) -> np.ndarray:
         """[N.2] lax.conv_general_dilated with NCH/OIH dimension numbers, plus the bias, under jax.jit."""
-        return np.asarray(_conv()(x, w, b, stride=tuple(stride), padding=_lax_padding(padding),
-                                  dilation=tuple(dilation), groups=groups, layout=_LAYOUTS[1]))
+        return np.asarray(
+            _conv()(
+                x,
+                w,
+                b,
+                stride=tuple(stride),
+                padding=_lax_padding(padding),
+                dilation=tuple(dilation),
+                groups=groups,
+                layout=_LAYOUTS[1],
+            )
+        )
 
-    def conv3d(self, x: np.ndarray, w: np.ndarray, b: np.ndarray | None, /, *, stride: tuple[int, int, int],
-               padding: Any, dilation: tuple[int, int, int], groups: int) -> np.ndarray:
+    def conv3d(
+        self,
+        x: np.ndarray,
+        w: np.ndarray,
+        b: np.ndarray | None,
+        /,
+        *,
+        stride: tuple[int, int, int],
+        padding: Any,
+        dilation: tuple[int, int, int],
+        groups: int,
+    ) -> np.ndarray:
         """[N.2] lax.conv_general_dilated with NCDHW/OIDHW dimension numbers, plus the bias, under jax.jit."""
-        return np.asarray(_conv()(x, w, b, stride=tuple(stride), padding=_lax_padding(padding),
-                                  dilation=tuple(dilation), groups=groups, layout=_LAYOUTS[3]))
+        return np.asarray(
+            _conv()(
+                x,
+                w,
+                b,
+                stride=tuple(stride),
+                padding=_lax_padding(padding),
+                dilation=tuple(dilation),
+                groups=groups,
+                layout=_LAYOUTS[3],
+            )
+        )
 
-    def conv2d_backward(self, x: np.ndarray, w: np.ndarray, b: np.ndarray | None, grad_output: np.ndarray, /, *,
-                        stride: Pair, padding: Padding, dilation: Pair, groups: int
-                        ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    def conv2d_backward(
+        self,
+        x: np.ndarray,
+        w: np.ndarray,
+        b: np.ndarray | None,
+        grad_output: np.ndarray,
+        /,
+        *,
+        stride: Pair,
+        padding: Padding,
+        dilation: Pair,
+        groups: int,
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
         """[B.1-B.3] jax.vjp of the conv and bias add for grad_output, under jax.jit."""
-        gx, gw, gb = _backward()(x, w, b, grad_output, stride=tuple(stride), padding=_lax_padding(padding),
-                                 dilation=tuple(dilation), groups=groups, layout=_DIMENSION_NUMBERS)
+        gx, gw, gb = _backward()(
+            x,
+            w,
+            b,
+            grad_output,
+            stride=tuple(stride),
+            padding=_lax_padding(padding),
+            dilation=tuple(dilation),
+            groups=groups,
+            layout=_DIMENSION_NUMBERS,
+        )
         return np.asarray(gx), np.asarray(gw), None if gb is None else np.asarray(gb)
 
-    def conv_transpose2d(self, x: np.ndarray, w: np.ndarray, b: np.ndarray | None, /, *, stride: Pair,
-                         padding: Padding, output_padding: Pair, dilation: Pair, groups: int) -> np.ndarray:
+    def conv_transpose2d(
+        self,
+        x: np.ndarray,
+        w: np.ndarray,
+        b: np.ndarray | None,
+        /,
+        *,
+        stride: Pair,
+        padding: Padding,
+        output_padding: Pair,
+        dilation: Pair,
+        groups: int,
+    ) -> np.ndarray:
         """[U.1] The conv of x dilated by the stride with the flipped, regrouped IOHW kernel, plus the bias."""
         if not isinstance(padding, str) and min(min(pair) for pair in padding) < 0:
             # lax has no transposed padding to validate: the adapter turns it into the conv's padding, where a
             # negative amount would become a valid, larger one. Refused here, as the mapping's own limit (E.9).
             raise ValueError(f"padding={padding!r}: a transposed convolution's padding must not be negative")
-        return np.asarray(_conv_transpose()(x, w, b, stride=tuple(stride), padding=_lax_padding(padding),
-                                            output_padding=tuple(output_padding), dilation=tuple(dilation),
-                                            groups=groups))
+        return np.asarray(
+            _conv_transpose()(
+                x,
+                w,
+                b,
+                stride=tuple(stride),
+                padding=_lax_padding(padding),
+                output_padding=tuple(output_padding),
+                dilation=tuple(dilation),
+                groups=groups,
+            )
+        )
 
-    def max_pool2d(self, x: np.ndarray, /, *, kernel_size: Pair, stride: Pair, padding: Pair, dilation: Pair,
-                   ceil_mode: bool) -> np.ndarray:
+    def max_pool2d(
+        self, x: np.ndarray, /, *, kernel_size: Pair, stride: Pair, padding: Pair, dilation: Pair, ceil_mode: bool
+    ) -> np.ndarray:
         """[M.2] lax.reduce_window of lax.max from -inf, under jax.jit; no ceil mode (``supports``)."""
         _no_ceil_mode(ceil_mode)
-        return np.asarray(_pool()(x, op="max_pool2d", kernel_size=tuple(kernel_size), stride=tuple(stride),
-                                  padding=tuple(padding), dilation=tuple(dilation), count_include_pad=True))
+        return np.asarray(
+            _pool()(
+                x,
+                op="max_pool2d",
+                kernel_size=tuple(kernel_size),
+                stride=tuple(stride),
+                padding=tuple(padding),
+                dilation=tuple(dilation),
+                count_include_pad=True,
+            )
+        )
 
-    def avg_pool2d(self, x: np.ndarray, /, *, kernel_size: Pair, stride: Pair, padding: Pair, ceil_mode: bool,
-                   count_include_pad: bool) -> np.ndarray:
+    def avg_pool2d(
+        self,
+        x: np.ndarray,
+        /,
+        *,
+        kernel_size: Pair,
+        stride: Pair,
+        padding: Pair,
+        ceil_mode: bool,
+        count_include_pad: bool,
+    ) -> np.ndarray:
         """[M.3] lax.reduce_window sums over the window's count, under jax.jit; no ceil mode (``supports``)."""
         _no_ceil_mode(ceil_mode)
-        return np.asarray(_pool()(x, op="avg_pool2d", kernel_size=tuple(kernel_size), stride=tuple(stride),
-                                  padding=tuple(padding), dilation=(1, 1), count_include_pad=count_include_pad))
+        return np.asarray(
+            _pool()(
+                x,
+                op="avg_pool2d",
+                kernel_size=tuple(kernel_size),
+                stride=tuple(stride),
+                padding=tuple(padding),
+                dilation=(1, 1),
+                count_include_pad=count_include_pad,
+            )
+        )
 
     def supports(self, case: Any, dtype: np.dtype) -> str | None:
         """lax.reduce_window has no ceil mode (nor has flax's pooling built on it)."""
@@ -243,18 +408,20 @@ class JaxBackend:
 
     def snippet(self, *, stride: Pair, padding: Padding, dilation: Pair, groups: int) -> str:
         """JAX code that computes a NumPy ``y`` from NumPy ``x``, ``w``, ``b`` the way this backend does."""
-        return "\n".join([
-            "import jax",
-            "jax.config.update('jax_enable_x64', True)",
-            "from jax import lax",
-            "@jax.jit",
-            "def conv(x, w, b):",
-            f"    y = lax.conv_general_dilated(x, w, window_strides={tuple(stride)!r}, "
-            f"padding={_lax_padding(padding)!r}, rhs_dilation={tuple(dilation)!r}, "
-            f"dimension_numbers={_DIMENSION_NUMBERS!r}, feature_group_count={groups!r})",
-            "    return y if b is None else y + b.reshape(1, -1, 1, 1)",
-            "y = np.asarray(conv(x, w, b))",
-        ])
+        return "\n".join(
+            [
+                "import jax",
+                "jax.config.update('jax_enable_x64', True)",
+                "from jax import lax",
+                "@jax.jit",
+                "def conv(x, w, b):",
+                f"    y = lax.conv_general_dilated(x, w, window_strides={tuple(stride)!r}, "
+                f"padding={_lax_padding(padding)!r}, rhs_dilation={tuple(dilation)!r}, "
+                f"dimension_numbers={_DIMENSION_NUMBERS!r}, feature_group_count={groups!r})",
+                "    return y if b is None else y + b.reshape(1, -1, 1, 1)",
+                "y = np.asarray(conv(x, w, b))",
+            ]
+        )
 
 
 def _no_ceil_mode(ceil_mode: bool) -> None:

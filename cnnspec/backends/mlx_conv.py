@@ -116,8 +116,16 @@ class MlxBackend:
         return None
 
     def conv2d(
-        self, x: np.ndarray, w: np.ndarray, b: np.ndarray | None, /, *, stride: Pair, padding: Padding,
-        dilation: Pair, groups: int,
+        self,
+        x: np.ndarray,
+        w: np.ndarray,
+        b: np.ndarray | None,
+        /,
+        *,
+        stride: Pair,
+        padding: Padding,
+        dilation: Pair,
+        groups: int,
     ) -> np.ndarray:
         """[V.1] MLX's conv on the channels-last views of x and w, plus the bias, moved back to NCHW."""
         import mlx.core as mx
@@ -126,22 +134,58 @@ class MlxBackend:
             raise KnownCrash(finding(self.name, "E.2"))
         with mx.stream(mx.cpu):
             tx, tw = mx.moveaxis(_array(x), -3, -1), mx.moveaxis(_array(w), 1, -1)
-            y = _conv2d(tx, tw, None if b is None else _array(b), stride=stride, padding=padding, dilation=dilation,
-                        groups=groups)
+            y = _conv2d(
+                tx,
+                tw,
+                None if b is None else _array(b),
+                stride=stride,
+                padding=padding,
+                dilation=dilation,
+                groups=groups,
+            )
             return _numpy(mx.moveaxis(y, -1, -3))
 
-    def conv1d(self, x: np.ndarray, w: np.ndarray, b: np.ndarray | None, /, *, stride: tuple[int], padding: Any,
-               dilation: tuple[int], groups: int) -> np.ndarray:
+    def conv1d(
+        self,
+        x: np.ndarray,
+        w: np.ndarray,
+        b: np.ndarray | None,
+        /,
+        *,
+        stride: tuple[int],
+        padding: Any,
+        dilation: tuple[int],
+        groups: int,
+    ) -> np.ndarray:
         """[N.2] mx.conv_general on the channels-last views, plus the bias."""
         return self._conv_general(x, w, b, stride=stride, padding=padding, dilation=dilation, groups=groups)
 
-    def conv3d(self, x: np.ndarray, w: np.ndarray, b: np.ndarray | None, /, *, stride: tuple[int, int, int],
-               padding: Any, dilation: tuple[int, int, int], groups: int) -> np.ndarray:
+    def conv3d(
+        self,
+        x: np.ndarray,
+        w: np.ndarray,
+        b: np.ndarray | None,
+        /,
+        *,
+        stride: tuple[int, int, int],
+        padding: Any,
+        dilation: tuple[int, int, int],
+        groups: int,
+    ) -> np.ndarray:
         """[N.2] mx.conv_general on the channels-last views, plus the bias."""
         return self._conv_general(x, w, b, stride=stride, padding=padding, dilation=dilation, groups=groups)
 
-    def _conv_general(self, x: np.ndarray, w: np.ndarray, b: np.ndarray | None, *, stride: Any, padding: Any,
-                      dilation: Any, groups: int) -> np.ndarray:
+    def _conv_general(
+        self,
+        x: np.ndarray,
+        w: np.ndarray,
+        b: np.ndarray | None,
+        *,
+        stride: Any,
+        padding: Any,
+        dilation: Any,
+        groups: int,
+    ) -> np.ndarray:
         import mlx.core as mx
 
         if isinstance(groups, int) and groups == 0:
@@ -149,17 +193,33 @@ class MlxBackend:
         with mx.stream(mx.cpu):
             tx, tw = mx.moveaxis(_array(x), 1, -1), mx.moveaxis(_array(w), 1, -1)
             # conv_general's padding: 0 for "valid", else its (low, high) lists; "same" is declined by supports().
-            amounts = 0 if padding == "valid" else padding if isinstance(padding, str) else (
-                [lo for lo, _ in padding], [hi for _, hi in padding])
-            y = mx.conv_general(tx, tw, stride=list(stride), padding=amounts, kernel_dilation=list(dilation),
-                                groups=groups)
+            amounts = (
+                0
+                if padding == "valid"
+                else padding
+                if isinstance(padding, str)
+                else ([lo for lo, _ in padding], [hi for _, hi in padding])
+            )
+            y = mx.conv_general(
+                tx, tw, stride=list(stride), padding=amounts, kernel_dilation=list(dilation), groups=groups
+            )
             if b is not None:
                 y = y + _array(b)
             return _numpy(mx.moveaxis(y, -1, 1))
 
-    def conv2d_backward(self, x: np.ndarray, w: np.ndarray, b: np.ndarray | None, grad_output: np.ndarray, /, *,
-                        stride: Pair, padding: Padding, dilation: Pair, groups: int
-                        ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    def conv2d_backward(
+        self,
+        x: np.ndarray,
+        w: np.ndarray,
+        b: np.ndarray | None,
+        grad_output: np.ndarray,
+        /,
+        *,
+        stride: Pair,
+        padding: Padding,
+        dilation: Pair,
+        groups: int,
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
         """[B.1-B.3] mx.vjp of the conv and bias add (channels-last) for grad_output, moved back to NCHW."""
         import mlx.core as mx
 
@@ -167,8 +227,14 @@ class MlxBackend:
             raise KnownCrash(finding(self.name, "E.13"))
 
         def forward(*primals: Any) -> Any:
-            return _conv2d(*primals[:2], primals[2] if b is not None else None, stride=stride, padding=padding,
-                           dilation=dilation, groups=groups)
+            return _conv2d(
+                *primals[:2],
+                primals[2] if b is not None else None,
+                stride=stride,
+                padding=padding,
+                dilation=dilation,
+                groups=groups,
+            )
 
         with mx.stream(mx.cpu):
             primals = [mx.moveaxis(_array(x), -3, -1), mx.moveaxis(_array(w), 1, -1)]
@@ -178,8 +244,19 @@ class MlxBackend:
             gx, gw = _numpy(mx.moveaxis(grads[0], -1, -3)), _numpy(mx.moveaxis(grads[1], -1, 1))
             return gx, gw, None if b is None else _numpy(grads[2])
 
-    def conv_transpose2d(self, x: np.ndarray, w: np.ndarray, b: np.ndarray | None, /, *, stride: Pair,
-                         padding: Padding, output_padding: Pair, dilation: Pair, groups: int) -> np.ndarray:
+    def conv_transpose2d(
+        self,
+        x: np.ndarray,
+        w: np.ndarray,
+        b: np.ndarray | None,
+        /,
+        *,
+        stride: Pair,
+        padding: Padding,
+        output_padding: Pair,
+        dilation: Pair,
+        groups: int,
+    ) -> np.ndarray:
         """[U.1] mx.conv_transpose2d, the IOHW weight as MLX's (C_out, kH, kW, C_in), plus the bias; its
         padding is symmetric (``supports`` declines the rest)."""
         import mlx.core as mx
@@ -189,14 +266,22 @@ class MlxBackend:
         (top, _), (left, _) = padding  # type: ignore[misc]
         with mx.stream(mx.cpu):
             tx, tw = mx.moveaxis(_array(x), -3, -1), mx.transpose(_array(w), (1, 2, 3, 0))
-            y = mx.conv_transpose2d(tx, tw, stride=stride, padding=(top, left), dilation=dilation,
-                                    output_padding=output_padding, groups=groups)
+            y = mx.conv_transpose2d(
+                tx,
+                tw,
+                stride=stride,
+                padding=(top, left),
+                dilation=dilation,
+                output_padding=output_padding,
+                groups=groups,
+            )
             if b is not None:
                 y = y + _array(b)
             return _numpy(mx.moveaxis(y, -1, -3))
 
-    def max_pool2d(self, x: np.ndarray, /, *, kernel_size: Pair, stride: Pair, padding: Pair, dilation: Pair,
-                   ceil_mode: bool) -> np.ndarray:
+    def max_pool2d(
+        self, x: np.ndarray, /, *, kernel_size: Pair, stride: Pair, padding: Pair, dilation: Pair, ceil_mode: bool
+    ) -> np.ndarray:
         """[M.2] mlx.nn.MaxPool2d on the channels-last view (no dilation, no ceil mode: ``supports``)."""
         import mlx.nn as nn
 
@@ -205,8 +290,17 @@ class MlxBackend:
             raise NotImplementedError("mlx.nn.MaxPool2d has no dilation and no ceil mode")
         return self._pool(nn.MaxPool2d(kernel_size, stride, padding), x)
 
-    def avg_pool2d(self, x: np.ndarray, /, *, kernel_size: Pair, stride: Pair, padding: Pair, ceil_mode: bool,
-                   count_include_pad: bool) -> np.ndarray:
+    def avg_pool2d(
+        self,
+        x: np.ndarray,
+        /,
+        *,
+        kernel_size: Pair,
+        stride: Pair,
+        padding: Pair,
+        ceil_mode: bool,
+        count_include_pad: bool,
+    ) -> np.ndarray:
         """[M.3] mlx.nn.AvgPool2d on the channels-last view (padding counted, no ceil mode: ``supports``)."""
         import mlx.nn as nn
 
@@ -224,25 +318,29 @@ class MlxBackend:
         """MLX code that computes a NumPy ``y`` from NumPy ``x``, ``w``, ``b`` the way this backend does."""
         function, amounts = _mlx_padding(padding)
         if function == "conv_general":
-            call = (f"mx.conv_general(tx, tw, stride={stride!r}, padding={amounts!r}, kernel_dilation={dilation!r}, "
-                    f"groups={groups!r})")
+            call = (
+                f"mx.conv_general(tx, tw, stride={stride!r}, padding={amounts!r}, kernel_dilation={dilation!r}, "
+                f"groups={groups!r})"
+            )
         else:
             pad = "" if amounts is None else f"padding={amounts!r}, "
             call = f"mx.conv2d(tx, tw, stride={stride!r}, {pad}dilation={dilation!r}, groups={groups!r})"
-        return "\n".join([
-            "import mlx.core as mx",
-            "mx.set_default_device(mx.cpu)",
-            "def array(a):  # bfloat16 through float32, exactly",
-            "    if a.dtype.name == 'bfloat16':",
-            "        return mx.array(a.astype(np.float32)).astype(mx.bfloat16)",
-            "    return mx.array(a, dtype=getattr(mx, a.dtype.name))",
-            "tx, tw = mx.moveaxis(array(x), -3, -1), mx.moveaxis(array(w), 1, -1)",
-            f"y = {call}",
-            "if b is not None:",
-            "    y = y + array(b)",
-            "y = mx.moveaxis(y, -1, -3)",
-            "y = np.array(y.astype(mx.float32)).astype(x.dtype) if y.dtype == mx.bfloat16 else np.array(y)",
-        ])
+        return "\n".join(
+            [
+                "import mlx.core as mx",
+                "mx.set_default_device(mx.cpu)",
+                "def array(a):  # bfloat16 through float32, exactly",
+                "    if a.dtype.name == 'bfloat16':",
+                "        return mx.array(a.astype(np.float32)).astype(mx.bfloat16)",
+                "    return mx.array(a, dtype=getattr(mx, a.dtype.name))",
+                "tx, tw = mx.moveaxis(array(x), -3, -1), mx.moveaxis(array(w), 1, -1)",
+                f"y = {call}",
+                "if b is not None:",
+                "    y = y + array(b)",
+                "y = mx.moveaxis(y, -1, -3)",
+                "y = np.array(y.astype(mx.float32)).astype(x.dtype) if y.dtype == mx.bfloat16 else np.array(y)",
+            ]
+        )
 
 
 def mlx_cpu() -> MlxBackend:

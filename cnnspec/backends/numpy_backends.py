@@ -24,50 +24,130 @@ class ReferenceBackend:
 
     name = "reference"
 
-    def conv2d(self, x: np.ndarray, w: np.ndarray, b: np.ndarray | None, /, *, stride: Pair, padding: Padding,
-               dilation: Pair, groups: int) -> np.ndarray:
+    def conv2d(
+        self,
+        x: np.ndarray,
+        w: np.ndarray,
+        b: np.ndarray | None,
+        /,
+        *,
+        stride: Pair,
+        padding: Padding,
+        dilation: Pair,
+        groups: int,
+    ) -> np.ndarray:
         return reference.conv2d(x, w, b, stride=stride, padding=padding, dilation=dilation, groups=groups)
 
-    def conv1d(self, x: np.ndarray, w: np.ndarray, b: np.ndarray | None, /, *, stride: tuple[int], padding: object,
-               dilation: tuple[int], groups: int) -> np.ndarray:
+    def conv1d(
+        self,
+        x: np.ndarray,
+        w: np.ndarray,
+        b: np.ndarray | None,
+        /,
+        *,
+        stride: tuple[int],
+        padding: object,
+        dilation: tuple[int],
+        groups: int,
+    ) -> np.ndarray:
         """[N.2] cnnspec.reference.conv at rank 1."""
         return reference.conv(x, w, b, stride=stride, padding=padding, dilation=dilation, groups=groups)
 
-    def conv3d(self, x: np.ndarray, w: np.ndarray, b: np.ndarray | None, /, *, stride: tuple[int, int, int],
-               padding: object, dilation: tuple[int, int, int], groups: int) -> np.ndarray:
+    def conv3d(
+        self,
+        x: np.ndarray,
+        w: np.ndarray,
+        b: np.ndarray | None,
+        /,
+        *,
+        stride: tuple[int, int, int],
+        padding: object,
+        dilation: tuple[int, int, int],
+        groups: int,
+    ) -> np.ndarray:
         """[N.2] cnnspec.reference.conv at rank 3."""
         return reference.conv(x, w, b, stride=stride, padding=padding, dilation=dilation, groups=groups)
 
-    def conv2d_backward(self, x: np.ndarray, w: np.ndarray, b: np.ndarray | None, grad_output: np.ndarray, /, *,
-                        stride: Pair, padding: Padding, dilation: Pair, groups: int
-                        ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    def conv2d_backward(
+        self,
+        x: np.ndarray,
+        w: np.ndarray,
+        b: np.ndarray | None,
+        grad_output: np.ndarray,
+        /,
+        *,
+        stride: Pair,
+        padding: Padding,
+        dilation: Pair,
+        groups: int,
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
         """[B.1-B.3] cnnspec.adjoint.conv_grad."""
-        return adjoint.conv_grad(x, w, b, grad_output, stride=stride, padding=padding, dilation=dilation,
-                                 groups=groups)
+        return adjoint.conv_grad(x, w, b, grad_output, stride=stride, padding=padding, dilation=dilation, groups=groups)
 
     # [U.4] The limit every implementation must accept, and no further.
     output_padding_limit = "stride"
 
-    def conv_transpose2d(self, x: np.ndarray, w: np.ndarray, b: np.ndarray | None, /, *, stride: Pair,
-                         padding: Padding, output_padding: Pair, dilation: Pair, groups: int) -> np.ndarray:
+    def conv_transpose2d(
+        self,
+        x: np.ndarray,
+        w: np.ndarray,
+        b: np.ndarray | None,
+        /,
+        *,
+        stride: Pair,
+        padding: Padding,
+        output_padding: Pair,
+        dilation: Pair,
+        groups: int,
+    ) -> np.ndarray:
         """[U.1, U.4] cnnspec.adjoint.conv_transpose2d, rejecting output padding of the stride or more."""
         if any(a >= s for a, s in zip(output_padding, stride)):
             raise ConvSpecError(f"output_padding={output_padding} must be below the stride {stride}", "U.4")
-        return adjoint.conv_transpose2d(x, w, b, stride=stride, padding=padding, output_padding=output_padding,
-                                        dilation=dilation, groups=groups)
+        return adjoint.conv_transpose2d(
+            x, w, b, stride=stride, padding=padding, output_padding=output_padding, dilation=dilation, groups=groups
+        )
 
-    def max_pool2d(self, x: np.ndarray, /, *, kernel_size: Pair, stride: Pair, padding: Pair, dilation: Pair,
-                   ceil_mode: bool) -> np.ndarray:
+    def max_pool2d(
+        self, x: np.ndarray, /, *, kernel_size: Pair, stride: Pair, padding: Pair, dilation: Pair, ceil_mode: bool
+    ) -> np.ndarray:
         """[M.2, E.11] cnnspec.pooling.max_pool2d."""
-        return pooling.max_pool2d(x, pooling.case_of("max_pool2d", x, kernel=kernel_size, stride=stride,
-                                                     padding=padding, dilation=dilation, ceil_mode=ceil_mode))
+        return pooling.max_pool2d(
+            x,
+            pooling.case_of(
+                "max_pool2d",
+                x,
+                kernel=kernel_size,
+                stride=stride,
+                padding=padding,
+                dilation=dilation,
+                ceil_mode=ceil_mode,
+            ),
+        )
 
-    def avg_pool2d(self, x: np.ndarray, /, *, kernel_size: Pair, stride: Pair, padding: Pair, ceil_mode: bool,
-                   count_include_pad: bool) -> np.ndarray:
+    def avg_pool2d(
+        self,
+        x: np.ndarray,
+        /,
+        *,
+        kernel_size: Pair,
+        stride: Pair,
+        padding: Pair,
+        ceil_mode: bool,
+        count_include_pad: bool,
+    ) -> np.ndarray:
         """[M.3, E.11] cnnspec.pooling.avg_pool2d."""
-        return pooling.avg_pool2d(x, pooling.case_of("avg_pool2d", x, kernel=kernel_size, stride=stride,
-                                                     padding=padding, ceil_mode=ceil_mode,
-                                                     count_include_pad=count_include_pad))
+        return pooling.avg_pool2d(
+            x,
+            pooling.case_of(
+                "avg_pool2d",
+                x,
+                kernel=kernel_size,
+                stride=stride,
+                padding=padding,
+                ceil_mode=ceil_mode,
+                count_include_pad=count_include_pad,
+            ),
+        )
 
     def version(self) -> str:
         """The NumPy version."""
@@ -84,22 +164,55 @@ class ScipyBackend:
     name = "scipy"
     # The oracle dilates by zero-inserting the kernel, so an infinite input that a dilated kernel steps
     # over is still multiplied, by 0, and gives NaN: right for finite values, which it exists to check.
-    known_nonconformance = (KnownNonconformance(
-        test="test_special_values.py::test_nan_and_infinity_reach_the_outputs_ieee_sends_them_to",
-        reason="[A.8] dilation as a zero-inserted kernel multiplies the inputs between taps by 0, so an "
-               "infinity there gives NaN (the oracle is for finite values)"),)
+    known_nonconformance = (
+        KnownNonconformance(
+            test="test_special_values.py::test_nan_and_infinity_reach_the_outputs_ieee_sends_them_to",
+            reason="[A.8] dilation as a zero-inserted kernel multiplies the inputs between taps by 0, so an "
+            "infinity there gives NaN (the oracle is for finite values)",
+        ),
+    )
 
-    def conv2d(self, x: np.ndarray, w: np.ndarray, b: np.ndarray | None, /, *, stride: Pair, padding: Padding,
-               dilation: Pair, groups: int) -> np.ndarray:
+    def conv2d(
+        self,
+        x: np.ndarray,
+        w: np.ndarray,
+        b: np.ndarray | None,
+        /,
+        *,
+        stride: Pair,
+        padding: Padding,
+        dilation: Pair,
+        groups: int,
+    ) -> np.ndarray:
         return oracles.conv2d_correlate2d(x, w, b, stride=stride, padding=padding, dilation=dilation, groups=groups)
 
-    def conv1d(self, x: np.ndarray, w: np.ndarray, b: np.ndarray | None, /, *, stride: tuple[int], padding: object,
-               dilation: tuple[int], groups: int) -> np.ndarray:
+    def conv1d(
+        self,
+        x: np.ndarray,
+        w: np.ndarray,
+        b: np.ndarray | None,
+        /,
+        *,
+        stride: tuple[int],
+        padding: object,
+        dilation: tuple[int],
+        groups: int,
+    ) -> np.ndarray:
         """[N.2] Each output map as one 2-D scipy.signal.correlate of its group's stack."""
         return oracles.conv_correlate(x, w, b, stride=stride, padding=padding, dilation=dilation, groups=groups)
 
-    def conv3d(self, x: np.ndarray, w: np.ndarray, b: np.ndarray | None, /, *, stride: tuple[int, int, int],
-               padding: object, dilation: tuple[int, int, int], groups: int) -> np.ndarray:
+    def conv3d(
+        self,
+        x: np.ndarray,
+        w: np.ndarray,
+        b: np.ndarray | None,
+        /,
+        *,
+        stride: tuple[int, int, int],
+        padding: object,
+        dilation: tuple[int, int, int],
+        groups: int,
+    ) -> np.ndarray:
         """[N.2] Each output map as one 4-D scipy.signal.correlate of its group's stack."""
         return oracles.conv_correlate(x, w, b, stride=stride, padding=padding, dilation=dilation, groups=groups)
 

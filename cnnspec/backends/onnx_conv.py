@@ -53,19 +53,36 @@ def conv_attributes(*, stride: Any, padding: Any, dilation: Any, groups: int) ->
     return attributes
 
 
-def conv_transpose_attributes(*, stride: Pair, padding: Padding, output_padding: Pair, dilation: Pair,
-                              groups: int) -> dict[str, Any]:
+def conv_transpose_attributes(
+    *, stride: Pair, padding: Padding, output_padding: Pair, dilation: Pair, groups: int
+) -> dict[str, Any]:
     """ConvTranspose's attributes: explicit (asymmetric) pads and output_padding, as ONNX defines them."""
-    return {"strides": list(stride), "dilations": list(dilation), "group": groups, "pads": _pads(padding),
-            "output_padding": list(output_padding)}
+    return {
+        "strides": list(stride),
+        "dilations": list(dilation),
+        "group": groups,
+        "pads": _pads(padding),
+        "output_padding": list(output_padding),
+    }
 
 
-def pool_attributes(*, kernel_size: Pair, stride: Pair, padding: Pair, ceil_mode: bool, dilation: Pair | None = None,
-                    count_include_pad: bool | None = None) -> dict[str, Any]:
+def pool_attributes(
+    *,
+    kernel_size: Pair,
+    stride: Pair,
+    padding: Pair,
+    ceil_mode: bool,
+    dilation: Pair | None = None,
+    count_include_pad: bool | None = None,
+) -> dict[str, Any]:
     """MaxPool's or AveragePool's attributes: the window, symmetric pads, ceil_mode, and dilations (MaxPool)
     or count_include_pad (AveragePool)."""
-    attributes: dict[str, Any] = {"kernel_shape": list(kernel_size), "strides": list(stride),
-                                  "pads": list(padding) * 2, "ceil_mode": int(ceil_mode)}
+    attributes: dict[str, Any] = {
+        "kernel_shape": list(kernel_size),
+        "strides": list(stride),
+        "pads": list(padding) * 2,
+        "ceil_mode": int(ceil_mode),
+    }
     if dilation is not None:
         attributes["dilations"] = list(dilation)
     if count_include_pad is not None:
@@ -85,8 +102,12 @@ def conv_model(dtype: np.dtype, attributes: dict[str, Any], *, bias: bool, op: s
     element = helper.np_dtype_to_tensor_dtype(np.dtype(dtype))
     inputs = ["x"] if op in _POOLS.values() else ["x", "w", "b"] if bias else ["x", "w"]
     node = helper.make_node(op, inputs, ["y"], **attributes)
-    graph = helper.make_graph([node], op.lower(), [helper.make_tensor_value_info(n, element, None) for n in inputs],
-                              [helper.make_tensor_value_info("y", element, None)])
+    graph = helper.make_graph(
+        [node],
+        op.lower(),
+        [helper.make_tensor_value_info(n, element, None) for n in inputs],
+        [helper.make_tensor_value_info("y", element, None)],
+    )
     return helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)])
 
 
@@ -94,8 +115,9 @@ def _model_of(op: str, x: np.ndarray, b: np.ndarray | None, parameters: dict[str
     """The serialized one-node model of cnnspec operation ``op`` (conv2d ... avg_pool2d) for this call: the
     cache key of its session or evaluator, since equal models serialize equally."""
     if op == "conv_transpose2d":
-        return conv_model(x.dtype, conv_transpose_attributes(**parameters), bias=b is not None,
-                          op="ConvTranspose").SerializeToString()
+        return conv_model(
+            x.dtype, conv_transpose_attributes(**parameters), bias=b is not None, op="ConvTranspose"
+        ).SerializeToString()
     if op in _POOLS:
         return conv_model(x.dtype, pool_attributes(**parameters), bias=False, op=_POOLS[op]).SerializeToString()
     return conv_model(x.dtype, conv_attributes(**parameters), bias=b is not None).SerializeToString()
@@ -111,14 +133,23 @@ class _OneNode:
         raise NotImplementedError
 
     def conv2d(
-        self, x: np.ndarray, w: np.ndarray, b: np.ndarray | None, /, *, stride: Pair, padding: Padding,
-        dilation: Pair, groups: int,
+        self,
+        x: np.ndarray,
+        w: np.ndarray,
+        b: np.ndarray | None,
+        /,
+        *,
+        stride: Pair,
+        padding: Padding,
+        dilation: Pair,
+        groups: int,
     ) -> np.ndarray:
         """[V.1] The Conv node, run by this backend's runner."""
         return self._call("conv2d", x, w, b, stride=stride, padding=padding, dilation=dilation, groups=groups)
 
-    def _call(self, op: str, x: np.ndarray, w: np.ndarray | None = None, b: np.ndarray | None = None,
-              **parameters: Any) -> np.ndarray:
+    def _call(
+        self, op: str, x: np.ndarray, w: np.ndarray | None = None, b: np.ndarray | None = None, **parameters: Any
+    ) -> np.ndarray:
         feeds = {"x": x} if w is None else _feeds(x, w, b)
         return self._run(_model_of(op, x, b, parameters), feeds)
 
@@ -130,8 +161,7 @@ class _OneNode:
         """[N.2] A 3-D Conv node (stride, padding, dilation, groups as for conv2d, one entry per axis)."""
         return self._call("conv3d", x, w, b, **parameters)
 
-    def conv_transpose2d(self, x: np.ndarray, w: np.ndarray, b: np.ndarray | None, /, **parameters: Any
-                         ) -> np.ndarray:
+    def conv_transpose2d(self, x: np.ndarray, w: np.ndarray, b: np.ndarray | None, /, **parameters: Any) -> np.ndarray:
         """[U.1] A ConvTranspose node: explicit pads, output_padding, group and dilations; IOHW weight, as ONNX's."""
         return self._call("conv_transpose2d", x, w, b, **parameters)
 
@@ -166,17 +196,19 @@ def _feeds(x: np.ndarray, w: np.ndarray, b: np.ndarray | None) -> dict[str, np.n
 
 def _snippet(run: list[str], *, stride: Pair, padding: Padding, dilation: Pair, groups: int) -> str:
     attributes = conv_attributes(stride=stride, padding=padding, dilation=dilation, groups=groups)
-    return "\n".join([
-        "from onnx import helper",
-        "inputs = ['x', 'w'] if b is None else ['x', 'w', 'b']",
-        "element = helper.np_dtype_to_tensor_dtype(x.dtype)",
-        f"node = helper.make_node('Conv', inputs, ['y'], **{attributes!r})",
-        "graph = helper.make_graph([node], 'conv', [helper.make_tensor_value_info(n, element, None) for n in inputs],",
-        "                          [helper.make_tensor_value_info('y', element, None)])",
-        f"model = helper.make_model(graph, opset_imports=[helper.make_opsetid('', {OPSET})])",
-        "feeds = {'x': x, 'w': w} if b is None else {'x': x, 'w': w, 'b': b}",
-        *run,
-    ])
+    return "\n".join(
+        [
+            "from onnx import helper",
+            "inputs = ['x', 'w'] if b is None else ['x', 'w', 'b']",
+            "element = helper.np_dtype_to_tensor_dtype(x.dtype)",
+            f"node = helper.make_node('Conv', inputs, ['y'], **{attributes!r})",
+            "graph = helper.make_graph([node], 'conv', [helper.make_tensor_value_info(n, element, None) for n in inputs],",
+            "                          [helper.make_tensor_value_info('y', element, None)])",
+            f"model = helper.make_model(graph, opset_imports=[helper.make_opsetid('', {OPSET})])",
+            "feeds = {'x': x, 'w': w} if b is None else {'x': x, 'w': w, 'b': b}",
+            *run,
+        ]
+    )
 
 
 class OnnxRuntimeBackend(_OneNode):
@@ -215,11 +247,17 @@ class OnnxRuntimeBackend(_OneNode):
 
     def snippet(self, *, stride: Pair, padding: Padding, dilation: Pair, groups: int) -> str:
         """onnx and onnxruntime code that computes a NumPy ``y`` from NumPy ``x``, ``w``, ``b`` as this backend does."""
-        return _snippet([
-            "import onnxruntime",
-            "session = onnxruntime.InferenceSession(model.SerializeToString(), providers=['CPUExecutionProvider'])",
-            "y = session.run(None, feeds)[0]",
-        ], stride=stride, padding=padding, dilation=dilation, groups=groups)
+        return _snippet(
+            [
+                "import onnxruntime",
+                "session = onnxruntime.InferenceSession(model.SerializeToString(), providers=['CPUExecutionProvider'])",
+                "y = session.run(None, feeds)[0]",
+            ],
+            stride=stride,
+            padding=padding,
+            dilation=dilation,
+            groups=groups,
+        )
 
 
 class OnnxReferenceBackend(_OneNode):
@@ -243,10 +281,16 @@ class OnnxReferenceBackend(_OneNode):
 
     def snippet(self, *, stride: Pair, padding: Padding, dilation: Pair, groups: int) -> str:
         """onnx code that computes a NumPy ``y`` from NumPy ``x``, ``w``, ``b`` the way this backend does."""
-        return _snippet([
-            "from onnx.reference import ReferenceEvaluator",
-            "y = ReferenceEvaluator(model).run(None, feeds)[0]",
-        ], stride=stride, padding=padding, dilation=dilation, groups=groups)
+        return _snippet(
+            [
+                "from onnx.reference import ReferenceEvaluator",
+                "y = ReferenceEvaluator(model).run(None, feeds)[0]",
+            ],
+            stride=stride,
+            padding=padding,
+            dilation=dilation,
+            groups=groups,
+        )
 
 
 def onnxruntime_cpu() -> OnnxRuntimeBackend:

@@ -74,8 +74,14 @@ def _depthwise_multiplier_strided(x: np.ndarray, w: np.ndarray, stride: Any, gro
     """Whether a conv2d has the shape of the channels_last finding (G.4): depthwise with a channel
     multiplier above 1 and a stride along the width."""
     try:
-        return (x.ndim == 4 and w.ndim == 4 and groups == x.shape[1] > 1 and w.shape[1] == 1
-                and w.shape[0] > x.shape[1] and stride[-1] > 1)
+        return (
+            x.ndim == 4
+            and w.ndim == 4
+            and groups == x.shape[1] > 1
+            and w.shape[1] == 1
+            and w.shape[0] > x.shape[1]
+            and stride[-1] > 1
+        )
     except (TypeError, IndexError):  # an invalid call: torch's to reject
         return False
 
@@ -137,8 +143,9 @@ class TorchBackend:
             return "cuDNN, TF32 " + ("on" if self.tf32 else "off")
         return ("oneDNN allowed" if self.mkldnn else "oneDNN off") + (", channels_last" if self.channels_last else "")
 
-    def _refuse_known_wrong(self, x: np.ndarray, w: np.ndarray, stride: Any, padding: Any, dilation: Any,
-                            groups: int) -> None:
+    def _refuse_known_wrong(
+        self, x: np.ndarray, w: np.ndarray, stride: Any, padding: Any, dilation: Any, groups: int
+    ) -> None:
         """[A.2, G.4 findings] Refuse a bfloat16 oneDNN conv of a finding's shape on a machine where it shows,
         with its threads: its answer is wrong there, though not for every call, so that no fixed list of
         tests can hold it."""
@@ -146,17 +153,29 @@ class TorchBackend:
 
         if self.device != "cpu" or not self.mkldnn or x.dtype != BFLOAT16:
             return
-        if (torch.get_num_threads() >= _AMX_FINDING.threads and _AMX_FINDING.shows_here()
-                and _one_column_strided(x, w, stride, padding, dilation)):
+        if (
+            torch.get_num_threads() >= _AMX_FINDING.threads
+            and _AMX_FINDING.shows_here()
+            and _one_column_strided(x, w, stride, padding, dilation)
+        ):
             raise KnownWrongAnswer(_AMX_FINDING)
-        if (self.channels_last and torch.get_num_threads() >= _DEPTHWISE_FINDING.threads
-                and _DEPTHWISE_FINDING.shows_here() and _depthwise_multiplier_strided(x, w, stride, groups)):
+        if (
+            self.channels_last
+            and torch.get_num_threads() >= _DEPTHWISE_FINDING.threads
+            and _DEPTHWISE_FINDING.shows_here()
+            and _depthwise_multiplier_strided(x, w, stride, groups)
+        ):
             raise KnownWrongAnswer(_DEPTHWISE_FINDING)
 
     def _refuse_known_crash(self, x: np.ndarray, stride: Any, dilation: Any) -> None:
         """[N.2 finding] Refuse a low-precision oneDNN conv1d/conv3d of the shape that segfaults where it shows."""
-        if (self.device == "cpu" and self.mkldnn and x.dtype in (np.float16, BFLOAT16) and _WIDTH_1_CRASH.shows_here()
-                and any(n == 1 and s > 1 and d > 1 for n, s, d in zip(x.shape[2:], stride, dilation))):
+        if (
+            self.device == "cpu"
+            and self.mkldnn
+            and x.dtype in (np.float16, BFLOAT16)
+            and _WIDTH_1_CRASH.shows_here()
+            and any(n == 1 and s > 1 and d > 1 for n, s, d in zip(x.shape[2:], stride, dilation))
+        ):
             raise KnownCrash(_WIDTH_1_CRASH)
 
     @contextlib.contextmanager
@@ -178,8 +197,16 @@ class TorchBackend:
             yield
 
     def conv2d(
-        self, x: np.ndarray, w: np.ndarray, b: np.ndarray | None, /, *, stride: Pair, padding: Padding,
-        dilation: Pair, groups: int,
+        self,
+        x: np.ndarray,
+        w: np.ndarray,
+        b: np.ndarray | None,
+        /,
+        *,
+        stride: Pair,
+        padding: Padding,
+        dilation: Pair,
+        groups: int,
     ) -> np.ndarray:
         """[V.1] F.conv2d on this backend's device and path; asymmetric padding through F.pad first."""
         import torch
@@ -220,18 +247,48 @@ class TorchBackend:
             t = t.clone().requires_grad_()
         return t
 
-    def conv1d(self, x: np.ndarray, w: np.ndarray, b: np.ndarray | None, /, *, stride: tuple[int], padding: Any,
-               dilation: tuple[int], groups: int) -> np.ndarray:
+    def conv1d(
+        self,
+        x: np.ndarray,
+        w: np.ndarray,
+        b: np.ndarray | None,
+        /,
+        *,
+        stride: tuple[int],
+        padding: Any,
+        dilation: tuple[int],
+        groups: int,
+    ) -> np.ndarray:
         """[N.2] F.conv1d; asymmetric padding through F.pad first."""
         return self._conv_nd("conv1d", x, w, b, stride=stride, padding=padding, dilation=dilation, groups=groups)
 
-    def conv3d(self, x: np.ndarray, w: np.ndarray, b: np.ndarray | None, /, *, stride: tuple[int, int, int],
-               padding: Any, dilation: tuple[int, int, int], groups: int) -> np.ndarray:
+    def conv3d(
+        self,
+        x: np.ndarray,
+        w: np.ndarray,
+        b: np.ndarray | None,
+        /,
+        *,
+        stride: tuple[int, int, int],
+        padding: Any,
+        dilation: tuple[int, int, int],
+        groups: int,
+    ) -> np.ndarray:
         """[N.2] F.conv3d; asymmetric padding through F.pad first."""
         return self._conv_nd("conv3d", x, w, b, stride=stride, padding=padding, dilation=dilation, groups=groups)
 
-    def _conv_nd(self, op: str, x: np.ndarray, w: np.ndarray, b: np.ndarray | None, *, stride: Any, padding: Any,
-                 dilation: Any, groups: int) -> np.ndarray:
+    def _conv_nd(
+        self,
+        op: str,
+        x: np.ndarray,
+        w: np.ndarray,
+        b: np.ndarray | None,
+        *,
+        stride: Any,
+        padding: Any,
+        dilation: Any,
+        groups: int,
+    ) -> np.ndarray:
         import torch.nn.functional as F
 
         self._refuse_known_crash(x, stride, dilation)
@@ -244,9 +301,19 @@ class TorchBackend:
             y = getattr(F, op)(tx, tw, tb, stride=stride, padding=torch_padding, dilation=dilation, groups=groups)
         return self._out(y)
 
-    def conv2d_backward(self, x: np.ndarray, w: np.ndarray, b: np.ndarray | None, grad_output: np.ndarray, /, *,
-                        stride: Pair, padding: Padding, dilation: Pair, groups: int
-                        ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    def conv2d_backward(
+        self,
+        x: np.ndarray,
+        w: np.ndarray,
+        b: np.ndarray | None,
+        grad_output: np.ndarray,
+        /,
+        *,
+        stride: Pair,
+        padding: Padding,
+        dilation: Pair,
+        groups: int,
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
         """[B.1-B.3] torch.autograd.grad of F.conv2d (after F.pad for asymmetric padding) for grad_output."""
         import torch
         import torch.nn.functional as F
@@ -254,8 +321,15 @@ class TorchBackend:
         tx, tw, tb = self._in(x, grad=True), self._in(w, grad=True), self._in(b, grad=True)
         pre_pad, torch_padding = _torch_padding(padding)
         with self._flags():
-            y = F.conv2d(F.pad(tx, pre_pad) if pre_pad is not None else tx, tw, tb, stride=stride,
-                         padding=torch_padding, dilation=dilation, groups=groups)
+            y = F.conv2d(
+                F.pad(tx, pre_pad) if pre_pad is not None else tx,
+                tw,
+                tb,
+                stride=stride,
+                padding=torch_padding,
+                dilation=dilation,
+                groups=groups,
+            )
             leaves = [t for t in (tx, tw, tb) if t is not None]
             grads = torch.autograd.grad(y, leaves, self._in(grad_output))
         gx, gw = self._out(grads[0]), self._out(grads[1])
@@ -264,32 +338,62 @@ class TorchBackend:
     # [U.4] torch accepts output padding below the stride or below the dilation.
     output_padding_limit = "stride or dilation"
 
-    def conv_transpose2d(self, x: np.ndarray, w: np.ndarray, b: np.ndarray | None, /, *, stride: Pair,
-                         padding: Padding, output_padding: Pair, dilation: Pair, groups: int) -> np.ndarray:
+    def conv_transpose2d(
+        self,
+        x: np.ndarray,
+        w: np.ndarray,
+        b: np.ndarray | None,
+        /,
+        *,
+        stride: Pair,
+        padding: Padding,
+        output_padding: Pair,
+        dilation: Pair,
+        groups: int,
+    ) -> np.ndarray:
         """[U.1] F.conv_transpose2d; torch's padding is symmetric (``supports`` declines the rest)."""
         import torch.nn.functional as F
 
         (top, _), (left, _) = padding  # type: ignore[misc]
         with self._flags():
-            y = F.conv_transpose2d(self._in(x), self._in(w), self._in(b), stride=stride, padding=(top, left),
-                                   output_padding=output_padding, groups=groups, dilation=dilation)
+            y = F.conv_transpose2d(
+                self._in(x),
+                self._in(w),
+                self._in(b),
+                stride=stride,
+                padding=(top, left),
+                output_padding=output_padding,
+                groups=groups,
+                dilation=dilation,
+            )
         return self._out(y)
 
-    def max_pool2d(self, x: np.ndarray, /, *, kernel_size: Pair, stride: Pair, padding: Pair, dilation: Pair,
-                   ceil_mode: bool) -> np.ndarray:
+    def max_pool2d(
+        self, x: np.ndarray, /, *, kernel_size: Pair, stride: Pair, padding: Pair, dilation: Pair, ceil_mode: bool
+    ) -> np.ndarray:
         """[M.2] F.max_pool2d."""
         import torch.nn.functional as F
 
         y = F.max_pool2d(self._in(x), kernel_size, stride, padding, dilation, ceil_mode=ceil_mode)
         return self._out(y)
 
-    def avg_pool2d(self, x: np.ndarray, /, *, kernel_size: Pair, stride: Pair, padding: Pair, ceil_mode: bool,
-                   count_include_pad: bool) -> np.ndarray:
+    def avg_pool2d(
+        self,
+        x: np.ndarray,
+        /,
+        *,
+        kernel_size: Pair,
+        stride: Pair,
+        padding: Pair,
+        ceil_mode: bool,
+        count_include_pad: bool,
+    ) -> np.ndarray:
         """[M.3] F.avg_pool2d."""
         import torch.nn.functional as F
 
-        y = F.avg_pool2d(self._in(x), kernel_size, stride, padding, ceil_mode=ceil_mode,
-                         count_include_pad=count_include_pad)
+        y = F.avg_pool2d(
+            self._in(x), kernel_size, stride, padding, ceil_mode=ceil_mode, count_include_pad=count_include_pad
+        )
         return self._out(y)
 
     def supports(self, case: Any, dtype: np.dtype) -> str | None:
@@ -300,19 +404,25 @@ class TorchBackend:
 
     def snippet(self, *, stride: Pair, padding: Padding, dilation: Pair, groups: int) -> str:
         """torch code that computes a NumPy ``y`` from NumPy ``x``, ``w``, ``b`` the way this backend does."""
-        lines = ["import torch", "import torch.nn.functional as F", f"device = {self.device!r}",
-                 "def tensor(a):  # bfloat16 travels as its bits",
-                 "    return torch.from_numpy(a.view(np.int16)).view(torch.bfloat16) if a.dtype.name == 'bfloat16' "
-                 "else torch.from_numpy(a)",
-                 "tx, tw = tensor(x).to(device), tensor(w).to(device)",
-                 "tb = None if b is None else tensor(b).to(device)"]
+        lines = [
+            "import torch",
+            "import torch.nn.functional as F",
+            f"device = {self.device!r}",
+            "def tensor(a):  # bfloat16 travels as its bits",
+            "    return torch.from_numpy(a.view(np.int16)).view(torch.bfloat16) if a.dtype.name == 'bfloat16' "
+            "else torch.from_numpy(a)",
+            "tx, tw = tensor(x).to(device), tensor(w).to(device)",
+            "tb = None if b is None else tensor(b).to(device)",
+        ]
         pre_pad, torch_padding = _torch_padding(padding)
         if pre_pad is not None:
             lines.append(f"tx = F.pad(tx, {pre_pad!r})")
         if self.channels_last:
             lines.append("tx, tw = (t.contiguous(memory_format=torch.channels_last) for t in (tx, tw))")
-        call = (f"F.conv2d(tx, tw, tb, stride={stride!r}, padding={torch_padding!r}, dilation={dilation!r}, "
-                f"groups={groups!r}).cpu()")
+        call = (
+            f"F.conv2d(tx, tw, tb, stride={stride!r}, padding={torch_padding!r}, dilation={dilation!r}, "
+            f"groups={groups!r}).cpu()"
+        )
         if self.device == "cuda":
             lines += [f"with torch.backends.cudnn.flags(enabled=True, allow_tf32={self.tf32}):", f"    y = {call}"]
         elif not self.mkldnn:
@@ -377,77 +487,159 @@ class TorchLayerBackend(TorchBackend):
         layer.load_state_dict(state)
         return layer
 
-    def _conv(self, rank: int, x: np.ndarray, w: np.ndarray, b: np.ndarray | None, *, stride: Any, padding: Any,
-              dilation: Any, groups: int) -> np.ndarray:
+    def _conv(
+        self,
+        rank: int,
+        x: np.ndarray,
+        w: np.ndarray,
+        b: np.ndarray | None,
+        *,
+        stride: Any,
+        padding: Any,
+        dilation: Any,
+        groups: int,
+    ) -> np.ndarray:
         import torch
 
         if rank != 2:
             self._refuse_known_crash(x, stride, dilation)
         layer_class = getattr(torch.nn, f"Conv{rank}d")
-        layer = layer_class(w.shape[1] * groups, w.shape[0], tuple(w.shape[2:]), stride=stride,
-                            padding=_symmetric(padding), dilation=dilation, groups=groups, bias=b is not None,
-                            padding_mode="zeros", dtype=_tensor(x).dtype)
+        layer = layer_class(
+            w.shape[1] * groups,
+            w.shape[0],
+            tuple(w.shape[2:]),
+            stride=stride,
+            padding=_symmetric(padding),
+            dilation=dilation,
+            groups=groups,
+            bias=b is not None,
+            padding_mode="zeros",
+            dtype=_tensor(x).dtype,
+        )
         with torch.no_grad():
             return self._out(self._loaded(layer, w, b)(_tensor(x)))
 
-    def conv2d(self, x: np.ndarray, w: np.ndarray, b: np.ndarray | None, /, *, stride: Pair, padding: Padding,
-               dilation: Pair, groups: int) -> np.ndarray:
+    def conv2d(
+        self,
+        x: np.ndarray,
+        w: np.ndarray,
+        b: np.ndarray | None,
+        /,
+        *,
+        stride: Pair,
+        padding: Padding,
+        dilation: Pair,
+        groups: int,
+    ) -> np.ndarray:
         """[V.1] torch.nn.Conv2d."""
         self._refuse_known_wrong(x, w, stride, padding, dilation, groups)
         return self._conv(2, x, w, b, stride=stride, padding=padding, dilation=dilation, groups=groups)
 
-    def conv1d(self, x: np.ndarray, w: np.ndarray, b: np.ndarray | None, /, *, stride: tuple[int], padding: Any,
-               dilation: tuple[int], groups: int) -> np.ndarray:
+    def conv1d(
+        self,
+        x: np.ndarray,
+        w: np.ndarray,
+        b: np.ndarray | None,
+        /,
+        *,
+        stride: tuple[int],
+        padding: Any,
+        dilation: tuple[int],
+        groups: int,
+    ) -> np.ndarray:
         """[N.2] torch.nn.Conv1d."""
         return self._conv(1, x, w, b, stride=stride, padding=padding, dilation=dilation, groups=groups)
 
-    def conv3d(self, x: np.ndarray, w: np.ndarray, b: np.ndarray | None, /, *, stride: tuple[int, int, int],
-               padding: Any, dilation: tuple[int, int, int], groups: int) -> np.ndarray:
+    def conv3d(
+        self,
+        x: np.ndarray,
+        w: np.ndarray,
+        b: np.ndarray | None,
+        /,
+        *,
+        stride: tuple[int, int, int],
+        padding: Any,
+        dilation: tuple[int, int, int],
+        groups: int,
+    ) -> np.ndarray:
         """[N.2] torch.nn.Conv3d."""
         return self._conv(3, x, w, b, stride=stride, padding=padding, dilation=dilation, groups=groups)
 
-    def conv_transpose2d(self, x: np.ndarray, w: np.ndarray, b: np.ndarray | None, /, *, stride: Pair,
-                         padding: Padding, output_padding: Pair, dilation: Pair, groups: int) -> np.ndarray:
+    def conv_transpose2d(
+        self,
+        x: np.ndarray,
+        w: np.ndarray,
+        b: np.ndarray | None,
+        /,
+        *,
+        stride: Pair,
+        padding: Padding,
+        output_padding: Pair,
+        dilation: Pair,
+        groups: int,
+    ) -> np.ndarray:
         """[U.1] torch.nn.ConvTranspose2d, its IOHW weight as loaded."""
         import torch
 
-        layer = torch.nn.ConvTranspose2d(w.shape[0], w.shape[1] * groups, tuple(w.shape[2:]), stride=stride,
-                                         padding=_symmetric(padding), output_padding=output_padding, groups=groups,
-                                         bias=b is not None, dilation=dilation, dtype=_tensor(x).dtype)
+        layer = torch.nn.ConvTranspose2d(
+            w.shape[0],
+            w.shape[1] * groups,
+            tuple(w.shape[2:]),
+            stride=stride,
+            padding=_symmetric(padding),
+            output_padding=output_padding,
+            groups=groups,
+            bias=b is not None,
+            dilation=dilation,
+            dtype=_tensor(x).dtype,
+        )
         with torch.no_grad():
             return self._out(self._loaded(layer, w, b)(_tensor(x)))
 
-    def max_pool2d(self, x: np.ndarray, /, *, kernel_size: Pair, stride: Pair, padding: Pair, dilation: Pair,
-                   ceil_mode: bool) -> np.ndarray:
+    def max_pool2d(
+        self, x: np.ndarray, /, *, kernel_size: Pair, stride: Pair, padding: Pair, dilation: Pair, ceil_mode: bool
+    ) -> np.ndarray:
         """[M.2] torch.nn.MaxPool2d."""
         import torch
 
         return self._out(torch.nn.MaxPool2d(kernel_size, stride, padding, dilation, ceil_mode=ceil_mode)(_tensor(x)))
 
-    def avg_pool2d(self, x: np.ndarray, /, *, kernel_size: Pair, stride: Pair, padding: Pair, ceil_mode: bool,
-                   count_include_pad: bool) -> np.ndarray:
+    def avg_pool2d(
+        self,
+        x: np.ndarray,
+        /,
+        *,
+        kernel_size: Pair,
+        stride: Pair,
+        padding: Pair,
+        ceil_mode: bool,
+        count_include_pad: bool,
+    ) -> np.ndarray:
         """[M.3] torch.nn.AvgPool2d."""
         import torch
 
-        layer = torch.nn.AvgPool2d(kernel_size, stride, padding, ceil_mode=ceil_mode,
-                                   count_include_pad=count_include_pad)
+        layer = torch.nn.AvgPool2d(
+            kernel_size, stride, padding, ceil_mode=ceil_mode, count_include_pad=count_include_pad
+        )
         return self._out(layer(_tensor(x)))
 
     def snippet(self, *, stride: Pair, padding: Padding, dilation: Pair, groups: int) -> str:
         """torch code that computes a NumPy ``y`` from NumPy ``x``, ``w``, ``b`` through torch.nn.Conv2d."""
-        return "\n".join([
-            "import torch",
-            "def tensor(a):  # bfloat16 travels as its bits",
-            "    return torch.from_numpy(a.view(np.int16)).view(torch.bfloat16) if a.dtype.name == 'bfloat16' "
-            "else torch.from_numpy(a)",
-            f"layer = torch.nn.Conv2d(w.shape[1] * {groups!r}, w.shape[0], w.shape[2:], stride={stride!r}, "
-            f"padding={_symmetric(padding)!r}, dilation={dilation!r}, groups={groups!r}, bias=b is not None, "
-            "dtype=tensor(x).dtype)",
-            "layer.load_state_dict({'weight': tensor(w)} | ({} if b is None else {'bias': tensor(b)}))",
-            "with torch.no_grad():",
-            "    y = layer(tensor(x))",
-            "y = y.view(torch.int16).numpy().view(x.dtype) if y.dtype == torch.bfloat16 else y.numpy()",
-        ])
+        return "\n".join(
+            [
+                "import torch",
+                "def tensor(a):  # bfloat16 travels as its bits",
+                "    return torch.from_numpy(a.view(np.int16)).view(torch.bfloat16) if a.dtype.name == 'bfloat16' "
+                "else torch.from_numpy(a)",
+                f"layer = torch.nn.Conv2d(w.shape[1] * {groups!r}, w.shape[0], w.shape[2:], stride={stride!r}, "
+                f"padding={_symmetric(padding)!r}, dilation={dilation!r}, groups={groups!r}, bias=b is not None, "
+                "dtype=tensor(x).dtype)",
+                "layer.load_state_dict({'weight': tensor(w)} | ({} if b is None else {'bias': tensor(b)}))",
+                "with torch.no_grad():",
+                "    y = layer(tensor(x))",
+                "y = y.view(torch.int16).numpy().view(x.dtype) if y.dtype == torch.bfloat16 else y.numpy()",
+            ]
+        )
 
 
 def torch_nn_cpu() -> TorchLayerBackend:
@@ -472,17 +664,19 @@ class TorchMetaBackend(TorchBackend):
     def snippet(self, *, stride: Pair, padding: Padding, dilation: Pair, groups: int) -> str:
         """torch code that gives a NumPy ``y`` of the shape and dtype the meta kernels give (zeros: no values)."""
         pre_pad, torch_padding = _torch_padding(padding)
-        return "\n".join([
-            "import torch",
-            "import torch.nn.functional as F",
-            "def meta(a):  # shape and dtype only",
-            "    return None if a is None else torch.empty(a.shape, dtype=torch.bfloat16 if a.dtype.name == "
-            "'bfloat16' else getattr(torch, a.dtype.name), device='meta')",
-            "tx = meta(x)" + (f"\ntx = F.pad(tx, {pre_pad!r})" if pre_pad is not None else ""),
-            f"y = F.conv2d(tx, meta(w), meta(b), stride={stride!r}, padding={torch_padding!r}, "
-            f"dilation={dilation!r}, groups={groups!r})",
-            "y = np.zeros(tuple(y.shape), x.dtype)",
-        ])
+        return "\n".join(
+            [
+                "import torch",
+                "import torch.nn.functional as F",
+                "def meta(a):  # shape and dtype only",
+                "    return None if a is None else torch.empty(a.shape, dtype=torch.bfloat16 if a.dtype.name == "
+                "'bfloat16' else getattr(torch, a.dtype.name), device='meta')",
+                "tx = meta(x)" + (f"\ntx = F.pad(tx, {pre_pad!r})" if pre_pad is not None else ""),
+                f"y = F.conv2d(tx, meta(w), meta(b), stride={stride!r}, padding={torch_padding!r}, "
+                f"dilation={dilation!r}, groups={groups!r})",
+                "y = np.zeros(tuple(y.shape), x.dtype)",
+            ]
+        )
 
 
 def _value_clauses() -> dict[str, str]:

@@ -118,7 +118,8 @@ class TinygradBackend:
         """Why this backend cannot run here: tinygrad is not installed, or its CPU device has no C compiler."""
         return missing("tinygrad", extra="tinygrad") or missing_program(
             os.environ.get("CC", "clang"),
-            why="tinygrad's CPU device compiles its kernels with it; on Debian or Ubuntu: apt-get install clang")
+            why="tinygrad's CPU device compiles its kernels with it; on Debian or Ubuntu: apt-get install clang",
+        )
 
     def version(self) -> str:
         """The tinygrad version and device."""
@@ -131,58 +132,141 @@ class TinygradBackend:
         """tinygrad has no "same" padding form; its bfloat16 max pooling needs a compiler with __bf16."""
         if isinstance(case, PoolCase):
             if case.op == "max_pool2d" and dtype == BFLOAT16 and _clang_major() < 15:
-                return (f"tinygrad's bfloat16 max-pooling kernel keeps a __bf16 buffer, which clang "
-                        f"{_clang_major()} rejects for x86-64 (clang 15 and later accept it)")
+                return (
+                    f"tinygrad's bfloat16 max-pooling kernel keeps a __bf16 buffer, which clang "
+                    f"{_clang_major()} rejects for x86-64 (clang 15 and later accept it)"
+                )
             return None
         if case.padding == "same":
             return "tinygrad has no 'same' padding form (conv2d takes a pair or (left, right, top, bottom))"
         return None
 
     def conv2d(
-        self, x: np.ndarray, w: np.ndarray, b: np.ndarray | None, /, *, stride: Pair, padding: Padding,
-        dilation: Pair, groups: int,
+        self,
+        x: np.ndarray,
+        w: np.ndarray,
+        b: np.ndarray | None,
+        /,
+        *,
+        stride: Pair,
+        padding: Padding,
+        dilation: Pair,
+        groups: int,
     ) -> np.ndarray:
         """[V.1] Tensor.conv2d on the CPU device."""
-        return _numpy(_conv(_tensor(x), _tensor(w), None if b is None else _tensor(b), stride=stride,
-                            padding=padding, dilation=dilation, groups=groups), x.dtype)
+        return _numpy(
+            _conv(
+                _tensor(x),
+                _tensor(w),
+                None if b is None else _tensor(b),
+                stride=stride,
+                padding=padding,
+                dilation=dilation,
+                groups=groups,
+            ),
+            x.dtype,
+        )
 
-    def conv1d(self, x: np.ndarray, w: np.ndarray, b: np.ndarray | None, /, *, stride: tuple[int], padding: Any,
-               dilation: tuple[int], groups: int) -> np.ndarray:
+    def conv1d(
+        self,
+        x: np.ndarray,
+        w: np.ndarray,
+        b: np.ndarray | None,
+        /,
+        *,
+        stride: tuple[int],
+        padding: Any,
+        dilation: tuple[int],
+        groups: int,
+    ) -> np.ndarray:
         """[N.2] Tensor.conv2d, which takes any number of spatial axes, on a 3-D input."""
         return self.conv2d(x, w, b, stride=stride, padding=padding, dilation=dilation, groups=groups)  # type: ignore[arg-type]
 
-    def conv3d(self, x: np.ndarray, w: np.ndarray, b: np.ndarray | None, /, *, stride: tuple[int, int, int],
-               padding: Any, dilation: tuple[int, int, int], groups: int) -> np.ndarray:
+    def conv3d(
+        self,
+        x: np.ndarray,
+        w: np.ndarray,
+        b: np.ndarray | None,
+        /,
+        *,
+        stride: tuple[int, int, int],
+        padding: Any,
+        dilation: tuple[int, int, int],
+        groups: int,
+    ) -> np.ndarray:
         """[N.2] Tensor.conv2d, which takes any number of spatial axes, on a 5-D input."""
         return self.conv2d(x, w, b, stride=stride, padding=padding, dilation=dilation, groups=groups)  # type: ignore[arg-type]
 
-    def conv2d_backward(self, x: np.ndarray, w: np.ndarray, b: np.ndarray | None, grad_output: np.ndarray, /, *,
-                        stride: Pair, padding: Padding, dilation: Pair, groups: int
-                        ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    def conv2d_backward(
+        self,
+        x: np.ndarray,
+        w: np.ndarray,
+        b: np.ndarray | None,
+        grad_output: np.ndarray,
+        /,
+        *,
+        stride: Pair,
+        padding: Padding,
+        dilation: Pair,
+        groups: int,
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
         """[B.1-B.3] Tensor.gradient of Tensor.conv2d for grad_output (tinygrad's autograd)."""
         leaves = [_tensor(x), _tensor(w)] + ([] if b is None else [_tensor(b)])
-        y = _conv(*leaves[:2], leaves[2] if b is not None else None, stride=stride, padding=padding,
-                  dilation=dilation, groups=groups)
+        y = _conv(
+            *leaves[:2],
+            leaves[2] if b is not None else None,
+            stride=stride,
+            padding=padding,
+            dilation=dilation,
+            groups=groups,
+        )
         grads = [_numpy(g, x.dtype) for g in y.gradient(*leaves, gradient=_tensor(grad_output))]
         return grads[0], grads[1], grads[2] if b is not None else None
 
-    def conv_transpose2d(self, x: np.ndarray, w: np.ndarray, b: np.ndarray | None, /, *, stride: Pair,
-                         padding: Padding, output_padding: Pair, dilation: Pair, groups: int) -> np.ndarray:
+    def conv_transpose2d(
+        self,
+        x: np.ndarray,
+        w: np.ndarray,
+        b: np.ndarray | None,
+        /,
+        *,
+        stride: Pair,
+        padding: Padding,
+        output_padding: Pair,
+        dilation: Pair,
+        groups: int,
+    ) -> np.ndarray:
         """[U.1] Tensor.conv_transpose2d (torch's IOHW weight; padding (left, right, top, bottom) where asymmetric)."""
         amounts = _tinygrad_padding(padding)
-        y = _tensor(x).conv_transpose2d(_tensor(w), None if b is None else _tensor(b), groups=groups, stride=stride,
-                                        dilation=dilation, padding=0 if amounts is None else amounts,
-                                        output_padding=output_padding)
+        y = _tensor(x).conv_transpose2d(
+            _tensor(w),
+            None if b is None else _tensor(b),
+            groups=groups,
+            stride=stride,
+            dilation=dilation,
+            padding=0 if amounts is None else amounts,
+            output_padding=output_padding,
+        )
         return _numpy(y, x.dtype)
 
-    def max_pool2d(self, x: np.ndarray, /, *, kernel_size: Pair, stride: Pair, padding: Pair, dilation: Pair,
-                   ceil_mode: bool) -> np.ndarray:
+    def max_pool2d(
+        self, x: np.ndarray, /, *, kernel_size: Pair, stride: Pair, padding: Pair, dilation: Pair, ceil_mode: bool
+    ) -> np.ndarray:
         """[M.2] Tensor.max_pool2d."""
         y = _tensor(x).max_pool2d(kernel_size, stride, dilation, padding, ceil_mode)
         return _numpy(y, x.dtype)
 
-    def avg_pool2d(self, x: np.ndarray, /, *, kernel_size: Pair, stride: Pair, padding: Pair, ceil_mode: bool,
-                   count_include_pad: bool) -> np.ndarray:
+    def avg_pool2d(
+        self,
+        x: np.ndarray,
+        /,
+        *,
+        kernel_size: Pair,
+        stride: Pair,
+        padding: Pair,
+        ceil_mode: bool,
+        count_include_pad: bool,
+    ) -> np.ndarray:
         """[M.3] Tensor.avg_pool2d."""
         y = _tensor(x).avg_pool2d(kernel_size, stride, 1, padding, ceil_mode, count_include_pad)
         return _numpy(y, x.dtype)
@@ -191,16 +275,18 @@ class TinygradBackend:
         """tinygrad code that computes a NumPy ``y`` from NumPy ``x``, ``w``, ``b`` the way this backend does."""
         amounts = _tinygrad_padding(padding)
         pad = "" if amounts is None else f", padding={amounts!r}"
-        return "\n".join([
-            "from tinygrad import Tensor, dtypes",
-            "def tensor(a):  # bfloat16 through float32 and tinygrad's own cast",
-            "    if a.dtype.name == 'bfloat16':",
-            "        return Tensor(a.astype(np.float32), device='CPU').cast(dtypes.bfloat16)",
-            "    return Tensor(a, device='CPU')",
-            "tb = None if b is None else tensor(b)",
-            f"y = tensor(x).conv2d(tensor(w), tb, groups={groups!r}, stride={stride!r}, "
-            f"dilation={dilation!r}{pad}).numpy().astype(x.dtype)",
-        ])
+        return "\n".join(
+            [
+                "from tinygrad import Tensor, dtypes",
+                "def tensor(a):  # bfloat16 through float32 and tinygrad's own cast",
+                "    if a.dtype.name == 'bfloat16':",
+                "        return Tensor(a.astype(np.float32), device='CPU').cast(dtypes.bfloat16)",
+                "    return Tensor(a, device='CPU')",
+                "tb = None if b is None else tensor(b)",
+                f"y = tensor(x).conv2d(tensor(w), tb, groups={groups!r}, stride={stride!r}, "
+                f"dilation={dilation!r}{pad}).numpy().astype(x.dtype)",
+            ]
+        )
 
 
 class TinygradLayerBackend(TinygradBackend):
@@ -225,8 +311,10 @@ class TinygradLayerBackend(TinygradBackend):
         if getattr(case, "padding", None) == "valid":
             return "tinygrad.nn.Conv2d takes 'same' and amounts, not 'valid' ('only 'same' is supported')"
         if dtype == BFLOAT16 and _clang_major() < 15:
-            return (f"the layer's bfloat16 parameters are __bf16 buffers, which clang {_clang_major()} rejects for "
-                    "x86-64 (clang 15 and later accept them)")
+            return (
+                f"the layer's bfloat16 parameters are __bf16 buffers, which clang {_clang_major()} rejects for "
+                "x86-64 (clang 15 and later accept them)"
+            )
         return None
 
     def _loaded(self, layer: Any, w: np.ndarray, b: np.ndarray | None, dtype: np.dtype) -> Any:
@@ -240,8 +328,16 @@ class TinygradLayerBackend(TinygradBackend):
         return layer
 
     def conv2d(
-        self, x: np.ndarray, w: np.ndarray, b: np.ndarray | None, /, *, stride: Pair, padding: Padding,
-        dilation: Pair, groups: int,
+        self,
+        x: np.ndarray,
+        w: np.ndarray,
+        b: np.ndarray | None,
+        /,
+        *,
+        stride: Pair,
+        padding: Padding,
+        dilation: Pair,
+        groups: int,
     ) -> np.ndarray:
         """[V.1] tinygrad.nn.Conv2d: the "same" and "valid" strings as given, amounts in Tensor.conv2d's form."""
         from tinygrad import nn
@@ -250,25 +346,35 @@ class TinygradLayerBackend(TinygradBackend):
         # One stride for both axes as one integer, as user code writes it: the layer compares it with 1
         # (``stride != 1``) to refuse "same", so a pair would make every "same" call a strided one.
         one = stride[0] if isinstance(stride, tuple) and len(set(stride)) == 1 else stride
-        layer = nn.Conv2d(w.shape[1] * groups, w.shape[0], tuple(w.shape[2:]), stride=one, padding=amounts,
-                          dilation=dilation, groups=groups, bias=b is not None)
+        layer = nn.Conv2d(
+            w.shape[1] * groups,
+            w.shape[0],
+            tuple(w.shape[2:]),
+            stride=one,
+            padding=amounts,
+            dilation=dilation,
+            groups=groups,
+            bias=b is not None,
+        )
         return _numpy(self._loaded(layer, w, b, x.dtype)(_tensor(x)), x.dtype)
 
     def snippet(self, *, stride: Pair, padding: Padding, dilation: Pair, groups: int) -> str:
         """tinygrad code that computes a NumPy ``y`` from NumPy float32 or float64 ``x``, ``w``, ``b`` through the layer."""
         amounts = padding if isinstance(padding, str) else _tinygrad_padding(padding) or 0
         one = stride[0] if len(set(stride)) == 1 else stride
-        return "\n".join([
-            "from tinygrad import Tensor, nn",
-            "from tinygrad.nn.state import load_state_dict",
-            f"layer = nn.Conv2d(w.shape[1] * {groups!r}, w.shape[0], w.shape[2:], stride={one!r}, "
-            f"padding={amounts!r}, dilation={dilation!r}, groups={groups!r}, bias=b is not None)",
-            "layer.weight = layer.weight.cast(Tensor(w).dtype)",
-            "if b is not None:",
-            "    layer.bias = layer.bias.cast(Tensor(b).dtype)",
-            "load_state_dict(layer, {'weight': Tensor(w)} | ({} if b is None else {'bias': Tensor(b)}), verbose=False)",
-            "y = layer(Tensor(x)).numpy()",
-        ])
+        return "\n".join(
+            [
+                "from tinygrad import Tensor, nn",
+                "from tinygrad.nn.state import load_state_dict",
+                f"layer = nn.Conv2d(w.shape[1] * {groups!r}, w.shape[0], w.shape[2:], stride={one!r}, "
+                f"padding={amounts!r}, dilation={dilation!r}, groups={groups!r}, bias=b is not None)",
+                "layer.weight = layer.weight.cast(Tensor(w).dtype)",
+                "if b is not None:",
+                "    layer.bias = layer.bias.cast(Tensor(b).dtype)",
+                "load_state_dict(layer, {'weight': Tensor(w)} | ({} if b is None else {'bias': Tensor(b)}), verbose=False)",
+                "y = layer(Tensor(x)).numpy()",
+            ]
+        )
 
 
 def tinygrad_nn_cpu() -> TinygradLayerBackend:

@@ -75,13 +75,17 @@ def describe(parameters: dict[str, Any]) -> str:
 
     p = parameters
     if "arrays" in p:
-        arrays = ", ".join(f"{k}: {shape(v)}" + (f" {v.dtype}" if i == 0 else "")
-                           for i, (k, v) in enumerate((k, v) for k, v in p["arrays"]))
+        arrays = ", ".join(
+            f"{k}: {shape(v)}" + (f" {v.dtype}" if i == 0 else "")
+            for i, (k, v) in enumerate((k, v) for k, v in p["arrays"])
+        )
         params = ", ".join(f"{k}={v!r}" for k, v in p["params"])
         pick = "" if p.get("pick") is None else f"[{p['pick']}]"
         return f"{p['backend']}.{p['op']}({arrays}, {params}){pick}"
-    return (f"{p['backend']}.conv2d(x: {shape(p['x'])} {p['x'].dtype}, w: {shape(p['w'])}, b: {shape(p['b'])}, "
-            f"stride={p['stride']}, padding={p['padding']}, dilation={p['dilation']}, groups={p['groups']})")
+    return (
+        f"{p['backend']}.conv2d(x: {shape(p['x'])} {p['x'].dtype}, w: {shape(p['w'])}, b: {shape(p['b'])}, "
+        f"stride={p['stride']}, padding={p['padding']}, dilation={p['dilation']}, groups={p['groups']})"
+    )
 
 
 @dataclass(frozen=True)
@@ -112,8 +116,17 @@ class Call:
 
     def parameters(self) -> dict[str, object]:
         """The call as plain data: the backend, how to load it, the arrays and the parameters."""
-        return {"backend": self.backend.name, "origin": origin(self.backend), "x": self.x, "w": self.w, "b": self.b,
-                "stride": self.stride, "padding": self.padding, "dilation": self.dilation, "groups": self.groups}
+        return {
+            "backend": self.backend.name,
+            "origin": origin(self.backend),
+            "x": self.x,
+            "w": self.w,
+            "b": self.b,
+            "stride": self.stride,
+            "padding": self.padding,
+            "dilation": self.dilation,
+            "groups": self.groups,
+        }
 
     def answer(self) -> object:
         """The backend's answer to this call, as it gives it, with the call kept on disk while it runs.
@@ -122,8 +135,15 @@ class Call:
         but the in-flight record; the coverage tally comes after, outside their ``try``."""
         inflight.begin(self.parameters())
         try:
-            return self.backend.conv2d(self.x, self.w, self.b, stride=self.stride, padding=self.padding,
-                                       dilation=self.dilation, groups=self.groups)
+            return self.backend.conv2d(
+                self.x,
+                self.w,
+                self.b,
+                stride=self.stride,
+                padding=self.padding,
+                dilation=self.dilation,
+                groups=self.groups,
+            )
         except KnownCrash as crash:
             _declined(self.backend, crash)
         finally:
@@ -162,8 +182,9 @@ class Call:
         N, C_in, H, W = self.x.shape
         C_out, _, kH, kW = self.w.shape
         try:
-            return Conv2dCase(N, C_in, H, W, C_out, kH, kW, self.stride, self.padding, self.dilation, self.groups,
-                              self.b is not None)
+            return Conv2dCase(
+                N, C_in, H, W, C_out, kH, kW, self.stride, self.padding, self.dilation, self.groups, self.b is not None
+            )
         except ValueError:
             return None
 
@@ -203,7 +224,8 @@ class Call:
             return
         failure = Nonconformance(
             f"returned a result of shape {np.shape(out)} for an invalid call: {why} [{clause}] [{self.describe()}]",
-            clause, self,
+            clause,
+            self,
         )
         failure.add_note(reproducer(self))
         raise failure
@@ -237,8 +259,13 @@ class OpCall:
         arrays = tuple((k, changes.pop(k, v)) for k, v in self.arrays)  # type: ignore[misc]
         params = dict(self.params if case is None else case.params().items())
         params.update(changes)
-        return replace(self, arrays=arrays, params=tuple(params.items()), case=case or self.case,
-                       pick=self.pick if pick is None else pick)
+        return replace(
+            self,
+            arrays=arrays,
+            params=tuple(params.items()),
+            case=case or self.case,
+            pick=self.pick if pick is None else pick,
+        )
 
     def describe(self) -> str:
         """The call in one line: backend, operation, shapes and dtype, parameters."""
@@ -246,8 +273,14 @@ class OpCall:
 
     def parameters(self) -> dict[str, object]:
         """The call as plain data: the backend, how to load it, the operation, the arrays and the parameters."""
-        return {"backend": self.backend.name, "origin": origin(self.backend), "op": self.op,
-                "arrays": list(self.arrays), "params": list(self.params), "pick": self.pick}
+        return {
+            "backend": self.backend.name,
+            "origin": origin(self.backend),
+            "op": self.op,
+            "arrays": list(self.arrays),
+            "params": list(self.params),
+            "pick": self.pick,
+        }
 
     def answer(self) -> object:
         """The backend's answer to this call, as it gives it, with the call kept on disk while it runs."""
@@ -281,8 +314,9 @@ class OpCall:
             allowed = self.may_reject()
             if allowed:
                 _discard(f"{self.backend.name} rejected a call that {allowed} lets it reject: {type(e).__name__}: {e}")
-            failure = Nonconformance(f"raised {type(e).__name__}: {e} on a valid call [{clause}] [{self.describe()}]",
-                                     clause, self)
+            failure = Nonconformance(
+                f"raised {type(e).__name__}: {e} on a valid call [{clause}] [{self.describe()}]", clause, self
+            )
             failure.add_note(reproducer(self))
             raise failure from e
         coverage.computed(lambda: self.case)
@@ -297,8 +331,12 @@ class OpCall:
         padding, stride = params.get("padding"), params.get("stride") or (1,)
         if padding == "same" and max(stride) > 1:  # type: ignore[call-overload]
             return "P.4"
-        if isinstance(padding, tuple) and padding and isinstance(padding[0], tuple) and \
-                min(min(p) for p in padding) < 0:
+        if (
+            isinstance(padding, tuple)
+            and padding
+            and isinstance(padding[0], tuple)
+            and min(min(p) for p in padding) < 0
+        ):
             return "P.5"
         return None
 
@@ -312,8 +350,11 @@ class OpCall:
         except Exception:
             return
         shape = [np.shape(o) for o in out] if isinstance(out, tuple) else np.shape(out)
-        failure = Nonconformance(f"returned a result of shape {shape} for an invalid call: {why} [{clause}] "
-                                 f"[{self.describe()}]", clause, self)
+        failure = Nonconformance(
+            f"returned a result of shape {shape} for an invalid call: {why} [{clause}] [{self.describe()}]",
+            clause,
+            self,
+        )
         failure.add_note(reproducer(self))
         raise failure
 
@@ -331,47 +372,72 @@ def _literal(name: str, a: np.ndarray | None) -> str:
         # Exact as float64 for every dtype; tolist() writes NaN and infinity as nan and inf, not Python.
         values = np.asarray(a, np.float64).tolist()
         return f"{name} = np.array({values!r}, dtype={dtype})".replace("nan", "float('nan')").replace(
-            "inf", "float('inf')")
+            "inf", "float('inf')"
+        )
     data = base64.b64encode(np.ascontiguousarray(a).tobytes()).decode()
     return f"{name} = np.frombuffer(base64.b64decode({data!r}), dtype={dtype}).reshape({a.shape}).copy()"
 
 
 # The first line of a reproducer that goes through cnnspec's adapter, where the backend gives no snippet().
-THROUGH_ADAPTER = ("# Reproducer, through cnnspec's adapter: this backend has no snippet() for {op}, so the call "
-                   "below needs cnnspec (docs/adapters.md shows how to write one in a few lines)")
+THROUGH_ADAPTER = (
+    "# Reproducer, through cnnspec's adapter: this backend has no snippet() for {op}, so the call "
+    "below needs cnnspec (docs/adapters.md shows how to write one in a few lines)"
+)
 
 
 def _imports(arrays: list[np.ndarray | None]) -> list[str]:
     """The imports the arrays' literals need: NumPy, base64 for the long ones, ml_dtypes for bfloat16."""
     present = [a for a in arrays if a is not None]
-    return (["import base64"] if any(a.size > 64 for a in present) else []) + ["import numpy as np"] + (
-        ["import ml_dtypes"] if any(a.dtype == reference.BFLOAT16 for a in present) else [])
+    return (
+        (["import base64"] if any(a.size > 64 for a in present) else [])
+        + ["import numpy as np"]
+        + (["import ml_dtypes"] if any(a.dtype == reference.BFLOAT16 for a in present) else [])
+    )
 
 
 def reproducer(call: Call | OpCall, index: tuple[int, ...] | None = None, expected: float | None = None) -> str:
     """Paste-able code that repeats ``call`` with NumPy and the backend's framework alone (where the
     backend gives a ``snippet``; else through its adapter, as its first line says) and prints the
     element that is wrong, or the result's shape."""
-    show = (f"print('out{list(index)} =', y[{', '.join(map(str, index))}], 'but should be', {expected!r})"
-            if index is not None else "print(y.shape, y.dtype)")
+    show = (
+        f"print('out{list(index)} =', y[{', '.join(map(str, index))}], 'but should be', {expected!r})"
+        if index is not None
+        else "print(y.shape, y.dtype)"
+    )
     if isinstance(call, OpCall):
         params = ", ".join(f"{k}={v!r}" for k, v in call.params)
         pick = "" if call.pick is None else f"[{call.pick}]"
-        return "\n".join([
-            THROUGH_ADAPTER.format(op=call.op), *_imports([a for _, a in call.arrays]),
-            *(_literal(k, a) for k, a in call.arrays), "from cnnspec.backends import load",
-            f"y = load({origin(call.backend)!r}).{call.op}({', '.join(k for k, _ in call.arrays)}, {params}){pick}",
-            show])
+        return "\n".join(
+            [
+                THROUGH_ADAPTER.format(op=call.op),
+                *_imports([a for _, a in call.arrays]),
+                *(_literal(k, a) for k, a in call.arrays),
+                "from cnnspec.backends import load",
+                f"y = load({origin(call.backend)!r}).{call.op}({', '.join(k for k, _ in call.arrays)}, {params}){pick}",
+                show,
+            ]
+        )
     snippet = getattr(call.backend, "snippet", None)
     if snippet is not None:
         head = ["# Reproducer: NumPy and the framework alone"]
         body = snippet(stride=call.stride, padding=call.padding, dilation=call.dilation, groups=call.groups)
     else:
         head = [THROUGH_ADAPTER.format(op="conv2d")]
-        body = (f"from cnnspec.backends import load\ny = load({origin(call.backend)!r}).conv2d(x, w, b, "
-                f"stride={call.stride!r}, padding={call.padding!r}, dilation={call.dilation!r}, groups={call.groups!r})")
-    return "\n".join([*head, *_imports([call.x, call.w, call.b]), _literal("x", call.x), _literal("w", call.w),
-                      _literal("b", call.b), body, show])
+        body = (
+            f"from cnnspec.backends import load\ny = load({origin(call.backend)!r}).conv2d(x, w, b, "
+            f"stride={call.stride!r}, padding={call.padding!r}, dilation={call.dilation!r}, groups={call.groups!r})"
+        )
+    return "\n".join(
+        [
+            *head,
+            *_imports([call.x, call.w, call.b]),
+            _literal("x", call.x),
+            _literal("w", call.w),
+            _literal("b", call.b),
+            body,
+            show,
+        ]
+    )
 
 
 class _Named:
@@ -386,11 +452,25 @@ def reproducer_of(parameters: dict[str, Any]) -> str:
     died in it), through the backend's adapter, without loading the backend here."""
     backend = _Named(parameters["backend"], parameters.get("origin", parameters["backend"]))
     if "arrays" in parameters:
-        call: Call | OpCall = OpCall(backend, parameters["op"], tuple(parameters["arrays"]),  # type: ignore[arg-type]
-                                     tuple(parameters["params"]), None, parameters.get("pick"))
+        call: Call | OpCall = OpCall(
+            backend,
+            parameters["op"],
+            tuple(parameters["arrays"]),  # type: ignore[arg-type]
+            tuple(parameters["params"]),
+            None,
+            parameters.get("pick"),
+        )
     else:
-        call = Call(backend, parameters["x"], parameters["w"], parameters.get("b"),  # type: ignore[arg-type]
-                    parameters["stride"], parameters["padding"], parameters["dilation"], parameters["groups"])
+        call = Call(
+            backend,
+            parameters["x"],
+            parameters["w"],
+            parameters.get("b"),  # type: ignore[arg-type]
+            parameters["stride"],
+            parameters["padding"],
+            parameters["dilation"],
+            parameters["groups"],
+        )
     return reproducer(call)
 
 
@@ -398,22 +478,26 @@ def _first_bad(bad: np.ndarray) -> tuple[int, ...]:
     return tuple(int(i) for i in np.argwhere(bad)[0])
 
 
-def fail(actual: np.ndarray, expected: np.ndarray, bad: np.ndarray, *, clause: str, call: Call, why: str,
-         extra: str = "") -> None:
+def fail(
+    actual: np.ndarray, expected: np.ndarray, bad: np.ndarray, *, clause: str, call: Call, why: str, extra: str = ""
+) -> None:
     """Raise the Nonconformance of ``clause`` for the elements ``bad`` marks, naming the first."""
     index = _first_bad(bad)
     a, e = actual[index].item(), expected[index].item()
     failure = Nonconformance(
         f"out{list(index)}={a!r}, but should be {e!r} ({why}){extra}; {int(bad.sum())} of {bad.size} elements "
         f"differ [{clause}] [{call.describe()}]",
-        clause, call,
+        clause,
+        call,
     )
     failure.actual, failure.expected, failure.bad, failure.index = actual, expected, bad, index
     failure.add_note(reproducer(call, index, e))
     raise failure
 
 
-def assert_shape(actual: np.ndarray, shape: tuple[int, ...], dtype: np.dtype, *, call: Call, clause: str = "S.4") -> None:
+def assert_shape(
+    actual: np.ndarray, shape: tuple[int, ...], dtype: np.dtype, *, call: Call, clause: str = "S.4"
+) -> None:
     """[S.4, S.5] The result has the spec's shape (``clause``) and the input's dtype (S.5)."""
     if actual.shape != tuple(shape):
         failure = Nonconformance(
@@ -422,8 +506,9 @@ def assert_shape(actual: np.ndarray, shape: tuple[int, ...], dtype: np.dtype, *,
         failure.add_note(reproducer(call))
         raise failure
     if actual.dtype != dtype:
-        failure = Nonconformance(f"out.dtype={actual.dtype}, but should be {dtype} [S.5] [{call.describe()}]", "S.5",
-                                 call)
+        failure = Nonconformance(
+            f"out.dtype={actual.dtype}, but should be {dtype} [S.5] [{call.describe()}]", "S.5", call
+        )
         failure.add_note(reproducer(call))
         raise failure
 
@@ -439,8 +524,9 @@ def assert_equal(actual: np.ndarray, expected: np.ndarray, *, clause: str, call:
         fail(actual, expected, bad, clause=clause, call=call, why=why)
 
 
-def assert_within(actual: np.ndarray, expected: np.ndarray, bound: np.ndarray, *, clause: str, call: Call,
-                  why: str) -> None:
+def assert_within(
+    actual: np.ndarray, expected: np.ndarray, bound: np.ndarray, *, clause: str, call: Call, why: str
+) -> None:
     """[A.1] |actual - expected| <= bound, element by element (a NaN anywhere fails)."""
     assert_shape(actual, expected.shape, expected.dtype, call=call, clause=clause)
     error = np.abs(actual.astype(np.float64) - expected.astype(np.float64))
@@ -452,12 +538,20 @@ def assert_within(actual: np.ndarray, expected: np.ndarray, bound: np.ndarray, *
     bad = ~(error <= bound)
     if bad.any():
         index = _first_bad(bad)
-        fail(actual, expected, bad, clause=clause, call=call, why=why,
-              extra=f", error {error[index]:.3g} > bound {bound[index]:.3g}")
+        fail(
+            actual,
+            expected,
+            bad,
+            clause=clause,
+            call=call,
+            why=why,
+            extra=f", error {error[index]:.3g} > bound {bound[index]:.3g}",
+        )
 
 
-def reference_and_bound(backend: Backend, case: Conv2dCase, x: np.ndarray, w: np.ndarray,
-                        b: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+def reference_and_bound(
+    backend: Backend, case: Conv2dCase, x: np.ndarray, w: np.ndarray, b: np.ndarray | None
+) -> tuple[np.ndarray, np.ndarray]:
     """[A.1, A.5, A.6] The reference result in the input's dtype, and the bound the backend's result
     must keep to against it: A.6's, from the precision the backend declares for that dtype."""
     wide = [None if a is None else a.astype(np.float64) for a in (x, w, b)]
@@ -477,5 +571,11 @@ def assert_copies(actual: np.ndarray, expected: np.ndarray, *, clause: str, call
     if u is None:
         assert_equal(actual, expected, clause=clause, call=call, why=why)
     else:
-        assert_within(actual, expected, u * np.abs(expected.astype(np.float64)), clause=clause, call=call,
-                      why=f"{why}, each rounded once at the declared u = 2^{np.log2(u):.0f}")
+        assert_within(
+            actual,
+            expected,
+            u * np.abs(expected.astype(np.float64)),
+            clause=clause,
+            call=call,
+            why=f"{why}, each rounded once at the declared u = 2^{np.log2(u):.0f}",
+        )

@@ -93,11 +93,18 @@ class Tally:
 
     def as_dict(self) -> dict[str, Any]:
         """Plain data, for the report."""
-        return {"errors": self.errors.as_dict(), "ran": self.ran, "covering": min(self.covering, self.started),
-                "discarded": self.discarded, "failed": self.failed, "computed": self.computed,
-                "reached": {name: self.reached[name] for name in CORNERS if self.reached[name]},
-                "not_reached": [name for name in CORNERS
-                                if self.computed and name in self.reachable and not self.reached[name]]}
+        return {
+            "errors": self.errors.as_dict(),
+            "ran": self.ran,
+            "covering": min(self.covering, self.started),
+            "discarded": self.discarded,
+            "failed": self.failed,
+            "computed": self.computed,
+            "reached": {name: self.reached[name] for name in CORNERS if self.reached[name]},
+            "not_reached": [
+                name for name in CORNERS if self.computed and name in self.reachable and not self.reached[name]
+            ],
+        }
 
 
 _tally: Tally | None = None

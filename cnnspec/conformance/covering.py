@@ -76,8 +76,11 @@ CONV2D_AXES: dict[str, tuple[Hashable, ...]] = {
 # every other extent value met once. Extents are what make a shape new, which a compiling framework pays for.
 _EXTENTS = ("channels", "C_out/groups", "H_out", "W_out")
 CONV2D_PAIRS: tuple[tuple[str, str], ...] = (
-    *itertools.combinations([a for a in CONV2D_AXES if a not in _EXTENTS], 2), ("groups", "channels"),
-    ("leftover H", "H_out"), ("leftover W", "W_out"))
+    *itertools.combinations([a for a in CONV2D_AXES if a not in _EXTENTS], 2),
+    ("groups", "channels"),
+    ("leftover H", "H_out"),
+    ("leftover W", "W_out"),
+)
 
 # Candidate rows tried for each case of the set; more give a smaller set, slower to build.
 _CANDIDATES = 8
@@ -99,9 +102,15 @@ class Cases(tuple):  # type: ignore[type-arg]
         return Cases([c for c in self if keep(c)], sum(1 for c in self[: self.values] if keep(c)))
 
 
-def cover(axes: dict[str, tuple[Hashable, ...]], build: Callable[[Row], Any | None], read: Callable[[Any], Row],
-          *, pairs: Sequence[tuple[str, str]] | None = None, seed: int = 0,
-          order: Callable[[Any], Any] | None = None) -> tuple[Any, ...]:
+def cover(
+    axes: dict[str, tuple[Hashable, ...]],
+    build: Callable[[Row], Any | None],
+    read: Callable[[Any], Row],
+    *,
+    pairs: Sequence[tuple[str, str]] | None = None,
+    seed: int = 0,
+    order: Callable[[Any], Any] | None = None,
+) -> tuple[Any, ...]:
     """Cases in which every value of every axis appears, and every pair of values of the axis pairs
     ``pairs`` (all pairs of axes where None) appears together, where ``build`` can make it: ``build``
     turns a row of axis values into a case (None where it cannot within its bounds), and ``read`` gives
@@ -111,8 +120,9 @@ def cover(axes: dict[str, tuple[Hashable, ...]], build: Callable[[Row], Any | No
     rng = random.Random(seed)
     names = list(axes)
     index = {name: i for i, name in enumerate(names)}
-    chosen = {tuple(sorted((index[a], index[b]))) for a, b in
-              (itertools.combinations(names, 2) if pairs is None else pairs)}
+    chosen = {
+        tuple(sorted((index[a], index[b]))) for a, b in (itertools.combinations(names, 2) if pairs is None else pairs)
+    }
     # A combination is (i, value) for a value of axis i, or (i, value, j, value) for a pair, i < j.
     singles = [(i, v) for i, name in enumerate(names) for v in axes[name]]
     doubles = [(i, vi, j, vj) for i, j in sorted(chosen) for vi in axes[names[i]] for vj in axes[names[j]]]
@@ -125,8 +135,10 @@ def cover(axes: dict[str, tuple[Hashable, ...]], build: Callable[[Row], Any | No
 
     def gain(row: dict[int, Hashable], k: int, v: Hashable) -> int:
         return ((k, v) in uncovered) + sum(
-            ((i, w, k, v) if i < k else (k, v, i, w)) in uncovered for i, w in row.items()
-            if (min(i, k), max(i, k)) in chosen)
+            ((i, w, k, v) if i < k else (k, v, i, w)) in uncovered
+            for i, w in row.items()
+            if (min(i, k), max(i, k)) in chosen
+        )
 
     cases: list[Any] = []
     for target in targets:
@@ -204,20 +216,26 @@ class Conv2dBounds:
         """Whether ``case`` keeps to these bounds (a depthwise case's channels count as its groups)."""
         C_in_g, filters = case.C_in // case.groups, case.C_out // case.groups
         form = case.padding if isinstance(case.padding, str) else "explicit"
-        ok = (self.within(case.N, self.min_batch, self.max_batch)
-              and self.within(case.groups, self.min_groups, self.max_groups)
-              and self.within(C_in_g, self.min_group_channels, self.max_group_channels)
-              and self.within(filters, 1, self.max_group_filters) and self.within(max(case.kH, case.kW), 1, self.max_kernel)
-              and all(self.within(s, self.min_stride, self.max_stride) for s in case.stride)
-              and all(self.within(d, self.min_dilation, self.max_dilation) for d in case.dilation)
-              and form in self.paddings and (self.bias is None or self.bias == case.bias))
+        ok = (
+            self.within(case.N, self.min_batch, self.max_batch)
+            and self.within(case.groups, self.min_groups, self.max_groups)
+            and self.within(C_in_g, self.min_group_channels, self.max_group_channels)
+            and self.within(filters, 1, self.max_group_filters)
+            and self.within(max(case.kH, case.kW), 1, self.max_kernel)
+            and all(self.within(s, self.min_stride, self.max_stride) for s in case.stride)
+            and all(self.within(d, self.min_dilation, self.max_dilation) for d in case.dilation)
+            and form in self.paddings
+            and (self.bias is None or self.bias == case.bias)
+        )
         if form == "explicit":
             ok = ok and all(self.within(p, 0, self.max_padding) for pair in case.padding for p in pair)  # type: ignore[union-attr]
         if self.max_extra is not None:
             # As conv_cases() draws sizes: the smallest extent that fits, plus at most max_extra.
             pads = case.padding if form == "explicit" else ((0, 0), (0, 0))
-            fits = [max(d * (k - 1) + 1 - sum(p), 1)  # type: ignore[arg-type]
-                    for k, d, p in zip((case.kH, case.kW), case.dilation, pads)]
+            fits = [
+                max(d * (k - 1) + 1 - sum(p), 1)  # type: ignore[arg-type]
+                for k, d, p in zip((case.kH, case.kW), case.dilation, pads)
+            ]
             ok = ok and case.H - fits[0] <= self.max_extra and case.W - fits[1] <= self.max_extra
         return ok
 
@@ -260,9 +278,20 @@ def _build_conv2d(bounds: Conv2dBounds, row: Row) -> Conv2dCase | None:
     H = _extent(int(row["H_out"]), kH, sH, dH, form, pads[0], bool(row["leftover H"]))  # type: ignore[call-overload, arg-type]
     W = _extent(int(row["W_out"]), kW, sW, dW, form, pads[1], bool(row["leftover W"]))  # type: ignore[call-overload, arg-type]
     try:
-        case = Conv2dCase(N=int(row["N"]), C_in=C_in_g * groups, H=H, W=W, C_out=filters * groups,  # type: ignore[call-overload]
-                          kH=kH, kW=kW, stride=(sH, sW), padding=pads if form == "explicit" else form,  # type: ignore[arg-type]
-                          dilation=(dH, dW), groups=groups, bias=bool(row["bias"]))  # type: ignore[arg-type]
+        case = Conv2dCase(
+            N=int(row["N"]),
+            C_in=C_in_g * groups,
+            H=H,
+            W=W,
+            C_out=filters * groups,  # type: ignore[call-overload]
+            kH=kH,
+            kW=kW,
+            stride=(sH, sW),
+            padding=pads if form == "explicit" else form,  # type: ignore[arg-type]
+            dilation=(dH, dW),
+            groups=groups,
+            bias=bool(row["bias"]),
+        )  # type: ignore[arg-type]
     except ConvSpecError:
         return None
     return case if bounds.allows(case) else None
@@ -270,27 +299,45 @@ def _build_conv2d(bounds: Conv2dBounds, row: Row) -> Conv2dCase | None:
 
 def _read_conv2d(case: Conv2dCase) -> Row:
     depthwise = case.groups == case.C_in > 1
-    groups = ("depthwise x2" if case.C_out == 2 * case.C_in else "depthwise" if case.C_out == case.C_in
-              else "other") if depthwise else {1: "1", 2: "2"}.get(case.groups, "other")
-    pads: tuple[Any, ...] = (None,) * 4 if isinstance(case.padding, str) else tuple(p for pair in case.padding for p in pair)
+    groups = (
+        ("depthwise x2" if case.C_out == 2 * case.C_in else "depthwise" if case.C_out == case.C_in else "other")
+        if depthwise
+        else {1: "1", 2: "2"}.get(case.groups, "other")
+    )
+    pads: tuple[Any, ...] = (
+        (None,) * 4 if isinstance(case.padding, str) else tuple(p for pair in case.padding for p in pair)
+    )
     form = case.padding if isinstance(case.padding, str) else "explicit"
 
     def stride(s: int, k: int, d: int) -> str:
         return "1" if s == 1 else "> kernel" if s > d * (k - 1) + 1 else "2"
 
-    return {"groups": groups, "channels": case.C_in if depthwise else case.C_in // case.groups,
-            "C_out/groups": case.C_out // case.groups, "kernel": (case.kH, case.kW),
-            "stride H": stride(case.stride[0], case.kH, case.dilation[0]),
-            "stride W": stride(case.stride[1], case.kW, case.dilation[1]),
-            "dilation H": case.dilation[0], "dilation W": case.dilation[1],
-            "padding": form, "pad top": pads[0], "pad bottom": pads[1], "pad left": pads[2], "pad right": pads[3],
-            "H_out": case.out_shape[2], "W_out": case.out_shape[3],
-            "leftover H": _leftover(case.H, case.kH, case.stride[0], case.dilation[0], form, case.pads[0]),
-            "leftover W": _leftover(case.W, case.kW, case.stride[1], case.dilation[1], form, case.pads[1]),
-            "N": case.N, "bias": case.bias}
+    return {
+        "groups": groups,
+        "channels": case.C_in if depthwise else case.C_in // case.groups,
+        "C_out/groups": case.C_out // case.groups,
+        "kernel": (case.kH, case.kW),
+        "stride H": stride(case.stride[0], case.kH, case.dilation[0]),
+        "stride W": stride(case.stride[1], case.kW, case.dilation[1]),
+        "dilation H": case.dilation[0],
+        "dilation W": case.dilation[1],
+        "padding": form,
+        "pad top": pads[0],
+        "pad bottom": pads[1],
+        "pad left": pads[2],
+        "pad right": pads[3],
+        "H_out": case.out_shape[2],
+        "W_out": case.out_shape[3],
+        "leftover H": _leftover(case.H, case.kH, case.stride[0], case.dilation[0], form, case.pads[0]),
+        "leftover W": _leftover(case.W, case.kW, case.stride[1], case.dilation[1], form, case.pads[1]),
+        "N": case.N,
+        "bias": case.bias,
+    }
 
 
-def _restricted(axes: dict[str, tuple[Hashable, ...]], **limits: tuple[int, int | None]) -> dict[str, tuple[Hashable, ...]]:
+def _restricted(
+    axes: dict[str, tuple[Hashable, ...]], **limits: tuple[int, int | None]
+) -> dict[str, tuple[Hashable, ...]]:
     """The axes with each integer axis named in ``limits`` cut to (low, high); where no catalogue value
     is left, the bounds themselves and the block-size neighbours between them."""
     out = dict(axes)
@@ -311,16 +358,27 @@ def conv2d_cases(bounds: Conv2dBounds = Conv2dBounds()) -> tuple[Conv2dCase, ...
     # Each axis cut to the bounds up front, so that the search does not try what build() would refuse;
     # the channel axis counts depthwise channels too, so its upper bound is the larger of the two.
     wider = None if b.max_group_channels is None or b.max_groups is None else max(b.max_group_channels, b.max_groups)
-    axes = _restricted(CONV2D_AXES, channels=(b.min_group_channels, wider), **{"C_out/groups": (1, b.max_group_filters)},
-                       N=(b.min_batch, b.max_batch), **{"dilation H": (b.min_dilation, b.max_dilation),
-                                                        "dilation W": (b.min_dilation, b.max_dilation)})
+    axes = _restricted(
+        CONV2D_AXES,
+        channels=(b.min_group_channels, wider),
+        **{"C_out/groups": (1, b.max_group_filters)},
+        N=(b.min_batch, b.max_batch),
+        **{"dilation H": (b.min_dilation, b.max_dilation), "dilation W": (b.min_dilation, b.max_dilation)},
+    )
     if b.max_extra is not None:
         for name in ("H_out", "W_out"):
             axes[name] = tuple(v for v in axes[name] if v <= b.max_extra + 1)  # type: ignore[operator]
     depthwise = b.min_group_channels == 1 and b.within(2, b.min_groups, b.max_groups)
-    axes["groups"] = tuple(g for g, ok in (("1", b.min_groups == 1), ("2", b.within(2, b.min_groups, b.max_groups)),
-                                           ("depthwise", depthwise),
-                                           ("depthwise x2", depthwise and b.within(2, 1, b.max_group_filters))) if ok)
+    axes["groups"] = tuple(
+        g
+        for g, ok in (
+            ("1", b.min_groups == 1),
+            ("2", b.within(2, b.min_groups, b.max_groups)),
+            ("depthwise", depthwise),
+            ("depthwise x2", depthwise and b.within(2, 1, b.max_group_filters)),
+        )
+        if ok
+    )
     axes["kernel"] = tuple(k for k in CONV2D_AXES["kernel"] if b.within(max(k), 1, b.max_kernel))  # type: ignore[call-overload]
     for name in ("stride H", "stride W"):
         axes[name] = tuple(label for label in CONV2D_AXES[name] if label != "1" or b.min_stride == 1)
@@ -333,8 +391,9 @@ def conv2d_cases(bounds: Conv2dBounds = Conv2dBounds()) -> tuple[Conv2dCase, ...
             axes[side] = tuple(v for v in axes[side] if v <= b.max_padding)  # type: ignore[operator]
     if b.bias is not None:
         axes["bias"] = (b.bias,)
-    return cover(axes, functools.partial(_build_conv2d, b), _read_conv2d,
-                 pairs=CONV2D_PAIRS if b.covering == "pairs" else ())
+    return cover(
+        axes, functools.partial(_build_conv2d, b), _read_conv2d, pairs=CONV2D_PAIRS if b.covering == "pairs" else ()
+    )
 
 
 # Amounts of P.5: the sign of each of the four sides (negative, zero, positive), every pair of sides
@@ -355,8 +414,9 @@ def negative_paddings() -> tuple[tuple[tuple[int, int], tuple[int, int]], ...]:
 
     one_axis = [(lo, hi, 0, 0) for lo in (-1, 0, 1) for hi in (-1, 0, 1) if min(lo, hi) < 0]
     one_axis += [(0, 0, lo, hi) for lo, hi, _, _ in one_axis]
-    pairs = cover({side: (-1, 0, 1) for side in _SIDES}, build, lambda signs: dict(zip(_SIDES, signs)),
-                  order=lambda signs: signs)
+    pairs = cover(
+        {side: (-1, 0, 1) for side in _SIDES}, build, lambda signs: dict(zip(_SIDES, signs)), order=lambda signs: signs
+    )
     patterns = []
     for i, (top, bottom, left, right) in enumerate(dict.fromkeys([*one_axis, *pairs])):
         size = 1 + i % 2
@@ -384,8 +444,17 @@ def negative_padding_cases(bounds: Conv2dBounds) -> tuple[Conv2dCase, ...]:
     the cases of the unpadded covering set within ``bounds`` in turn, undilated, with kernels wider than one
     on either axis."""
     base, patterns = conv2d_cases(bounds), negative_paddings()
-    plain = Conv2dCase(N=max(bounds.min_batch, 1), C_in=max(bounds.min_group_channels, 3), H=6, W=7, C_out=2, kH=3,
-                       kW=3, padding=((0, 0), (0, 0)), bias=bounds.bias is not False)
+    plain = Conv2dCase(
+        N=max(bounds.min_batch, 1),
+        C_in=max(bounds.min_group_channels, 3),
+        H=6,
+        W=7,
+        C_out=2,
+        kH=3,
+        kW=3,
+        padding=((0, 0), (0, 0)),
+        bias=bounds.bias is not False,
+    )
     cases = [with_padding(plain, pads) for pads in patterns]
     for i, pads in enumerate(patterns):
         case = base[i % len(base)]
@@ -439,10 +508,18 @@ def conv_nd_cases(rank: int) -> tuple[ConvCase, ...]:
         outs = [max(1, int(row["out"]) // (2 ** (rank - 1 - i))) for i in range(rank)]  # type: ignore[call-overload]
         spatial = tuple(_extent(o, k, s, d, form, pad) for o in outs)
         try:
-            return ConvCase(N=int(row["N"]), C_in=C_in_g * groups, C_out=filters * groups, spatial=spatial,  # type: ignore[call-overload]
-                            kernel=(k,) * rank, stride=(s,) * rank,
-                            padding=((pad,) * rank) if form == "explicit" else form,  # type: ignore[arg-type]
-                            dilation=(d,) * rank, groups=groups, bias=bool(row["bias"]))
+            return ConvCase(
+                N=int(row["N"]),
+                C_in=C_in_g * groups,
+                C_out=filters * groups,
+                spatial=spatial,  # type: ignore[call-overload]
+                kernel=(k,) * rank,
+                stride=(s,) * rank,
+                padding=((pad,) * rank) if form == "explicit" else form,  # type: ignore[arg-type]
+                dilation=(d,) * rank,
+                groups=groups,
+                bias=bool(row["bias"]),
+            )
         except ConvSpecError:
             return None
 
@@ -450,12 +527,20 @@ def conv_nd_cases(rank: int) -> tuple[ConvCase, ...]:
         depthwise = case.groups == case.C_in > 1 and case.C_out == case.C_in
         k, s, d = case.kernel[-1], case.stride[-1], case.dilation[-1]
         pad = (None, None) if isinstance(case.padding, str) else case.padding[-1]
-        return {"groups": "depthwise" if depthwise else {1: "1", 2: "2"}.get(case.groups, "other"),
-                "channels": case.C_in if depthwise else case.C_in // case.groups,
-                "C_out/groups": case.C_out // case.groups, "kernel": k,
-                "stride": "1" if s == 1 else "> kernel" if s > d * (k - 1) + 1 else "2", "dilation": d,
-                "padding": case.padding if isinstance(case.padding, str) else "explicit",
-                "pad low": pad[0], "pad high": pad[1], "out": case.out_shape[-1], "N": case.N, "bias": case.bias}
+        return {
+            "groups": "depthwise" if depthwise else {1: "1", 2: "2"}.get(case.groups, "other"),
+            "channels": case.C_in if depthwise else case.C_in // case.groups,
+            "C_out/groups": case.C_out // case.groups,
+            "kernel": k,
+            "stride": "1" if s == 1 else "> kernel" if s > d * (k - 1) + 1 else "2",
+            "dilation": d,
+            "padding": case.padding if isinstance(case.padding, str) else "explicit",
+            "pad low": pad[0],
+            "pad high": pad[1],
+            "out": case.out_shape[-1],
+            "N": case.N,
+            "bias": case.bias,
+        }
 
     return cover(ND_AXES, build, read, seed=rank)
 
@@ -489,26 +574,45 @@ def transposed_cases(*, min_stride: int = 1, output_padding: bool = True) -> tup
         if min(stride) < min_stride:  # type: ignore[call-overload]
             return None
         padding = {"none": ((0, 0), (0, 0)), "symmetric": ((1, 1), (1, 1)), "asymmetric": ((0, 1), (2, 0))}[
-            str(row["padding"])]
+            str(row["padding"])
+        ]
         extra = tuple(s - 1 for s in stride) if row["output padding"] == "largest" else (0, 0)  # type: ignore[attr-defined]
         if not output_padding and max(extra) > 0:
             return None
         try:
-            return TransposedCase(N=1 + int(row["bias"]), C_in=C_in_g * groups, H=H, W=W, C_out=filters * groups,  # type: ignore[call-overload]
-                                  kH=kH, kW=kW, stride=stride, padding=padding, output_padding=extra,  # type: ignore[arg-type]
-                                  dilation=dilation, groups=groups, bias=bool(row["bias"]))  # type: ignore[arg-type]
+            return TransposedCase(
+                N=1 + int(row["bias"]),
+                C_in=C_in_g * groups,
+                H=H,
+                W=W,
+                C_out=filters * groups,  # type: ignore[call-overload]
+                kH=kH,
+                kW=kW,
+                stride=stride,
+                padding=padding,
+                output_padding=extra,  # type: ignore[arg-type]
+                dilation=dilation,
+                groups=groups,
+                bias=bool(row["bias"]),
+            )  # type: ignore[arg-type]
         except ConvSpecError:
             return None
 
     def read(case: TransposedCase) -> Row:
         depthwise = case.groups == case.C_in > 1 and case.C_out == case.C_in
         padding = {((0, 0), (0, 0)): "none", ((1, 1), (1, 1)): "symmetric"}.get(case.padding, "asymmetric")
-        return {"groups": "depthwise" if depthwise else {1: "1", 2: "2"}.get(case.groups, "other"),
-                "channels": case.C_in if depthwise else case.C_in // case.groups,
-                "C_out/groups": case.C_out // case.groups, "kernel": (case.kH, case.kW), "stride": case.stride,
-                "dilation": case.dilation, "padding": padding,
-                "output padding": "none" if case.output_padding == (0, 0) else "largest",
-                "size": (case.H, case.W), "bias": case.bias}
+        return {
+            "groups": "depthwise" if depthwise else {1: "1", 2: "2"}.get(case.groups, "other"),
+            "channels": case.C_in if depthwise else case.C_in // case.groups,
+            "C_out/groups": case.C_out // case.groups,
+            "kernel": (case.kH, case.kW),
+            "stride": case.stride,
+            "dilation": case.dilation,
+            "padding": padding,
+            "output padding": "none" if case.output_padding == (0, 0) else "largest",
+            "size": (case.H, case.W),
+            "bias": case.bias,
+        }
 
     axes = dict(TRANSPOSED_AXES)
     if not output_padding:
@@ -541,18 +645,35 @@ def pool_cases(op: str) -> tuple[PoolCase, ...]:
         out = int(row["out"])  # type: ignore[call-overload]
         sizes = [max((out - 1) * s + d * (k - 1) + 1 - 2 * p, d) for k, s, p in zip(kernel, stride, padding)]  # type: ignore[call-overload]
         try:
-            return PoolCase(op, N=1 + int(row["ceil mode"]), C=int(row["channels"]), H=sizes[0], W=sizes[1] + 1,  # type: ignore[arg-type, call-overload]
-                            kernel=kernel, stride=stride, padding=padding, dilation=(d, d),  # type: ignore[arg-type]
-                            ceil_mode=bool(row["ceil mode"]), count_include_pad=bool(row["count padding"]))
+            return PoolCase(
+                op,
+                N=1 + int(row["ceil mode"]),
+                C=int(row["channels"]),
+                H=sizes[0],
+                W=sizes[1] + 1,  # type: ignore[arg-type, call-overload]
+                kernel=kernel,
+                stride=stride,
+                padding=padding,
+                dilation=(d, d),  # type: ignore[arg-type]
+                ceil_mode=bool(row["ceil mode"]),
+                count_include_pad=bool(row["count padding"]),
+            )
         except ConvSpecError:
             return None
 
     def read(case: PoolCase) -> Row:
         k, s = case.kernel, case.stride
         stride = "1" if s == (1, 1) else "kernel" if s == k else "> kernel"
-        return {"channels": case.C, "kernel": k, "stride": stride, "dilation": case.dilation[0],
-                "padding": "none" if case.padding == (0, 0) else "half", "ceil mode": case.ceil_mode,
-                "count padding": case.count_include_pad, "out": case.out_shape[2]}
+        return {
+            "channels": case.C,
+            "kernel": k,
+            "stride": stride,
+            "dilation": case.dilation[0],
+            "padding": "none" if case.padding == (0, 0) else "half",
+            "ceil mode": case.ceil_mode,
+            "count padding": case.count_include_pad,
+            "out": case.out_shape[2],
+        }
 
     axes = dict(POOL_AXES)
     if op == "avg_pool2d":
@@ -572,8 +693,9 @@ INNER_EXAMPLES = 24
 INNER_VALUES = 8
 
 
-def attach(strategy: SearchStrategy[T], cases: Callable[[], Sequence[T]],
-           allows: Callable[[T], bool] = lambda value: True) -> SearchStrategy[T]:
+def attach(
+    strategy: SearchStrategy[T], cases: Callable[[], Sequence[T]], allows: Callable[[T], bool] = lambda value: True
+) -> SearchStrategy[T]:
     """``strategy``, with ``cases()`` as its covering set: a covering example draws its i-th case.
     ``allows`` says which other values the strategy could give: a covering example's failure is shrunk
     through them only (shrink.py)."""
@@ -610,11 +732,14 @@ def either(*strategies: SearchStrategy[T]) -> SearchStrategy[T]:
 
     def cases() -> Cases:
         sets = [of(s) or Cases(()) for s in strategies]
-        return Cases(interleaved([c[: c.values] for c in sets]) + interleaved([c[c.values:] for c in sets]),
-                     sum(c.values for c in sets))
+        return Cases(
+            interleaved([c[: c.values] for c in sets]) + interleaved([c[c.values :] for c in sets]),
+            sum(c.values for c in sets),
+        )
 
-    return attach(st.one_of(*strategies), cases,
-                  lambda value: any(allows(s, value) for s in strategies if of(s) is not None))
+    return attach(
+        st.one_of(*strategies), cases, lambda value: any(allows(s, value) for s in strategies if of(s) is not None)
+    )
 
 
 class CoveringData:
@@ -668,6 +793,16 @@ def examples(given: dict[str, SearchStrategy[Any]]) -> tuple[list[dict[str, Any]
     rows = []
     for i in range(count):
         source = ConjectureData(random=random.Random(i))
-        rows.append({name: (sets[name][i % len(sets[name])] if name in sets else CoveringData(i) if name in data
-                            else source.draw(strategy)) for name, strategy in given.items()})
+        rows.append(
+            {
+                name: (
+                    sets[name][i % len(sets[name])]
+                    if name in sets
+                    else CoveringData(i)
+                    if name in data
+                    else source.draw(strategy)
+                )
+                for name, strategy in given.items()
+            }
+        )
     return rows, min(values, count)

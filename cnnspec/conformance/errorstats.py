@@ -56,8 +56,12 @@ class ErrorStats:
 
     def as_dict(self) -> dict[str, Any]:
         """Plain data, for the report."""
-        return {"histogram": dict(zip(BINS, self.histogram)), "worst": self.worst, "copies": self.copies,
-                "copy_error": self.copy_error}
+        return {
+            "histogram": dict(zip(BINS, self.histogram)),
+            "worst": self.worst,
+            "copies": self.copies,
+            "copy_error": self.copy_error,
+        }
 
 
 def effective_bits(copy_error: float) -> float:
@@ -90,5 +94,9 @@ def bits_text(row: dict[str, Any]) -> str:
 def merge(stats: list[dict[str, Any]]) -> dict[str, Any]:
     """Several runs' ``as_dict`` as one: histograms added, the worst ratio and copy error kept."""
     histogram = {name: sum(s["histogram"].get(name, 0) for s in stats) for name in BINS}
-    return {"histogram": histogram, "worst": max((s["worst"] for s in stats), default=0.0),
-            "copies": sum(s["copies"] for s in stats), "copy_error": max((s["copy_error"] for s in stats), default=0.0)}
+    return {
+        "histogram": histogram,
+        "worst": max((s["worst"] for s in stats), default=0.0),
+        "copies": sum(s["copies"] for s in stats),
+        "copy_error": max((s["copy_error"] for s in stats), default=0.0),
+    }

@@ -86,5 +86,8 @@ if __name__ == "__main__":
     calls = orphans(Path(sys.argv[1]))
     for call in calls:
         print(f"{call['test']}\n  died in {describe(call)}\n{reproducer_of(call)}\n")
-    print(f"{len(calls)} call(s) in flight when their process ended" if calls else "no call was in flight: no process "
-          "died in one")
+    print(
+        f"{len(calls)} call(s) in flight when their process ended"
+        if calls
+        else "no call was in flight: no process died in one"
+    )

@@ -32,17 +32,46 @@ from cnnspec.conformance import checks, coverage, covering, shrink, triage
 _FIND_AND_SHRINK = [Phase.explicit, Phase.reuse, Phase.generate, Phase.target, Phase.shrink]
 
 PROFILES: dict[str, dict[str, Any]] = {
-    "ci": {"max_examples": 30, "derandomize": True, "database": None, "deadline": None, "print_blob": True,
-           "report_multiple_bugs": False, "phases": _FIND_AND_SHRINK},
-    "default": {"max_examples": 100, "deadline": None, "print_blob": True, "report_multiple_bugs": False,
-                "phases": _FIND_AND_SHRINK},
-    "thorough": {"max_examples": 1000, "deadline": None, "print_blob": True, "report_multiple_bugs": False,
-                 "phases": _FIND_AND_SHRINK},
-    "smoke": {"max_examples": 30, "derandomize": True, "database": None, "deadline": None,
-              "phases": [Phase.explicit, Phase.generate], "report_multiple_bugs": False},
+    "ci": {
+        "max_examples": 30,
+        "derandomize": True,
+        "database": None,
+        "deadline": None,
+        "print_blob": True,
+        "report_multiple_bugs": False,
+        "phases": _FIND_AND_SHRINK,
+    },
+    "default": {
+        "max_examples": 100,
+        "deadline": None,
+        "print_blob": True,
+        "report_multiple_bugs": False,
+        "phases": _FIND_AND_SHRINK,
+    },
+    "thorough": {
+        "max_examples": 1000,
+        "deadline": None,
+        "print_blob": True,
+        "report_multiple_bugs": False,
+        "phases": _FIND_AND_SHRINK,
+    },
+    "smoke": {
+        "max_examples": 30,
+        "derandomize": True,
+        "database": None,
+        "deadline": None,
+        "phases": [Phase.explicit, Phase.generate],
+        "report_multiple_bugs": False,
+    },
     # The covering set alone, no random examples: what every run is sure to try.
-    "covering": {"max_examples": 1, "derandomize": True, "database": None, "deadline": None,
-                 "phases": [Phase.explicit], "report_multiple_bugs": False},
+    "covering": {
+        "max_examples": 1,
+        "derandomize": True,
+        "database": None,
+        "deadline": None,
+        "phases": [Phase.explicit],
+        "report_multiple_bugs": False,
+    },
 }
 
 # Oracles on the largest drawn cases may take longer than Hypothesis's default health-check budget,
@@ -94,8 +123,10 @@ def conformance(test: T) -> T:
     """
 
     if not hasattr(test, _SETTINGS_ATTRIBUTE):
-        raise TypeError(f"@conformance must be put above @given on {getattr(test, '__name__', test)!r}, "
-                        f"and needs a Hypothesis that keeps a test's settings in {_SETTINGS_ATTRIBUTE}")
+        raise TypeError(
+            f"@conformance must be put above @given on {getattr(test, '__name__', test)!r}, "
+            f"and needs a Hypothesis that keeps a test's settings in {_SETTINGS_ATTRIBUTE}"
+        )
     # inner_test is Hypothesis's documented hook for wrapping what runs once per example.
     test.hypothesis.inner_test = coverage.counting(test.hypothesis.inner_test)  # type: ignore[attr-defined]
 
@@ -132,8 +163,15 @@ def conformance(test: T) -> T:
                     given = test.hypothesis._given_kwargs  # type: ignore[attr-defined]
                     row = {name: value for name, value in tally.arguments.items() if name in given}
                     clause = failure.clause
-                    final = shrink.shrink(test, args, kwargs, row, failure, profile,
-                                          lambda error: getattr(error, "clause", None) == clause)
+                    final = shrink.shrink(
+                        test,
+                        args,
+                        kwargs,
+                        row,
+                        failure,
+                        profile,
+                        lambda error: getattr(error, "clause", None) == clause,
+                    )
             # The minimal example, filed under the basic clause it breaks where one explains it.
             # The property's own primary clause, from its marker (applied to this wrapper), not a global.
             primary = next((m.args[0] for m in getattr(run, "pytestmark", []) if m.name == "clauses"), "")
@@ -149,8 +187,10 @@ def conformance(test: T) -> T:
             raise type(outcome)(outcome.msg) from None
         except Unsatisfiable:
             backend = kwargs.get("backend")
-            pytest.skip(f"{getattr(backend, 'name', 'the backend')} supports or accepts none of this property's "
-                        f"examples: {checks.last_discard}")
+            pytest.skip(
+                f"{getattr(backend, 'name', 'the backend')} supports or accepts none of this property's "
+                f"examples: {checks.last_discard}"
+            )
         finally:
             coverage.stop()
 

@@ -49,10 +49,10 @@ def _simpler_values(value: Any) -> Iterator[Any]:
             if isinstance(entry, tuple):
                 for j, amount in enumerate(entry):
                     for v in _toward_zero(amount):
-                        yield value[:i] + (entry[:j] + (v,) + entry[j + 1:],) + value[i + 1:]
+                        yield value[:i] + (entry[:j] + (v,) + entry[j + 1 :],) + value[i + 1 :]
             elif isinstance(entry, int):
                 for v in _smaller(entry, 1):
-                    yield value[:i] + (v,) + value[i + 1:]
+                    yield value[:i] + (v,) + value[i + 1 :]
 
 
 def simpler(value: Any) -> Iterator[Any]:
@@ -66,7 +66,9 @@ def simpler(value: Any) -> Iterator[Any]:
         if getattr(value, "groups", 1) > 1:
             g = value.groups
             for groups in _smaller(g, 1):
-                yield from _replaced(value, groups=groups, C_in=value.C_in // g * groups, C_out=value.C_out // g * groups)
+                yield from _replaced(
+                    value, groups=groups, C_in=value.C_in // g * groups, C_out=value.C_out // g * groups
+                )
         if hasattr(value, "groups"):
             g = value.groups
             for C_in_g in _smaller(value.C_in // g, 1):
@@ -77,10 +79,15 @@ def simpler(value: Any) -> Iterator[Any]:
             if field.name in _KEPT or field.name in ("groups", "C_in", "C_out"):
                 continue
             current = getattr(value, field.name)
-            if field.name in ("padding", "output_padding") and isinstance(current, tuple) and current and \
-                    isinstance(current[0], int):
-                candidates: Iterator[Any] = (current[:i] + (v,) + current[i + 1:]
-                                             for i, c in enumerate(current) for v in _smaller(c, 0))
+            if (
+                field.name in ("padding", "output_padding")
+                and isinstance(current, tuple)
+                and current
+                and isinstance(current[0], int)
+            ):
+                candidates: Iterator[Any] = (
+                    current[:i] + (v,) + current[i + 1 :] for i, c in enumerate(current) for v in _smaller(c, 0)
+                )
             else:
                 candidates = _simpler_values(current)
             for v in candidates:
@@ -96,8 +103,15 @@ def _replaced(value: Any, **changes: Any) -> Iterator[Any]:
         return
 
 
-def shrink(test: Any, args: tuple[Any, ...], kwargs: dict[str, Any], row: dict[str, Any], failure: BaseException,
-           profile: dict[str, Any], still_fails: Callable[[BaseException], bool]) -> BaseException:
+def shrink(
+    test: Any,
+    args: tuple[Any, ...],
+    kwargs: dict[str, Any],
+    row: dict[str, Any],
+    failure: BaseException,
+    profile: dict[str, Any],
+    still_fails: Callable[[BaseException], bool],
+) -> BaseException:
     """The failure of the simplest example, reached from covering example ``row`` of property ``test``
     (called with ``args`` and ``kwargs`` as pytest calls it), whose failure was ``failure``: each
     simpler row that the property's strategies allow is run, and kept where ``still_fails`` its error."""
@@ -108,7 +122,7 @@ def shrink(test: Any, args: tuple[Any, ...], kwargs: dict[str, Any], row: dict[s
         probe = run_settings(example(**candidate)(given(**given_kwargs)(test.hypothesis.inner_test)))
         try:
             probe(*args, **kwargs)
-        except BaseException as error:  # noqa: BLE001: any failure, judged by still_fails
+        except BaseException as error:  # noqa: BLE001 (any failure, judged by still_fails)
             return error if still_fails(error) else None
         return None
 

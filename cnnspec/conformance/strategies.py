@@ -81,13 +81,31 @@ def conv_cases(
     odd, N > 1, non-square kernels, asymmetric padding, stride above the kernel size, and output size 1.
     Shrinks towards the 1x1 case named in the module docstring.
     """
-    bounds = covering.Conv2dBounds(min_batch, max_batch, min_groups, max_groups, min_group_channels, max_group_channels,
-                                   max_group_filters, max_kernel, min_stride, max_stride, min_dilation, max_dilation,
-                                   max_padding, max_extra, tuple(paddings), bias, covering_strength)
+    bounds = covering.Conv2dBounds(
+        min_batch,
+        max_batch,
+        min_groups,
+        max_groups,
+        min_group_channels,
+        max_group_channels,
+        max_group_filters,
+        max_kernel,
+        min_stride,
+        max_stride,
+        min_dilation,
+        max_dilation,
+        max_padding,
+        max_extra,
+        tuple(paddings),
+        bias,
+        covering_strength,
+    )
     open_channels = max_group_channels is None and (max_groups is None or min_group_channels > 1)
     open_outputs = max_extra is None
     max_groups = max(RANDOM_GROUPS, min_groups) if max_groups is None else max_groups
-    max_group_channels = max(RANDOM_GROUP_CHANNELS, min_group_channels) if max_group_channels is None else max_group_channels
+    max_group_channels = (
+        max(RANDOM_GROUP_CHANNELS, min_group_channels) if max_group_channels is None else max_group_channels
+    )
     max_group_filters = RANDOM_GROUP_FILTERS if max_group_filters is None else max_group_filters
     max_extra = RANDOM_EXTRA if max_extra is None else max_extra
     _check_range("min_batch", min_batch, "max_batch", max_batch, 1)
@@ -107,31 +125,35 @@ def conv_cases(
         raise InvalidArgument(f"covering_strength={covering_strength!r} must be 'pairs' or 'values'")
 
     # The corners these bounds can reach, so that a report can show one that no example reached.
-    corners = {"output 1x1"} | {name for name, reachable in {
-        "N > 1": max_batch > 1,
-        "bias": bias is not False,
-        "groups > 1": max_groups > 1,
-        "depthwise": max_groups > 1 and min_group_channels == 1,
-        "depthwise, multiplier > 1": max_groups > 1 and min_group_channels == 1 and max_group_filters > 1,
-        "non-square kernel": max_kernel > 1,
-        "C_in/groups > 8, not a multiple of 8": max_group_channels > 8,
-        "C_in/groups > 16, not a multiple of 16": open_channels,
-        "C_in/groups a multiple of 16": open_channels,
-        "C_out/groups > 8, not a multiple of 8": open_channels,
-        "stride > 1": max_stride > 1,
-        "stride > kernel": max_stride > 1,
-        "stride > 1, output 1 on that axis": max_stride > 1,
-        "dilation > 1": max_dilation > 1,
-        "padding explicit": "explicit" in paddings and max_padding > 0,
-        "padding asymmetric": "explicit" in paddings and max_padding > 0,
-        "padding on one side only": "explicit" in paddings and max_padding > 0,
-        "padding valid": "valid" in paddings,
-        "padding same": "same" in paddings,
-        "padding same, stride > 1": "same" in paddings and max_stride > 1,
-        "output width > 8 and odd": max_extra >= 8,
-        "output width > 16, not a multiple of 16": open_outputs,
-        "output height > 16, not a multiple of 16": open_outputs,
-    }.items() if reachable}
+    corners = {"output 1x1"} | {
+        name
+        for name, reachable in {
+            "N > 1": max_batch > 1,
+            "bias": bias is not False,
+            "groups > 1": max_groups > 1,
+            "depthwise": max_groups > 1 and min_group_channels == 1,
+            "depthwise, multiplier > 1": max_groups > 1 and min_group_channels == 1 and max_group_filters > 1,
+            "non-square kernel": max_kernel > 1,
+            "C_in/groups > 8, not a multiple of 8": max_group_channels > 8,
+            "C_in/groups > 16, not a multiple of 16": open_channels,
+            "C_in/groups a multiple of 16": open_channels,
+            "C_out/groups > 8, not a multiple of 8": open_channels,
+            "stride > 1": max_stride > 1,
+            "stride > kernel": max_stride > 1,
+            "stride > 1, output 1 on that axis": max_stride > 1,
+            "dilation > 1": max_dilation > 1,
+            "padding explicit": "explicit" in paddings and max_padding > 0,
+            "padding asymmetric": "explicit" in paddings and max_padding > 0,
+            "padding on one side only": "explicit" in paddings and max_padding > 0,
+            "padding valid": "valid" in paddings,
+            "padding same": "same" in paddings,
+            "padding same, stride > 1": "same" in paddings and max_stride > 1,
+            "output width > 8 and odd": max_extra >= 8,
+            "output width > 16, not a multiple of 16": open_outputs,
+            "output height > 16, not a multiple of 16": open_outputs,
+        }.items()
+        if reachable
+    }
     # The names above must be coverage's own, or a misspelt corner would silently never be reported.
     assert corners <= coverage.CORNERS.keys(), corners - coverage.CORNERS.keys()
 
@@ -187,8 +209,10 @@ class ConvArrays:
 
     def __repr__(self) -> str:
         b = "None" if self.b is None else f"{self.b.shape}"
-        return (f"ConvArrays(seed={self.seed}, values={self.values!r}, x: {self.x.shape} {self.x.dtype}, "
-                f"w: {self.w.shape}, b: {b})")
+        return (
+            f"ConvArrays(seed={self.seed}, values={self.values!r}, x: {self.x.shape} {self.x.dtype}, "
+            f"w: {self.w.shape}, b: {b})"
+        )
 
 
 def integer_range(K: int, dtype: np.dtype | type) -> tuple[int, int | None]:
@@ -222,7 +246,9 @@ def make_arrays(case: Conv2dCase, dtype: np.dtype | type, seed: int, values: Val
     return ConvArrays(x, w, b, seed, values)
 
 
-def conv_arrays(case: Conv2dCase, dtype: np.dtype | type, *, values: Values = "integers") -> st.SearchStrategy[ConvArrays]:
+def conv_arrays(
+    case: Conv2dCase, dtype: np.dtype | type, *, values: Values = "integers"
+) -> st.SearchStrategy[ConvArrays]:
     """[A.1, A.2] Arrays for ``case`` in ``dtype``, from a drawn seed; shrinks towards seed 0."""
     if values not in ("integers", "floats"):
         raise InvalidArgument(f"values={values!r} must be 'integers' or 'floats'")
@@ -249,11 +275,17 @@ def conv_nd_cases(
     extent, stride, dilation and padding, in the three padding forms. Shrinks like ``conv_cases``:
     towards groups=1, one channel, kernel 1, stride 1, no padding and an output of extent 1."""
     _check("rank", rank, 1)
-    for name, value, low in (("max_batch", max_batch, 1), ("max_groups", max_groups, 1),
-                             ("max_group_channels", max_group_channels, 1), ("max_group_filters", max_group_filters, 1),
-                             ("max_kernel", max_kernel, 1), ("max_stride", max_stride, 1),
-                             ("max_dilation", max_dilation, 1), ("max_padding", max_padding, 0),
-                             ("max_extra", max_extra, 0)):
+    for name, value, low in (
+        ("max_batch", max_batch, 1),
+        ("max_groups", max_groups, 1),
+        ("max_group_channels", max_group_channels, 1),
+        ("max_group_filters", max_group_filters, 1),
+        ("max_kernel", max_kernel, 1),
+        ("max_stride", max_stride, 1),
+        ("max_dilation", max_dilation, 1),
+        ("max_padding", max_padding, 0),
+        ("max_extra", max_extra, 0),
+    ):
         _check(name, value, low)
 
     @st.composite
@@ -265,14 +297,28 @@ def conv_nd_cases(
         dilation = tuple(draw(st.integers(1, max_dilation)) for _ in range(rank))
         form = draw(st.sampled_from(["valid", "explicit", "same"]))
         pads = tuple((draw(st.integers(0, max_padding)), draw(st.integers(0, max_padding))) for _ in range(rank))
-        spatial = tuple(max(d * (k - 1) + 1 - (sum(p) if form == "explicit" else 0), 1) + draw(st.integers(0, max_extra))
-                        for k, d, p in zip(kernel, dilation, pads))
-        return ConvCase(N=draw(st.integers(1, max_batch)), C_in=C_in_g * groups, C_out=C_out_g * groups,
-                        spatial=spatial, kernel=kernel, stride=stride, padding=pads if form == "explicit" else form,
-                        dilation=dilation, groups=groups, bias=draw(st.booleans()) if bias is None else bias)
+        spatial = tuple(
+            max(d * (k - 1) + 1 - (sum(p) if form == "explicit" else 0), 1) + draw(st.integers(0, max_extra))
+            for k, d, p in zip(kernel, dilation, pads)
+        )
+        return ConvCase(
+            N=draw(st.integers(1, max_batch)),
+            C_in=C_in_g * groups,
+            C_out=C_out_g * groups,
+            spatial=spatial,
+            kernel=kernel,
+            stride=stride,
+            padding=pads if form == "explicit" else form,
+            dilation=dilation,
+            groups=groups,
+            bias=draw(st.booleans()) if bias is None else bias,
+        )
 
-    return covering.attach(cases(), lambda: covering.conv_nd_cases(rank).where(lambda c: bias is None or c.bias == bias),
-                           lambda c: c.rank == rank and (bias is None or c.bias == bias))
+    return covering.attach(
+        cases(),
+        lambda: covering.conv_nd_cases(rank).where(lambda c: bias is None or c.bias == bias),
+        lambda c: c.rank == rank and (bias is None or c.bias == bias),
+    )
 
 
 @functools.cache  # one strategy object per set of bounds: a property may ask at every example
@@ -298,9 +344,14 @@ def transposed_cases(
     1, no padding and a 1x1 input."""
     _check_range("min_groups", min_groups, "max_groups", max_groups, 1)
     _check_range("min_stride", min_stride, "max_stride", max_stride, 1)
-    for name, value, low in (("max_group_channels", max_group_channels, 1), ("max_group_filters", max_group_filters, 1),
-                             ("max_kernel", max_kernel, 1), ("max_dilation", max_dilation, 1),
-                             ("max_padding", max_padding, 0), ("max_size", max_size, 1)):
+    for name, value, low in (
+        ("max_group_channels", max_group_channels, 1),
+        ("max_group_filters", max_group_filters, 1),
+        ("max_kernel", max_kernel, 1),
+        ("max_dilation", max_dilation, 1),
+        ("max_padding", max_padding, 0),
+        ("max_size", max_size, 1),
+    ):
         _check(name, value, low)
 
     @st.composite
@@ -319,20 +370,37 @@ def transposed_cases(
             room = (n - 1) * s + d * (k - 1)
             lo = draw(st.integers(0, min(max_padding, room)))
             pads.append((lo, draw(st.integers(0, min(max_padding, room - lo)))))
-        return TransposedCase(N=draw(st.integers(1, 2)), C_in=C_in_g * groups, H=sizes[0], W=sizes[1],
-                              C_out=C_out_g * groups, kH=kernel[0], kW=kernel[1], stride=stride,
-                              padding=(pads[0], pads[1]), output_padding=extra, dilation=dilation, groups=groups,
-                              bias=draw(st.booleans()) if bias is None else bias)
+        return TransposedCase(
+            N=draw(st.integers(1, 2)),
+            C_in=C_in_g * groups,
+            H=sizes[0],
+            W=sizes[1],
+            C_out=C_out_g * groups,
+            kH=kernel[0],
+            kW=kernel[1],
+            stride=stride,
+            padding=(pads[0], pads[1]),
+            output_padding=extra,
+            dilation=dilation,
+            groups=groups,
+            bias=draw(st.booleans()) if bias is None else bias,
+        )
 
     def allows(c: TransposedCase) -> bool:
         # As drawn: output padding below the stride (none without it), an output of at least 1 without it.
-        return ((bias is None or c.bias == bias) and min_groups <= c.groups and min(c.stride) >= min_stride
-                and all(a < s if output_padding else a == 0 for a, s in zip(c.output_padding, c.stride))
-                and min(c.out_shape[2:]) - max(c.output_padding) >= 1)
+        return (
+            (bias is None or c.bias == bias)
+            and min_groups <= c.groups
+            and min(c.stride) >= min_stride
+            and all(a < s if output_padding else a == 0 for a, s in zip(c.output_padding, c.stride))
+            and min(c.out_shape[2:]) - max(c.output_padding) >= 1
+        )
 
     return covering.attach(
-        cases(), lambda: covering.transposed_cases(min_stride=min_stride, output_padding=output_padding).where(allows),
-        allows)
+        cases(),
+        lambda: covering.transposed_cases(min_stride=min_stride, output_padding=output_padding).where(allows),
+        allows,
+    )
 
 
 @functools.cache  # one strategy object per set of bounds: a property may ask at every example
@@ -352,8 +420,13 @@ def pool_cases(
     towards one channel, a 1x1 kernel, stride 1, no padding and a 1x1 output."""
     if op not in ("max_pool2d", "avg_pool2d"):
         raise InvalidArgument(f"op={op!r} must be 'max_pool2d' or 'avg_pool2d'")
-    for name, value in (("max_batch", max_batch), ("max_channels", max_channels), ("max_kernel", max_kernel),
-                        ("max_stride", max_stride), ("max_dilation", max_dilation)):
+    for name, value in (
+        ("max_batch", max_batch),
+        ("max_channels", max_channels),
+        ("max_kernel", max_kernel),
+        ("max_stride", max_stride),
+        ("max_dilation", max_dilation),
+    ):
         _check(name, value, 1)
     _check("max_extra", max_extra, 0)
 
@@ -361,21 +434,35 @@ def pool_cases(
     def cases(draw: st.DrawFn) -> PoolCase:
         kernel = (draw(st.integers(1, max_kernel)), draw(st.integers(1, max_kernel)))
         stride = (draw(st.integers(1, max_stride)), draw(st.integers(1, max_stride)))
-        dilation = ((draw(st.integers(1, max_dilation)), draw(st.integers(1, max_dilation)))
-                    if op == "max_pool2d" else (1, 1))
+        dilation = (
+            (draw(st.integers(1, max_dilation)), draw(st.integers(1, max_dilation))) if op == "max_pool2d" else (1, 1)
+        )
         padding = (draw(st.integers(0, kernel[0] // 2)), draw(st.integers(0, kernel[1] // 2)))
         # At least the dilation: every window then holds an input element (M.1).
-        sizes = [max(d * (k - 1) + 1 - 2 * p, d) + draw(st.integers(0, max_extra))
-                 for k, d, p in zip(kernel, dilation, padding)]
-        return PoolCase(op, N=draw(st.integers(1, max_batch)), C=draw(st.integers(1, max_channels)), H=sizes[0],
-                        W=sizes[1], kernel=kernel, stride=stride, padding=padding, dilation=dilation,
-                        ceil_mode=draw(st.booleans()), count_include_pad=draw(st.booleans()))
+        sizes = [
+            max(d * (k - 1) + 1 - 2 * p, d) + draw(st.integers(0, max_extra))
+            for k, d, p in zip(kernel, dilation, padding)
+        ]
+        return PoolCase(
+            op,
+            N=draw(st.integers(1, max_batch)),
+            C=draw(st.integers(1, max_channels)),
+            H=sizes[0],
+            W=sizes[1],
+            kernel=kernel,
+            stride=stride,
+            padding=padding,
+            dilation=dilation,
+            ceil_mode=draw(st.booleans()),
+            count_include_pad=draw(st.booleans()),
+        )
 
     return covering.attach(cases(), lambda: covering.pool_cases(op), lambda c: c.op == op)
 
 
-def arrays_of(shapes: dict[str, tuple[int, ...] | None], dtype: np.dtype | type, *, values: Values = "floats",
-              terms: int = 1) -> st.SearchStrategy[dict[str, np.ndarray | None]]:
+def arrays_of(
+    shapes: dict[str, tuple[int, ...] | None], dtype: np.dtype | type, *, values: Values = "floats", terms: int = 1
+) -> st.SearchStrategy[dict[str, np.ndarray | None]]:
     """[A.1, A.2] Arrays of these shapes (None for an absent one) in ``dtype``, from a drawn seed: standard
     normal floats, or integers in the range that keeps sums of ``terms`` products exact (A.2)."""
     if values not in ("integers", "floats"):
@@ -384,9 +471,14 @@ def arrays_of(shapes: dict[str, tuple[int, ...] | None], dtype: np.dtype | type,
     def make(seed: int) -> dict[str, np.ndarray | None]:
         rng = np.random.default_rng(seed)
         r, _ = integer_range(terms, dtype)
-        return {name: None if shape is None else
-                (rng.integers(-r, r + 1, size=shape) if values == "integers" else rng.standard_normal(shape)).astype(dtype)
-                for name, shape in shapes.items()}
+        return {
+            name: None
+            if shape is None
+            else (rng.integers(-r, r + 1, size=shape) if values == "integers" else rng.standard_normal(shape)).astype(
+                dtype
+            )
+            for name, shape in shapes.items()
+        }
 
     return st.integers(0, 2**32 - 1).map(make)
 

@@ -26,8 +26,9 @@ def test_each_channel_has_its_own_kernel_slice(backend, dtype, case, data):
     x[:, c] = a.x[:, c]
     call = Call.of(backend, case, x, a.w, a.b)
     expected = call.but(x=a.x[:, c : c + 1], w=np.ascontiguousarray(a.w[:, c : c + 1])).run()
-    assert_equal(call.run(), expected, clause="C.1", call=call,
-                 why=f"channel {c} correlated with its own slice w[:, {c}] alone")
+    assert_equal(
+        call.run(), expected, clause="C.1", call=call, why=f"channel {c} correlated with its own slice w[:, {c}] alone"
+    )
 
 
 @pytest.mark.clauses("C.2", "C.1")
@@ -38,8 +39,13 @@ def test_repeated_kernel_sees_the_channel_sum(backend, dtype, case, data):
     repeated = np.repeat(a.w[:, :1], case.C_in, axis=1)
     call = Call.of(backend, case, a.x, repeated, a.b)
     summed = call.but(x=a.x.sum(axis=1, keepdims=True), w=np.ascontiguousarray(a.w[:, :1]))
-    assert_equal(call.run(), summed.run(), clause="C.2", call=call,
-                 why="the channel sum correlated with the one repeated 2-D kernel")
+    assert_equal(
+        call.run(),
+        summed.run(),
+        clause="C.2",
+        call=call,
+        why="the channel sum correlated with the one repeated 2-D kernel",
+    )
 
 
 @pytest.mark.clauses("C.3", "V.3")
@@ -49,5 +55,10 @@ def test_greyscale_is_one_channel(backend, dtype, case, data):
     a = data.draw(conv_arrays(case, dtype))
     call = Call.of(backend, case, a.x, a.w, a.b)
     expected = oracles.conv2d_correlate2d(a.x, a.w, a.b, **case.params())
-    assert_equal(call.run(), expected, clause="C.3", call=call,
-                 why="scipy.signal.correlate2d of the image with each w[o, 0], plus b[o]")
+    assert_equal(
+        call.run(),
+        expected,
+        clause="C.3",
+        call=call,
+        why="scipy.signal.correlate2d of the image with each w[o, 0], plus b[o]",
+    )

@@ -31,16 +31,27 @@ def backward_call(backend, case: Conv2dCase, x, w, b, g) -> OpCall:
 
 def _arrays(data, case: Conv2dCase, dtype, values: str):
     terms = max(adjoint.grad_terms(case.x_shape, case.w_shape, case.out_shape))
-    a = data.draw(arrays_of({"x": case.x_shape, "w": case.w_shape, "b": case.b_shape, "g": case.out_shape}, dtype,
-                            values=values, terms=max(terms, case.K)), label="arrays")
+    a = data.draw(
+        arrays_of(
+            {"x": case.x_shape, "w": case.w_shape, "b": case.b_shape, "g": case.out_shape},
+            dtype,
+            values=values,
+            terms=max(terms, case.K),
+        ),
+        label="arrays",
+    )
     return a["x"], a["w"], a["b"], a["g"]
 
 
 def _results(call: OpCall):
     out = call.run("B.1")
     if not (isinstance(out, tuple) and len(out) == 3):
-        raise Nonconformance(f"returned {type(out).__name__}, but should return (grad_input, grad_weight, grad_bias) "
-                             f"[B.1] [{call.describe()}]", "B.1", call)
+        raise Nonconformance(
+            f"returned {type(out).__name__}, but should return (grad_input, grad_weight, grad_bias) "
+            f"[B.1] [{call.describe()}]",
+            "B.1",
+            call,
+        )
     return out
 
 
@@ -60,8 +71,14 @@ def test_gradients_match_reference_within_bound(backend, dtype, case, data):
         if exact[i] is None:
             continue  # no bias, no grad_bias to check
         bound = error_bound(magnitude[i], exact[i], terms[i], precision)
-        assert_within(results[i], exact[i].astype(dtype), bound, clause=clause, call=call.but(pick=i),
-                      why=f"{name} of the float64 reference, within the bound of B.4 (K = {terms[i]})")
+        assert_within(
+            results[i],
+            exact[i].astype(dtype),
+            bound,
+            clause=clause,
+            call=call.but(pick=i),
+            why=f"{name} of the float64 reference, within the bound of B.4 (K = {terms[i]})",
+        )
 
 
 def _exact_arrays(data, case: Conv2dCase, dtype):
@@ -83,8 +100,13 @@ def test_gradients_exact_on_small_integers(backend, dtype, case, data):
     expected = adjoint.conv_grad(x, w, b, g, **case.params())
     for i, (name, clause) in enumerate(zip(NAMES, CLAUSES)):
         if expected[i] is not None:
-            assert_equal(results[i], expected[i], clause=clause, call=call.but(pick=i),
-                         why=f"the exact integer {name} of the definition")
+            assert_equal(
+                results[i],
+                expected[i],
+                clause=clause,
+                call=call.but(pick=i),
+                why=f"the exact integer {name} of the definition",
+            )
 
 
 @pytest.mark.clauses("B.1", "B.2", "B.4")
@@ -98,8 +120,12 @@ def test_adjoint_identities_with_own_conv2d(backend, dtype, case, data):
     y = forward.run()
     gx, gw, _ = _results(call)
     if y.shape != g.shape or gx.shape != x.shape or gw.shape != w.shape:
-        raise Nonconformance(f"shapes: conv2d {y.shape} for {g.shape}, grad_input {gx.shape} for {x.shape}, "
-                             f"grad_weight {gw.shape} for {w.shape} [B.1] [{call.describe()}]", "B.1", call)
+        raise Nonconformance(
+            f"shapes: conv2d {y.shape} for {g.shape}, grad_input {gx.shape} for {x.shape}, "
+            f"grad_weight {gw.shape} for {w.shape} [B.1] [{call.describe()}]",
+            "B.1",
+            call,
+        )
     inner = float(np.sum(y.astype(np.float64) * g.astype(np.float64)))
     for name, clause, grad, a in (("x", "B.1", gx, x), ("w", "B.2", gw, w)):
         other = float(np.sum(grad.astype(np.float64) * a.astype(np.float64)))
@@ -107,6 +133,9 @@ def test_adjoint_identities_with_own_conv2d(backend, dtype, case, data):
             failure = Nonconformance(
                 f"<conv2d(x, w), g> = {inner!r}, but <{name}, grad_{'input' if name == 'x' else 'weight'}> = "
                 f"{other!r}; they must be equal (the adjoint identity of {clause}, exact on integers) "
-                f"[{clause}] [{call.describe()}]", clause, call)
+                f"[{clause}] [{call.describe()}]",
+                clause,
+                call,
+            )
             failure.add_note(reproducer(call))
             raise failure

@@ -31,8 +31,13 @@ def test_groups_are_independent_convolutions(backend, dtype, case, data):
         ).run()
         for g in range(case.groups)
     ]
-    assert_equal(call.run(), np.concatenate(parts, axis=1), clause="G.3", call=call,
-                 why="the concatenation of one groups=1 convolution per group")
+    assert_equal(
+        call.run(),
+        np.concatenate(parts, axis=1),
+        clause="G.3",
+        call=call,
+        why="the concatenation of one groups=1 convolution per group",
+    )
 
 
 @pytest.mark.clauses("G.4", "G.2")
@@ -42,14 +47,27 @@ def test_depthwise_with_channel_multiplier(backend, dtype, case, data):
     a = data.draw(conv_arrays(case, dtype))
     call = Call.of(backend, case, a.x, a.w, a.b)
     m = case.C_out // case.C_in
-    expected = np.concatenate([
-        oracles.conv2d_correlate2d(a.x[:, o // m : o // m + 1], a.w[o : o + 1],
-                                   None if a.b is None else a.b[o : o + 1],
-                                   stride=case.stride, padding=case.padding, dilation=case.dilation)
-        for o in range(case.C_out)
-    ], axis=1)
-    assert_equal(call.run(), expected, clause="G.4", call=call,
-                 why=f"input channel floor(o/{m}) correlated with w[o, 0] (channel multiplier {m})")
+    expected = np.concatenate(
+        [
+            oracles.conv2d_correlate2d(
+                a.x[:, o // m : o // m + 1],
+                a.w[o : o + 1],
+                None if a.b is None else a.b[o : o + 1],
+                stride=case.stride,
+                padding=case.padding,
+                dilation=case.dilation,
+            )
+            for o in range(case.C_out)
+        ],
+        axis=1,
+    )
+    assert_equal(
+        call.run(),
+        expected,
+        clause="G.4",
+        call=call,
+        why=f"input channel floor(o/{m}) correlated with w[o, 0] (channel multiplier {m})",
+    )
 
 
 def lenet5_c3_table() -> np.ndarray:
@@ -71,8 +89,13 @@ def _check_table(backend, case, a, table):
     w = a.w * table[:, :, None, None]
     call = Call.of(backend, case, a.x, w, a.b)
     expected = oracles.conv2d_correlate2d(a.x, w, a.b, **case.params())
-    assert_equal(call.run(), expected, clause="G.5", call=call,
-                 why="the sum over the connected input channels alone (scipy.signal.correlate2d)")
+    assert_equal(
+        call.run(),
+        expected,
+        clause="G.5",
+        call=call,
+        why="the sum over the connected input channels alone (scipy.signal.correlate2d)",
+    )
 
 
 @pytest.mark.clauses("G.5")
@@ -80,8 +103,11 @@ def _check_table(backend, case, a, table):
 @given(case=conv_cases(max_groups=1, max_group_channels=6), data=st.data())
 def test_connection_table_is_a_full_conv_with_zero_slices(backend, dtype, case, data):
     a = data.draw(conv_arrays(case, dtype))
-    table = np.array(data.draw(st.lists(st.booleans(), min_size=case.C_out * case.C_in,
-                                        max_size=case.C_out * case.C_in), label="table")).reshape(case.C_out, case.C_in)
+    table = np.array(
+        data.draw(
+            st.lists(st.booleans(), min_size=case.C_out * case.C_in, max_size=case.C_out * case.C_in), label="table"
+        )
+    ).reshape(case.C_out, case.C_in)
     _check_table(backend, case, a, table)
 
 

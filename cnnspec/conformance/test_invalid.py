@@ -63,8 +63,9 @@ class Invalid(NamedTuple):
     rule: str = ""
 
 
-def invalid_convolutions(call: Any, clauses: tuple[str, str, str, str, str] = ("E.2", "E.3", "E.4", "E.5", "E.6")
-                         ) -> Iterator[Invalid]:
+def invalid_convolutions(
+    call: Any, clauses: tuple[str, str, str, str, str] = ("E.2", "E.3", "E.4", "E.5", "E.6")
+) -> Iterator[Invalid]:
     """[E.2-E.6, E.8] Every kind of invalid call a convolution of any rank must reject, made from the valid
     ``call`` (a conv2d ``Call`` or a conv1d/conv3d ``OpCall``) one rule at a time: bad groups, a wrong kernel
     depth, a dilated kernel larger than the unpadded input on each axis, a stride or a dilation of 0 or -1 on
@@ -75,8 +76,11 @@ def invalid_convolutions(call: Any, clauses: tuple[str, str, str, str, str] = ("
     params = dict(call.params) if isinstance(call, OpCall) else call.parameters()
     C_in, C_out, groups, n = x.shape[1], w.shape[0], params["groups"], x.ndim - 2
     for depth in dict.fromkeys(d for d in (C_in // groups - 1, C_in // groups + 1) if d >= 1):
-        yield depth_clause, f"kernel depth {depth} with C_in/groups={C_in // groups}", \
-            call.but(w=np.ones((C_out, depth, *w.shape[2:]), w.dtype))
+        yield (
+            depth_clause,
+            f"kernel depth {depth} with C_in/groups={C_in // groups}",
+            call.but(w=np.ones((C_out, depth, *w.shape[2:]), w.dtype)),
+        )
     for axis in range(n):
         # The input one row below what the dilated kernel needs, unpadded; a kernel of one tap grows to two.
         k, d = w.shape[2 + axis], params["dilation"][axis]
@@ -85,20 +89,27 @@ def invalid_convolutions(call: Any, clauses: tuple[str, str, str, str, str] = ("
         extent = d * (k - 1) + 1
         x_shape, w_shape = list(x.shape), list(w.shape)
         x_shape[2 + axis], w_shape[2 + axis] = extent - 1, k
-        yield larger_clause, f"dilated kernel extent {extent} > input extent {extent - 1} on spatial axis {axis}", \
-            call.but(x=np.ones(x_shape, x.dtype), w=np.ones(w_shape, w.dtype), padding=((0, 0),) * n)
+        yield (
+            larger_clause,
+            f"dilated kernel extent {extent} > input extent {extent - 1} on spatial axis {axis}",
+            call.but(x=np.ones(x_shape, x.dtype), w=np.ones(w_shape, w.dtype), padding=((0, 0),) * n),
+        )
     for which, value, axis in itertools.product(("stride", "dilation"), (0, -1), range(n)):
         steps = list(params[which])
         steps[axis] = value
         yield step_clause, f"{which}={tuple(steps)}", call.but(**{which: tuple(steps)})
     for shape in bad_bias_shapes(C_out):
-        yield Invalid(bias_clause, f"bias of shape {shape} with C_out={C_out}", call.but(b=np.ones(shape, x.dtype)),
-                      "E.6")
+        yield Invalid(
+            bias_clause, f"bias of shape {shape} with C_out={C_out}", call.but(b=np.ones(shape, x.dtype)), "E.6"
+        )
     # Groups last: 0 may kill a framework (KnownCrash), and the other rules are still tried first.
     for g in bad_groups(C_in, C_out):
         depth = C_in // g if 1 <= g <= C_in else C_in
-        yield groups_clause, f"groups={g} with C_in={C_in}, C_out={C_out}", \
-            call.but(w=np.ones((C_out, max(depth, 1), *w.shape[2:]), w.dtype), groups=g)
+        yield (
+            groups_clause,
+            f"groups={g} with C_in={C_in}, C_out={C_out}",
+            call.but(w=np.ones((C_out, max(depth, 1), *w.shape[2:]), w.dtype), groups=g),
+        )
 
 
 def must_all_raise(calls: Iterable[Invalid], clause: str | None = None) -> None:
@@ -173,5 +184,10 @@ def test_unknown_padding_string_is_rejected(backend, dtype, case, data):
         actual = call.attempt("E.7")
         expected = None if actual is None else call.but(padding=padding.lower()).attempt("P.4")
         if expected is not None:
-            assert_equal(actual, expected, clause="E.7", call=call,
-                         why=f"padding={padding!r} accepted, so computed as {padding.lower()!r}")
+            assert_equal(
+                actual,
+                expected,
+                clause="E.7",
+                call=call,
+                why=f"padding={padding!r} accepted, so computed as {padding.lower()!r}",
+            )

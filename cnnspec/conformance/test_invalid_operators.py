@@ -40,8 +40,12 @@ def invalid_nd(call: OpCall) -> Iterator[Invalid]:
     input and the weight, then E.2-E.6 axis by axis."""
     x, w = call.array("x"), call.array("w")
     n = x.ndim - 2
-    for why, changes in {f"x of rank {n + 3}": {"x": x[None]}, f"x of rank {n}": {"x": _spatial_only(x)},
-                         f"w of rank {n + 1}": {"w": w[0]}, f"w of rank {n + 3}": {"w": w[None]}}.items():
+    for why, changes in {
+        f"x of rank {n + 3}": {"x": x[None]},
+        f"x of rank {n}": {"x": _spatial_only(x)},
+        f"w of rank {n + 1}": {"w": w[0]},
+        f"w of rank {n + 3}": {"w": w[None]},
+    }.items():
         yield "E.8", why, call.but(**changes)
     yield from invalid_convolutions(call, ("E.8",) * 5)
 
@@ -54,8 +58,12 @@ def invalid_transposed(call: OpCall, case: TransposedCase) -> Iterator[Invalid]:
     the declared limit or negative (U.4); groups=0 last. Padding stays symmetric, which every framework can express."""
     x, w = call.array("x"), call.array("w")
     C_in, C_out, dtype = case.C_in, case.C_out, x.dtype
-    for why, changes in {"x of rank 5": {"x": x[None]}, "x of rank 2": {"x": _spatial_only(x)},
-                         "w of rank 3": {"w": w[0]}, "w of rank 5": {"w": w[None]}}.items():
+    for why, changes in {
+        "x of rank 5": {"x": x[None]},
+        "x of rank 2": {"x": _spatial_only(x)},
+        "w of rank 3": {"w": w[0]},
+        "w of rank 5": {"w": w[None]},
+    }.items():
         yield "E.9", why, call.but(**changes)
     for first in dict.fromkeys(c for c in (C_in + 1, C_in - 1) if c >= 1):
         yield "E.9", f"w.shape[0]={first} with C_in={C_in}", call.but(w=np.ones((first, *w.shape[1:]), dtype))
@@ -79,15 +87,23 @@ def invalid_transposed(call: OpCall, case: TransposedCase) -> Iterator[Invalid]:
             pads = list(case.padding)
             pads[axis] = (p, p)
             out = fill - 2 * p
-            yield "E.10", f"padding={tuple(pads)} leaves {out} output {'rows' if axis == 0 else 'columns'}", \
-                call.but(padding=tuple(pads))
+            yield (
+                "E.10",
+                f"padding={tuple(pads)} leaves {out} output {'rows' if axis == 0 else 'columns'}",
+                call.but(padding=tuple(pads)),
+            )
     limit = output_padding_limit(call.backend)
     for axis in (0, 1):
         s, d = case.stride[axis], case.dilation[axis]
         for a in (-1, max(s, d) if limit == "stride or dilation" else s):
             extra = tuple(a if i == axis else 0 for i in range(2))
-            yield Invalid("U.4", f"output_padding={extra} with stride {case.stride} and dilation {case.dilation}, "
-                                 f"beyond the declared limit (below the {limit})", call.but(output_padding=extra), "U.4")
+            yield Invalid(
+                "U.4",
+                f"output_padding={extra} with stride {case.stride} and dilation {case.dilation}, "
+                f"beyond the declared limit (below the {limit})",
+                call.but(output_padding=extra),
+                "U.4",
+            )
     # Last: a framework may die of it (KnownCrash), and every other rule is tried first.
     yield "E.9", f"groups=0 with C_in={C_in}", call.but(groups=0)
 
@@ -110,16 +126,22 @@ def invalid_pool(call: OpCall, case: PoolCase) -> Iterator[Invalid]:
         for p in (-1, (d * (k - 1) + 1) // 2 + 1):
             pads = list(case.padding)
             pads[axis] = p
-            yield "E.11", f"padding={tuple(pads)} with kernel {case.kernel} and dilation {case.dilation}", \
-                call.but(padding=tuple(pads))
+            yield (
+                "E.11",
+                f"padding={tuple(pads)} with kernel {case.kernel} and dilation {case.dilation}",
+                call.but(padding=tuple(pads)),
+            )
     for axis in (0, 1):
         # A kernel one longer than the input, unpadded on that axis: not even the first window fits.
         n, s, d = x.shape[2 + axis], case.stride[axis], case.dilation[axis]
         kernel, pads = list(case.kernel), list(case.padding)
         kernel[axis], pads[axis] = n + 1, 0
         out = pool_output_size(n, n + 1, stride=s, pad=0, dilation=d, ceil_mode=False)
-        yield "E.11", f"kernel {tuple(kernel)} on an input of {x.shape[2:]} leaves {out} outputs on axis {axis}", \
-            call.but(kernel_size=tuple(kernel), padding=tuple(pads), ceil_mode=False)
+        yield (
+            "E.11",
+            f"kernel {tuple(kernel)} on an input of {x.shape[2:]} leaves {out} outputs on axis {axis}",
+            call.but(kernel_size=tuple(kernel), padding=tuple(pads), ceil_mode=False),
+        )
 
 
 def invalid_backward(call: OpCall) -> Iterator[Invalid]:
@@ -127,14 +149,28 @@ def invalid_backward(call: OpCall) -> Iterator[Invalid]:
     fewer, a rank too low or too high, and shapes that merely broadcast to the output's."""
     g = call.array("grad_output")
     N, C, H, W = g.shape
-    shapes = [(N, C, H + 1, W), (N, C, H, W + 1), (N, C, H - 1, W), (N, C, H, W - 1), (N, C + 1, H, W),
-              (N + 1, C, H, W), (C, H, W), (1, N, C, H, W), (1, C, 1, 1), (C, 1, 1), (1, 1, 1, 1)]
+    shapes = [
+        (N, C, H + 1, W),
+        (N, C, H, W + 1),
+        (N, C, H - 1, W),
+        (N, C, H, W - 1),
+        (N, C + 1, H, W),
+        (N + 1, C, H, W),
+        (C, H, W),
+        (1, N, C, H, W),
+        (1, C, 1, 1),
+        (C, 1, 1),
+        (1, 1, 1, 1),
+    ]
     if C > 1:
         shapes.append((N, C - 1, H, W))
     for shape in dict.fromkeys(shapes):
         if shape != g.shape:
-            yield "E.12", f"grad_output of shape {shape} for an output of shape {g.shape}", \
-                call.but(grad_output=np.ones(shape, g.dtype))
+            yield (
+                "E.12",
+                f"grad_output of shape {shape} for an output of shape {g.shape}",
+                call.but(grad_output=np.ones(shape, g.dtype)),
+            )
 
 
 @pytest.mark.clauses("E.8", "N.1")
@@ -193,8 +229,12 @@ def _empty_batch(call, expected: tuple[int, ...]) -> None:
         return
     shapes = [np.shape(o) for o in out] if isinstance(out, tuple) else [np.shape(out)]
     if shapes[0] != expected:
-        failure = Nonconformance(f"returned shape {shapes[0]} for an empty batch, but should return {expected} "
-                                 f"(or raise) [E.13] [{call.describe()}]", "E.13", call)
+        failure = Nonconformance(
+            f"returned shape {shapes[0]} for an empty batch, but should return {expected} "
+            f"(or raise) [E.13] [{call.describe()}]",
+            "E.13",
+            call,
+        )
         failure.add_note(reproducer(call))
         raise failure
 

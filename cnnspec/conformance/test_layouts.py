@@ -55,6 +55,11 @@ def test_memory_layout_does_not_change_the_result(backend, dtype, case, data):
     x, w = LAYOUTS[x_layout][0](a.x), LAYOUTS[w_layout][0](a.w)
     call = Call.of(backend, case, x, w, a.b)
     expected = reference.conv2d(np.ascontiguousarray(x), np.ascontiguousarray(w), a.b, **case.params())
-    assert_equal(call.run(clause="V.6"), expected, clause="V.6", call=call,
-                 why=f"the result of contiguous copies; x {x_layout} ({LAYOUTS[x_layout][1].format('x')}), "
-                     f"w {w_layout} ({LAYOUTS[w_layout][1].format('w')})")
+    assert_equal(
+        call.run(clause="V.6"),
+        expected,
+        clause="V.6",
+        call=call,
+        why=f"the result of contiguous copies; x {x_layout} ({LAYOUTS[x_layout][1].format('x')}), "
+        f"w {w_layout} ({LAYOUTS[w_layout][1].format('w')})",
+    )

@@ -22,8 +22,13 @@ def test_explicit_padding_is_a_zero_padded_input(backend, dtype, case, data):
     call = Call.of(backend, case, a.x, a.w, a.b)
     (top, bottom), (left, right) = case.padding
     padded = call.but(x=np.pad(a.x, ((0, 0), (0, 0), (top, bottom), (left, right))), padding=NO_PADDING)
-    assert_equal(call.run("P.1"), padded.run(), clause="P.1", call=call,
-                 why=f"the unpadded result on the input zero-padded by {case.padding}")
+    assert_equal(
+        call.run("P.1"),
+        padded.run(),
+        clause="P.1",
+        call=call,
+        why=f"the unpadded result on the input zero-padded by {case.padding}",
+    )
 
 
 @pytest.mark.clauses("P.3")
@@ -32,8 +37,13 @@ def test_explicit_padding_is_a_zero_padded_input(backend, dtype, case, data):
 def test_valid_is_no_padding(backend, dtype, case, data):
     a = data.draw(conv_arrays(case, dtype))
     call = Call.of(backend, case, a.x, a.w, a.b)
-    assert_equal(call.run(), call.but(padding=NO_PADDING).run(), clause="P.3", call=call,
-                 why="the result with padding ((0, 0), (0, 0))")
+    assert_equal(
+        call.run(),
+        call.but(padding=NO_PADDING).run(),
+        clause="P.3",
+        call=call,
+        why="the result with padding ((0, 0), (0, 0))",
+    )
 
 
 @pytest.mark.clauses("P.4", "S.4")
@@ -48,8 +58,13 @@ def test_same_padding_rule(backend, dtype, case, data):
         return
     assert_shape(out, case.out_shape, dtype, call=call, clause="P.4")
     explicit = call.but(padding=case.pads).run()
-    assert_equal(out, explicit, clause="P.4", call=call,
-                 why=f"the result with the explicit amounts {case.pads} of P.4 (odd unit at the bottom and right)")
+    assert_equal(
+        out,
+        explicit,
+        clause="P.4",
+        call=call,
+        why=f"the result with the explicit amounts {case.pads} of P.4 (odd unit at the bottom and right)",
+    )
 
 
 @pytest.mark.clauses("P.5", "P.2")
@@ -66,5 +81,10 @@ def test_negative_padding_crops_or_is_rejected(backend, dtype, case, data):
     kept = a.x[:, :, crop[0] : case.H - crop[1], crop[2] : case.W - crop[3]]
     positive = tuple((max(p, 0), max(q, 0)) for p, q in pads)
     expected = call.but(x=np.pad(kept, ((0, 0), (0, 0), *positive)), padding=NO_PADDING).run()
-    assert_equal(out, expected, clause="P.5", call=call,
-                 why=f"the input cropped by the negative amounts of {pads} and padded by the rest")
+    assert_equal(
+        out,
+        expected,
+        clause="P.5",
+        call=call,
+        why=f"the input cropped by the negative amounts of {pads} and padded by the rest",
+    )

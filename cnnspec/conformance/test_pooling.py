@@ -31,16 +31,32 @@ def check_pooled(backend, case: PoolCase, call: OpCall, actual: np.ndarray, *, c
     bound (K = kH·kW + 1, for the sum and the division) for the average."""
     x = call.array("x")
     if case.op == "max_pool2d":
-        assert_equal(actual, pooling.max_pool2d(x, case), clause=clause, call=call,
-                     why=why or "the largest element of each window inside x (a copy, exact)")
+        assert_equal(
+            actual,
+            pooling.max_pool2d(x, case),
+            clause=clause,
+            call=call,
+            why=why or "the largest element of each window inside x (a copy, exact)",
+        )
         return
     x64 = x.astype(np.float64)
     r64 = pooling.avg_pool2d(x64, case)
-    bound = error_bound(pooling.avg_pool2d(x64, case, magnitude=True), r64, case.kernel[0] * case.kernel[1] + 1,
-                        operation_precision(backend, x.dtype))
-    assert_within(actual, r64.astype(x.dtype), bound, clause=clause, call=call,
-                  why=why or f"each window's sum over {'the padded input' if case.count_include_pad else 'x'}'s "
-                             "count of its positions, within A.1's bound")
+    bound = error_bound(
+        pooling.avg_pool2d(x64, case, magnitude=True),
+        r64,
+        case.kernel[0] * case.kernel[1] + 1,
+        operation_precision(backend, x.dtype),
+    )
+    assert_within(
+        actual,
+        r64.astype(x.dtype),
+        bound,
+        clause=clause,
+        call=call,
+        why=why
+        or f"each window's sum over {'the padded input' if case.count_include_pad else 'x'}'s "
+        "count of its positions, within A.1's bound",
+    )
 
 
 @pytest.mark.clauses("M.2", "M.1")
@@ -70,9 +86,13 @@ def test_pooling_acts_on_each_channel_alone(backend, dtype, case, data):
     other[:, c] = x[:, c]
     call = OpCall.of(backend, case, x=x)
     changed = call.but(x=other)
-    assert_equal(changed.run("M.4")[:, c : c + 1], call.run("M.4")[:, c : c + 1], clause="M.4", call=changed,
-                 why=f"channel {c} of the result for the same channel {c} among other channels: pooling never "
-                     "mixes channels")
+    assert_equal(
+        changed.run("M.4")[:, c : c + 1],
+        call.run("M.4")[:, c : c + 1],
+        clause="M.4",
+        call=changed,
+        why=f"channel {c} of the result for the same channel {c} among other channels: pooling never mixes channels",
+    )
 
 
 @pytest.mark.clauses("M.5", "C.4", "G.5")
@@ -91,5 +111,11 @@ def test_pooled_maps_feed_the_next_conv_as_channels(backend, dtype, op, seed):
     w = a.w * lenet5_c3_table()[:, :, None, None].astype(dtype)
     conv = Call.of(backend, c3, np.ascontiguousarray(pooled), w, a.b)
     expected, bound = reference_and_bound(backend, c3, pooled, w, a.b)
-    assert_within(conv.run("M.5"), expected, bound, clause="M.5", call=conv,
-                  why="C3 (connection table) of the six pooled maps stacked as channels, within A.6's bound")
+    assert_within(
+        conv.run("M.5"),
+        expected,
+        bound,
+        clause="M.5",
+        call=conv,
+        why="C3 (connection table) of the six pooled maps stacked as channels, within A.6's bound",
+    )

@@ -43,8 +43,13 @@ def test_translation_equivariance(backend, dtype, case, data):
     call = Call.of(backend, case, a.x, a.w, a.b)
     (sH, sW) = case.stride
     shifted = call.but(x=np.ascontiguousarray(a.x[:, :, rows * sH :, cols * sW :]))
-    assert_equal(shifted.run(), call.run()[:, :, rows:, cols:], clause="R.3", call=shifted,
-                 why=f"the full result without its first {rows} rows and {cols} columns")
+    assert_equal(
+        shifted.run(),
+        call.run()[:, :, rows:, cols:],
+        clause="R.3",
+        call=shifted,
+        why=f"the full result without its first {rows} rows and {cols} columns",
+    )
 
 
 @pytest.mark.clauses("R.4", "G.2")
@@ -53,11 +58,18 @@ def test_translation_equivariance(backend, dtype, case, data):
 def test_permuted_filters_permute_the_output(backend, dtype, case, data):
     a = data.draw(conv_arrays(case, dtype))
     C_out_g = case.C_out // case.groups
-    order = np.concatenate([
-        g * C_out_g + np.array(data.draw(st.permutations(range(C_out_g)), label=f"group {g} order"), dtype=int)
-        for g in range(case.groups)
-    ])
+    order = np.concatenate(
+        [
+            g * C_out_g + np.array(data.draw(st.permutations(range(C_out_g)), label=f"group {g} order"), dtype=int)
+            for g in range(case.groups)
+        ]
+    )
     call = Call.of(backend, case, a.x, a.w, a.b)
     permuted = call.but(w=np.ascontiguousarray(a.w[order]), b=None if a.b is None else a.b[order])
-    assert_equal(permuted.run(), np.ascontiguousarray(call.run()[:, order]), clause="R.4", call=permuted,
-                 why="the output maps permuted like the filters")
+    assert_equal(
+        permuted.run(),
+        np.ascontiguousarray(call.run()[:, order]),
+        clause="R.4",
+        call=permuted,
+        why="the output maps permuted like the filters",
+    )

@@ -47,22 +47,38 @@ def _place(data: st.DataObject, case, x: np.ndarray, w: np.ndarray, b: np.ndarra
         # Every tap that reads input channel c is 0: each output that reads the special gets 0 * it, NaN.
         C_in_g, C_out_g = case.C_in // case.groups, case.C_out // case.groups
         group = c // C_in_g
-        w[group * C_out_g:(group + 1) * C_out_g, c % C_in_g] = 0
-        x[n, c, data.draw(st.integers(0, case.H - 1), label="i"), data.draw(st.integers(0, case.W - 1), label="j")] = value
+        w[group * C_out_g : (group + 1) * C_out_g, c % C_in_g] = 0
+        x[n, c, data.draw(st.integers(0, case.H - 1), label="i"), data.draw(st.integers(0, case.W - 1), label="j")] = (
+            value
+        )
     elif placement == "at the border, beside the padding":
-        i, j = data.draw(st.sampled_from([0, case.H - 1]), label="i"), data.draw(st.sampled_from([0, case.W - 1]), label="j")
+        i, j = (
+            data.draw(st.sampled_from([0, case.H - 1]), label="i"),
+            data.draw(st.sampled_from([0, case.W - 1]), label="j"),
+        )
         x[n, c, i, j] = value
         # An infinite tap at the kernel's edge, which meets the padding (its products there may be formed).
         o = data.draw(st.integers(0, case.C_out - 1), label="o")
-        w[o, data.draw(st.integers(0, w.shape[1] - 1), label="w channel"), data.draw(st.sampled_from([0, case.kH - 1]),
-                                                                                     label="w row"), 0] = np.inf
+        w[
+            o,
+            data.draw(st.integers(0, w.shape[1] - 1), label="w channel"),
+            data.draw(st.sampled_from([0, case.kH - 1]), label="w row"),
+            0,
+        ] = np.inf
     elif placement == "where no window reads":
         rows = _unread(case.H, case.kH, case.stride[0], case.dilation[0], case.pads[0], case.out_shape[2])
         cols = _unread(case.W, case.kW, case.stride[1], case.dilation[1], case.pads[1], case.out_shape[3])
         if rows or cols:
-            i = data.draw(st.sampled_from(rows), label="i") if rows else data.draw(st.integers(0, case.H - 1), label="i")
-            j = data.draw(st.sampled_from(cols), label="j") if cols and not rows else data.draw(
-                st.integers(0, case.W - 1), label="j")
+            i = (
+                data.draw(st.sampled_from(rows), label="i")
+                if rows
+                else data.draw(st.integers(0, case.H - 1), label="i")
+            )
+            j = (
+                data.draw(st.sampled_from(cols), label="j")
+                if cols and not rows
+                else data.draw(st.integers(0, case.W - 1), label="j")
+            )
             x[n, c, i, j] = np.nan  # no output reads it: none may be NaN
             return x, w, b
     if placement == "scattered" or placement == "where no window reads":
@@ -102,8 +118,10 @@ def _check_specials(backend, case, x: np.ndarray, w: np.ndarray, b: np.ndarray |
         (rule.pos_inf & (y != np.inf) & ~padding_nan, "+inf: a term is +inf and none is NaN or -inf"),
         (rule.neg_inf & (y != -np.inf) & ~padding_nan, "-inf: a term is -inf and none is NaN or +inf"),
         (rule.finite & ~(error <= bound), "finite: every term is finite, so within the bound of A.6"),
-        (rule.finite_or_nan & ~padding_nan & ~(error <= bound),
-         "NaN (padding times an infinite tap) or the sum of the other terms"),
+        (
+            rule.finite_or_nan & ~padding_nan & ~(error <= bound),
+            "NaN (padding times an infinite tap) or the sum of the other terms",
+        ),
     ]
     for bad, why in checks:
         if bad.any():
@@ -128,8 +146,12 @@ def test_subnormals_are_kept(backend, dtype, case, data):
     one = np.zeros(case.x_shape if probe_weight else case.w_shape, dtype)
     # Anywhere, or the first or last element: beside the padding, where a kernel's edge path runs.
     where = data.draw(exhaustive(("anywhere", "first", "last")), label="one at")
-    one[tuple(0 if where == "first" else n - 1 if where == "last" else data.draw(st.integers(0, n - 1), label=f"one[{i}]")
-              for i, n in enumerate(one.shape))] = 1
+    one[
+        tuple(
+            0 if where == "first" else n - 1 if where == "last" else data.draw(st.integers(0, n - 1), label=f"one[{i}]")
+            for i, n in enumerate(one.shape)
+        )
+    ] = 1
     if probe_weight:
         x, w, what = one, _subnormals(rng, case.w_shape, dtype), "subnormal kernel taps for an impulse"
     else:
@@ -141,5 +163,11 @@ def test_subnormals_are_kept(backend, dtype, case, data):
         assert_equal(call.run(clause="A.10"), expected, clause="A.10", call=call, why=f"exact copies of {what}")
     else:  # a reduced mode rounds a subnormal at the smallest normal's exponent
         bound = u * np.maximum(np.abs(expected.astype(np.float64)), smallest_normal(dtype))
-        assert_within(call.run(clause="A.10"), expected, bound, clause="A.10", call=call,
-                      why=f"copies of {what}, rounded once at the declared u")
+        assert_within(
+            call.run(clause="A.10"),
+            expected,
+            bound,
+            clause="A.10",
+            call=call,
+            why=f"copies of {what}, rounded once at the declared u",
+        )

@@ -22,8 +22,13 @@ def test_stride_subsamples_the_stride_1_result(backend, dtype, case, data):
     call = Call.of(backend, case, a.x, a.w, a.b)
     sH, sW = case.stride
     dense = call.but(stride=(1, 1)).run()
-    assert_equal(call.run(), dense[:, :, ::sH, ::sW], clause="T.1", call=call,
-                 why=f"the stride-1 result subsampled by {case.stride}")
+    assert_equal(
+        call.run(),
+        dense[:, :, ::sH, ::sW],
+        clause="T.1",
+        call=call,
+        why=f"the stride-1 result subsampled by {case.stride}",
+    )
 
 
 @pytest.mark.clauses("T.2", "T.3")
@@ -32,10 +37,14 @@ def test_stride_subsamples_the_stride_1_result(backend, dtype, case, data):
 def test_dilation_is_a_zero_inserted_kernel(backend, dtype, case, data):
     a = data.draw(conv_arrays(case, dtype))
     call = Call.of(backend, case, a.x, a.w, a.b)
-    inserted = call.but(w=dilate_kernel(a.w, case.dilation).astype(dtype), dilation=(1, 1),
-                        padding=case.pads)
-    assert_equal(call.but(padding=case.pads).run(), inserted.run(), clause="T.2", call=call,
-                 why=f"the undilated result with the kernel zero-inserted by {case.dilation}")
+    inserted = call.but(w=dilate_kernel(a.w, case.dilation).astype(dtype), dilation=(1, 1), padding=case.pads)
+    assert_equal(
+        call.but(padding=case.pads).run(),
+        inserted.run(),
+        clause="T.2",
+        call=call,
+        why=f"the undilated result with the kernel zero-inserted by {case.dilation}",
+    )
 
 
 def _swap(padding):
@@ -50,9 +59,18 @@ def test_height_and_width_follow_their_own_parameters(backend, dtype, case, data
     # must transpose the output: a kernel that reads stride[0] for the width fails this.
     a = data.draw(conv_arrays(case, dtype))
     call = Call.of(backend, case, a.x, a.w, a.b)
-    transposed = call.but(x=np.ascontiguousarray(a.x.transpose(0, 1, 3, 2)),
-                          w=np.ascontiguousarray(a.w.transpose(0, 1, 3, 2)),
-                          stride=case.stride[::-1], dilation=case.dilation[::-1], padding=_swap(case.padding))
+    transposed = call.but(
+        x=np.ascontiguousarray(a.x.transpose(0, 1, 3, 2)),
+        w=np.ascontiguousarray(a.w.transpose(0, 1, 3, 2)),
+        stride=case.stride[::-1],
+        dilation=case.dilation[::-1],
+        padding=_swap(case.padding),
+    )
     expected = call.run().transpose(0, 1, 3, 2)
-    assert_equal(transposed.run(), np.ascontiguousarray(expected), clause="T.3", call=transposed,
-                 why="the transposed result of the call with H and W swapped")
+    assert_equal(
+        transposed.run(),
+        np.ascontiguousarray(expected),
+        clause="T.3",
+        call=transposed,
+        why="the transposed result of the call with H and W swapped",
+    )

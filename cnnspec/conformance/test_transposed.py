@@ -29,16 +29,27 @@ def output_padding_limit(backend) -> str:
 
 
 def _arrays(data, case: TransposedCase, dtype, values: str, bias: bool = True):
-    a = data.draw(arrays_of({"x": case.x_shape, "w": case.w_shape, "b": case.b_shape if bias else None}, dtype,
-                            values=values, terms=case.K), label="arrays")
+    a = data.draw(
+        arrays_of(
+            {"x": case.x_shape, "w": case.w_shape, "b": case.b_shape if bias else None},
+            dtype,
+            values=values,
+            terms=case.K,
+        ),
+        label="arrays",
+    )
     return a["x"], a["w"], a["b"]
 
 
 def _expected(backend, case: TransposedCase, x, w, b, dtype):
     wide = [None if a is None else a.astype(np.float64) for a in (x, w, b)]
     r64 = adjoint.conv_transpose2d(*wide, **case.params())
-    bound = error_bound(adjoint.conv_transpose2d(*wide, **case.params(), magnitude=True), r64, case.K,
-                        operation_precision(backend, np.dtype(dtype)))
+    bound = error_bound(
+        adjoint.conv_transpose2d(*wide, **case.params(), magnitude=True),
+        r64,
+        case.K,
+        operation_precision(backend, np.dtype(dtype)),
+    )
     return r64.astype(dtype), bound
 
 
@@ -56,8 +67,14 @@ def test_transposed_matches_reference_within_bound(backend, dtype, case, data):
     x, w, b = _arrays(data, case, dtype, "floats")
     call = OpCall.of(backend, case, x=x, w=w, b=b)
     expected, bound = _expected(backend, case, x, w, b, dtype)
-    assert_within(call.run("U.1"), expected, bound, clause="U.1", call=call,
-                  why="the float64 scatter of U.1, within the declared bound of A.6")
+    assert_within(
+        call.run("U.1"),
+        expected,
+        bound,
+        clause="U.1",
+        call=call,
+        why="the float64 scatter of U.1, within the declared bound of A.6",
+    )
 
 
 @pytest.mark.clauses("U.2", "U.5", "A.2")
@@ -68,10 +85,26 @@ def test_transposed_is_the_adjoint_of_own_conv2d(backend, dtype, case, data):
     z = data.draw(arrays_of({"z": case.out_shape}, dtype, values="integers", terms=case.K), label="z")["z"]
     call = OpCall.of(backend, case, x=x, w=w, b=None)
     y = call.run("U.2")
-    assert_equal(y, adjoint.conv_transpose2d(x, w, None, **case.params()), clause="U.2", call=call,
-                 why="the exact integer scatter of U.1")
-    forward_case = Conv2dCase(case.N, case.C_out, *case.out_shape[2:], case.C_in, case.kH, case.kW, case.stride,
-                              case.padding, case.dilation, case.groups, bias=False)
+    assert_equal(
+        y,
+        adjoint.conv_transpose2d(x, w, None, **case.params()),
+        clause="U.2",
+        call=call,
+        why="the exact integer scatter of U.1",
+    )
+    forward_case = Conv2dCase(
+        case.N,
+        case.C_out,
+        *case.out_shape[2:],
+        case.C_in,
+        case.kH,
+        case.kW,
+        case.stride,
+        case.padding,
+        case.dilation,
+        case.groups,
+        bias=False,
+    )
     if reference.magnitude(z, w, None, **forward_case.params()).max() > exact_integers(dtype):
         _discard(f"sums too long for exact integers in {np.dtype(dtype).name}")
     forward = Call.of(backend, forward_case, z, w, None)
@@ -79,8 +112,12 @@ def test_transposed_is_the_adjoint_of_own_conv2d(backend, dtype, case, data):
     left = float(np.sum(y.astype(np.float64) * z.astype(np.float64)))
     right = float(np.sum(x.astype(np.float64) * cz.astype(np.float64)))
     if left != right:
-        failure = Nonconformance(f"<conv_transpose2d(x, w), z> = {left!r}, but <x, conv2d(z, w)> = {right!r}; they "
-                                 f"must be equal (U.2, exact on integers) [U.2] [{call.describe()}]", "U.2", call)
+        failure = Nonconformance(
+            f"<conv_transpose2d(x, w), z> = {left!r}, but <x, conv2d(z, w)> = {right!r}; they "
+            f"must be equal (U.2, exact on integers) [U.2] [{call.describe()}]",
+            "U.2",
+            call,
+        )
         failure.add_note(reproducer(call))
         raise failure
 
@@ -96,11 +133,20 @@ def test_output_padding_extends_the_bottom_and_right(backend, dtype, case, data)
     full = call.run("U.3")
     H, W = full.shape[2] - a_H, full.shape[3] - a_W
     if full.shape[:2] != plain.shape[:2] or (H, W) != plain.shape[2:]:
-        raise Nonconformance(f"out.shape={full.shape} with output_padding={case.output_padding}, {plain.shape} "
-                             f"without: it must add {a_H} rows and {a_W} columns [U.3] [{call.describe()}]", "U.3", call)
-    assert_equal(np.ascontiguousarray(full[:, :, :H, :W]), plain, clause="U.3", call=call,
-                 why=f"the result without output padding: output padding {case.output_padding} adds rows at "
-                     "the bottom and columns at the right only")
+        raise Nonconformance(
+            f"out.shape={full.shape} with output_padding={case.output_padding}, {plain.shape} "
+            f"without: it must add {a_H} rows and {a_W} columns [U.3] [{call.describe()}]",
+            "U.3",
+            call,
+        )
+    assert_equal(
+        np.ascontiguousarray(full[:, :, :H, :W]),
+        plain,
+        clause="U.3",
+        call=call,
+        why=f"the result without output padding: output padding {case.output_padding} adds rows at "
+        "the bottom and columns at the right only",
+    )
 
 
 @pytest.mark.clauses("U.4")
@@ -118,12 +164,33 @@ def test_output_padding_limit(backend, dtype, case, data):
             extra = tuple(a if i == axis else 0 for i in range(2))
             call = OpCall.of(backend, case, x=x, w=w, b=b).but(output_padding=extra)
             if not allowed:
-                call.must_raise("U.4", f"output_padding {a} on axis {'HW'[axis]} with stride {s} and dilation {d}, "
-                                       f"beyond the declared limit (below the {limit})")
+                call.must_raise(
+                    "U.4",
+                    f"output_padding {a} on axis {'HW'[axis]} with stride {s} and dilation {d}, "
+                    f"beyond the declared limit (below the {limit})",
+                )
                 continue
-            moved = TransposedCase(case.N, case.C_in, case.H, case.W, case.C_out, case.kH, case.kW, case.stride,
-                                   case.padding, extra, case.dilation, case.groups, case.bias)
+            moved = TransposedCase(
+                case.N,
+                case.C_in,
+                case.H,
+                case.W,
+                case.C_out,
+                case.kH,
+                case.kW,
+                case.stride,
+                case.padding,
+                extra,
+                case.dilation,
+                case.groups,
+                case.bias,
+            )
             expected, tolerance = _expected(backend, moved, x, w, b, dtype)
-            assert_within(call.run("U.4"), expected, tolerance, clause="U.4", call=call,
-                          why=f"the scatter of U.1 with output padding {extra}, within the declared limit "
-                              f"(below the {limit})")
+            assert_within(
+                call.run("U.4"),
+                expected,
+                tolerance,
+                clause="U.4",
+                call=call,
+                why=f"the scatter of U.1 with output padding {extra}, within the declared limit (below the {limit})",
+            )

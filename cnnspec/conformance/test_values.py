@@ -20,8 +20,18 @@ _WHY_BOUND = "the float64 reference, within the declared bound of A.6"
 
 # Sums thousands of terms long (K = C_in/g * kH * kW from 128 to 9216) on small maps: where the bound,
 # not luck, decides, and where kernels switch to blocked or split accumulation.
-long_sums = conv_cases(min_group_channels=128, max_group_channels=1024, max_groups=2, max_group_filters=2,
-                       max_kernel=3, max_batch=1, max_stride=2, max_dilation=2, max_padding=1, max_extra=3)
+long_sums = conv_cases(
+    min_group_channels=128,
+    max_group_channels=1024,
+    max_groups=2,
+    max_group_filters=2,
+    max_kernel=3,
+    max_batch=1,
+    max_stride=2,
+    max_dilation=2,
+    max_padding=1,
+    max_extra=3,
+)
 
 
 def _within_bound(backend, dtype, case, data, *, clause: str, why: str) -> None:
@@ -77,8 +87,14 @@ def test_matches_scipy_3d_correlation(backend, dtype, case, data):
     call = Call.of(backend, case, a.x, a.w, a.b)
     _, bound = reference_and_bound(backend, case, a.x, a.w, a.b)
     expected = oracles.conv2d_correlate3d(a.x, a.w, a.b, **case.params())
-    assert_within(call.run(), expected, bound, clause="V.3", call=call,
-                  why="scipy.signal.correlate of each group's stack, 'valid' in depth")
+    assert_within(
+        call.run(),
+        expected,
+        bound,
+        clause="V.3",
+        call=call,
+        why="scipy.signal.correlate of each group's stack, 'valid' in depth",
+    )
 
 
 def _one_hot(shape, index, dtype):
@@ -96,8 +112,13 @@ def test_impulse_input_copies_the_kernel_unflipped(backend, dtype, case, data):
     x = _one_hot(case.x_shape, at, dtype)
     call = Call.of(backend, case, x, a.w, None)
     expected = reference.conv2d(x, a.w, None, **case.params())
-    assert_copies(call.run(), expected, clause="V.2", call=call,
-                  why=f"an exact, unflipped copy of kernel taps for the impulse at x{list(at)}")
+    assert_copies(
+        call.run(),
+        expected,
+        clause="V.2",
+        call=call,
+        why=f"an exact, unflipped copy of kernel taps for the impulse at x{list(at)}",
+    )
 
 
 @pytest.mark.clauses("A.3", "A.7", "V.1")
@@ -109,8 +130,13 @@ def test_one_hot_weight_copies_the_input(backend, dtype, case, data):
     w = _one_hot(case.w_shape, at, dtype)
     call = Call.of(backend, case, a.x, w, None)
     expected = reference.conv2d(a.x, w, None, **case.params())
-    assert_copies(call.run(), expected, clause="A.3", call=call,
-                  why=f"an exact copy of the input for the one-hot weight at w{list(at)}")
+    assert_copies(
+        call.run(),
+        expected,
+        clause="A.3",
+        call=call,
+        why=f"an exact copy of the input for the one-hot weight at w{list(at)}",
+    )
 
 
 @pytest.mark.clauses("V.4")
@@ -120,8 +146,13 @@ def test_bias_is_added_once_to_its_own_map(backend, dtype, case, data):
     a = data.draw(conv_arrays(case, dtype))
     with_bias = Call.of(backend, case, a.x, a.w, a.b)
     without = with_bias.but(b=None).run()
-    assert_equal(with_bias.run(), without + a.b[:, None, None], clause="V.4", call=with_bias,
-                 why="the result without bias, plus b[o] on map o")
+    assert_equal(
+        with_bias.run(),
+        without + a.b[:, None, None],
+        clause="V.4",
+        call=with_bias,
+        why="the result without bias, plus b[o] on map o",
+    )
 
 
 @pytest.mark.clauses("V.5")
@@ -133,4 +164,6 @@ def test_batch_elements_are_independent(backend, dtype, case, data):
     whole = call.run()
     n = data.draw(st.integers(0, case.N - 1), label="n")
     alone = call.but(x=a.x[n : n + 1])
-    assert_equal(alone.run(), whole[n : n + 1], clause="V.5", call=alone, why=f"element {n} of the whole batch's result")
+    assert_equal(
+        alone.run(), whole[n : n + 1], clause="V.5", call=alone, why=f"element {n} of the whole batch's result"
+    )

@@ -63,6 +63,7 @@ def basic_clause(call: Call, *, removals: bool = True) -> tuple[str, str] | None
     string's rule alone where not ``removals``."""
     if call.x.ndim != 4 or call.w.ndim != 4:
         return None
+
     def finite(a: np.ndarray | None) -> np.ndarray | None:
         # NaN and infinity are A.8's, and the bound says nothing about them: the basic rules are checked
         # on the same geometry with them set to 0.
@@ -72,24 +73,31 @@ def basic_clause(call: Call, *, removals: bool = True) -> tuple[str, str] | None
 
     plain = call.but(x=finite(call.x), w=finite(call.w), b=finite(call.b))
     if isinstance(plain.padding, str):
-        amounts = explicit_padding(plain.padding, plain.x.shape[2:], plain.w.shape[2:], stride=plain.stride,
-                                   dilation=plain.dilation)
+        amounts = explicit_padding(
+            plain.padding, plain.x.shape[2:], plain.w.shape[2:], stride=plain.stride, dilation=plain.dilation
+        )
         as_string, as_amounts = _agrees(plain), _agrees(plain.but(padding=amounts))
         rule = "P.4" if plain.padding == "same" else "P.3"
         if as_string is False and as_amounts:
             return rule, f"padding={plain.padding!r} is not the explicit padding {amounts} it stands for"
         if as_string is None and as_amounts:
-            return rule, f"padding={plain.padding!r} is refused, while the explicit padding {amounts} it stands for is right"
+            return (
+                rule,
+                f"padding={plain.padding!r} is refused, while the explicit padding {amounts} it stands for is right",
+            )
         if as_string and as_amounts is False:
             return "P.1", f"the explicit padding {amounts} is wrong, while padding={plain.padding!r} is right"
         plain = plain.but(padding=amounts)
     if not removals or _agrees(plain) is not False:
         return None
-    taken_away = (("V.4", "without the bias the value is right", {"b": None}) if plain.b is not None else None,
-                ("T.2", "with dilation 1 the value is right", {"dilation": (1, 1)}) if plain.dilation != (1, 1) else None,
-                ("T.1", "with stride 1 the value is right", {"stride": (1, 1)}) if plain.stride != (1, 1) else None,
-                ("P.1", "without the padding the value is right", {"padding": ((0, 0), (0, 0))})
-                if plain.padding != ((0, 0), (0, 0)) else None)
+    taken_away = (
+        ("V.4", "without the bias the value is right", {"b": None}) if plain.b is not None else None,
+        ("T.2", "with dilation 1 the value is right", {"dilation": (1, 1)}) if plain.dilation != (1, 1) else None,
+        ("T.1", "with stride 1 the value is right", {"stride": (1, 1)}) if plain.stride != (1, 1) else None,
+        ("P.1", "without the padding the value is right", {"padding": ((0, 0), (0, 0))})
+        if plain.padding != ((0, 0), (0, 0))
+        else None,
+    )
     for clause, why, change in filter(None, taken_away):
         try:
             if _agrees(plain.but(**change)):
@@ -114,8 +122,12 @@ def refiled(failure: BaseException, primary: str) -> Nonconformance | None:
         return None
     clause, why = found
     first = str(failure).splitlines()[0]
-    moved = Nonconformance(f"the example breaks {clause}: {why} [{clause}] [{call.describe()}] (found by the "
-                           f"{primary} property, which it failed: {first})", clause, call)
+    moved = Nonconformance(
+        f"the example breaks {clause}: {why} [{clause}] [{call.describe()}] (found by the "
+        f"{primary} property, which it failed: {first})",
+        clause,
+        call,
+    )
     moved.found_by = primary  # type: ignore[attr-defined]
     for note in getattr(failure, "__notes__", ()):
         moved.add_note(note)

@@ -47,8 +47,10 @@ def _calls(report: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
             for kind in ("failure", "inflight"):
                 call = t.get(kind)
                 if call:
-                    slug = "".join(ch if ch.isalnum() or ch in "._" else "-"
-                                   for ch in f"{b['name']}--{t['test'].split('::')[-1]}--{t.get('dtype')}--{kind}")
+                    slug = "".join(
+                        ch if ch.isalnum() or ch in "._" else "-"
+                        for ch in f"{b['name']}--{t['test'].split('::')[-1]}--{t.get('dtype')}--{kind}"
+                    )
                     found.append((f"{EXAMPLES}/{slug}.npz", call))
     return found
 
@@ -66,8 +68,11 @@ def write(report: dict[str, Any], out: Path) -> list[Path]:
     on_disk = json.loads(json.dumps(report))
     for _, call in _calls(on_disk):
         call.pop("arrays", None)
-    for name, text in (("conformance.md", markdown.render(on_disk)), ("index.html", html.render(report)),
-                       ("conformance.json", json.dumps(on_disk, indent=1, sort_keys=True) + "\n")):
+    for name, text in (
+        ("conformance.md", markdown.render(on_disk)),
+        ("index.html", html.render(report)),
+        ("conformance.json", json.dumps(on_disk, indent=1, sort_keys=True) + "\n"),
+    ):
         _atomic_write(out / name, text.encode("utf-8"))
         written.append(out / name)
     for stale in set((out / EXAMPLES).glob("*.npz")) - set(written):
@@ -108,6 +113,7 @@ def load(path: Path) -> dict[str, Any]:
         name = call.pop("arrays_file", None)
         if name and (path.parent / name).exists():
             with zipfile.ZipFile(path.parent / name) as archive:
-                call["arrays"] = {member[:-4]: base64.b64encode(archive.read(member)).decode()
-                                  for member in archive.namelist()}
+                call["arrays"] = {
+                    member[:-4]: base64.b64encode(archive.read(member)).decode() for member in archive.namelist()
+                }
     return report

@@ -16,10 +16,22 @@ from cnnspec.conformance.errorstats import BINS, bits_text, quantile_bin
 from cnnspec.report.model import failures
 from cnnspec.report.pictures import failure_figure
 
-SYMBOL = {"pass": "&#10003;", "fail": "&#10007;", "known nonconformance": "!", "not judged": "&#8594;",
-          "unsupported": "n/a", "untested": "&#183;"}
-CLASS = {"pass": "pass", "fail": "fail", "known nonconformance": "known", "not judged": "nj", "unsupported": "na",
-         "untested": "untested"}
+SYMBOL = {
+    "pass": "&#10003;",
+    "fail": "&#10007;",
+    "known nonconformance": "!",
+    "not judged": "&#8594;",
+    "unsupported": "n/a",
+    "untested": "&#183;",
+}
+CLASS = {
+    "pass": "pass",
+    "fail": "fail",
+    "known nonconformance": "known",
+    "not judged": "nj",
+    "unsupported": "na",
+    "untested": "untested",
+}
 
 STYLE = """
 body { font: 14px/1.4 system-ui, sans-serif; margin: 1.5em auto; max-width: 1400px; padding: 0 1em; color: #222; }
@@ -64,19 +76,25 @@ def render(report: dict[str, Any]) -> str:
     """[report] The whole report as one HTML document."""
     spec = report["spec"]
     ran = [b for b in report["backends"] if b["status"] != "unavailable"]
-    body = [f"<h1>cnnspec conformance report</h1><p>Spec <code>{_e(spec['file'])}</code> (sha256 "
-            f"<code>{_e(spec['sha256'][:12])}</code>). Each cell is one clause on one backend: "
-            + ", ".join(f"<span class='{CLASS[r]}'>{SYMBOL[r]}</span> {r}" for r in SYMBOL) + ".</p>"]
+    body = [
+        f"<h1>cnnspec conformance report</h1><p>Spec <code>{_e(spec['file'])}</code> (sha256 "
+        f"<code>{_e(spec['sha256'][:12])}</code>). Each cell is one clause on one backend: "
+        + ", ".join(f"<span class='{CLASS[r]}'>{SYMBOL[r]}</span> {r}" for r in SYMBOL)
+        + ".</p>"
+    ]
     body.append(_backends(report["backends"]))
     body.append(_matrix(report, ran))
     body.append(_failures(report))
     body.append(_accuracy(report))
     body.append(_coverage(ran))
     body.append(_spec(spec))
-    return ("<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
-            "<meta name='viewport' content='width=device-width, initial-scale=1'>"
-            f"<title>cnnspec conformance report</title><style>{STYLE}</style></head><body>"
-            + "\n".join(body) + "</body></html>\n")
+    return (
+        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
+        "<meta name='viewport' content='width=device-width, initial-scale=1'>"
+        f"<title>cnnspec conformance report</title><style>{STYLE}</style></head><body>"
+        + "\n".join(body)
+        + "</body></html>\n"
+    )
 
 
 def _backends(backends: list[dict[str, Any]]) -> str:
@@ -84,17 +102,26 @@ def _backends(backends: list[dict[str, Any]]) -> str:
     for b in backends:
         counts = Counter(t["outcome"] for t in b["tests"])
         seed = "derandomized" if b["seed"] is None else b["seed"]
-        rows.append(f"<tr><td><code>{_e(b['name'])}</code></td><td>{_e(b['description'])}</td>"
-                    f"<td class='status-{_e(b['status'].replace(' ', '-'))}'>{_e(b['status'])}</td>"
-                    f"<td>{_e(b['detail'])}</td><td>{_e(', '.join(f'{n} {o}' for o, n in sorted(counts.items())))}</td>"
-                    + (f"<td>{_e(b['profile'])} ({_e(b['max_examples'])} random examples), seed {_e(seed)}</td>"
-                       if b["profile"] else "<td></td>")
-                    + f"<td>{_e(', '.join(f'{k} {v}' for k, v in sorted(b['machine'].items())))}</td></tr>")
+        rows.append(
+            f"<tr><td><code>{_e(b['name'])}</code></td><td>{_e(b['description'])}</td>"
+            f"<td class='status-{_e(b['status'].replace(' ', '-'))}'>{_e(b['status'])}</td>"
+            f"<td>{_e(b['detail'])}</td><td>{_e(', '.join(f'{n} {o}' for o, n in sorted(counts.items())))}</td>"
+            + (
+                f"<td>{_e(b['profile'])} ({_e(b['max_examples'])} random examples), seed {_e(seed)}</td>"
+                if b["profile"]
+                else "<td></td>"
+            )
+            + f"<td>{_e(', '.join(f'{k} {v}' for k, v in sorted(b['machine'].items())))}</td></tr>"
+        )
         if b.get("output_tail"):
-            rows.append(f"<tr><td colspan='7'><details><summary>last output of {_e(b['name'])}</summary>"
-                        f"<pre>{_e(b['output_tail'])}</pre></details></td></tr>")
-    return ("<h2>Backends</h2><table><tr><th>backend</th><th>version and device</th><th>verdict</th><th>detail</th>"
-            "<th>tests</th><th>profile</th><th>machine</th></tr>" + "".join(rows) + "</table>")
+            rows.append(
+                f"<tr><td colspan='7'><details><summary>last output of {_e(b['name'])}</summary>"
+                f"<pre>{_e(b['output_tail'])}</pre></details></td></tr>"
+            )
+    return (
+        "<h2>Backends</h2><table><tr><th>backend</th><th>version and device</th><th>verdict</th><th>detail</th>"
+        "<th>tests</th><th>profile</th><th>machine</th></tr>" + "".join(rows) + "</table>"
+    )
 
 
 def _matrix(report: dict[str, Any], ran: list[dict[str, Any]]) -> str:
@@ -114,14 +141,21 @@ def _matrix(report: dict[str, Any], ran: list[dict[str, Any]]) -> str:
             row = rows[(clause["id"], b["name"])]
             tip = "; ".join([row["reason"], *row["tests"], *row["unsupported"]])
             mark = SYMBOL[row["result"]] + ("*" if row["unsupported"] else "")
-            link = (f"<a href='#{_anchor('failures', b['name'], clause['id'])}'>{mark}</a>"
-                    if row["result"] in ("fail", "known nonconformance") else mark)
+            link = (
+                f"<a href='#{_anchor('failures', b['name'], clause['id'])}'>{mark}</a>"
+                if row["result"] in ("fail", "known nonconformance")
+                else mark
+            )
             cells.append(f"<td class='{CLASS[row['result']]}' title='{_e(tip)}'>{link}</td>")
-        lines.append(f"<tr id='{_anchor('clause', clause['id'])}'><th>{_e(clause['id'])}</th>{''.join(cells)}"
-                     f"<td class='clause-text'>{_inline(clause['text'])}</td></tr>")
-    return ("<h2>Clauses by backend</h2><p class='note'>Hover a cell for the tests behind it; * marks a pass "
-            "where some of the tests were unsupported.</p>"
-            f"<table><tr><th>clause</th>{head}<th>text</th></tr>" + "".join(lines) + "</table>")
+        lines.append(
+            f"<tr id='{_anchor('clause', clause['id'])}'><th>{_e(clause['id'])}</th>{''.join(cells)}"
+            f"<td class='clause-text'>{_inline(clause['text'])}</td></tr>"
+        )
+    return (
+        "<h2>Clauses by backend</h2><p class='note'>Hover a cell for the tests behind it; * marks a pass "
+        "where some of the tests were unsupported.</p>"
+        f"<table><tr><th>clause</th>{head}<th>text</th></tr>" + "".join(lines) + "</table>"
+    )
 
 
 def _failures(report: dict[str, Any]) -> str:
@@ -131,19 +165,25 @@ def _failures(report: dict[str, Any]) -> str:
         anchor = _anchor("failures", f.backend, f.clause)
         id_attr = f" id='{anchor}'" if anchor not in seen else ""
         seen.add(anchor)
-        parts = [f"<section class='failure'{id_attr}><h3><code>{_e(f.backend)}</code> {_e(f.test)} "
-                 f"[{_e(f.dtype)}]: {_e(f.kind)}, clause <a href='#{_anchor('clause', f.clause)}'>{_e(f.clause)}</a>"
-                 "</h3>"]
+        parts = [
+            f"<section class='failure'{id_attr}><h3><code>{_e(f.backend)}</code> {_e(f.test)} "
+            f"[{_e(f.dtype)}]: {_e(f.kind)}, clause <a href='#{_anchor('clause', f.clause)}'>{_e(f.clause)}</a>"
+            "</h3>"
+        ]
         if f.inflight:  # the call first: the output's tail below it is faulthandler's view of the same death
-            parts.append(f"<p>The call in flight when the process died: <code>{_e(f.inflight['call'])}</code></p>"
-                         + failure_figure(f.inflight))
+            parts.append(
+                f"<p>The call in flight when the process died: <code>{_e(f.inflight['call'])}</code></p>"
+                + failure_figure(f.inflight)
+            )
         parts.append(f"<pre>{_e(f.message.strip()[-3000:])}</pre>")
         if f.failure:
             parts.append(failure_figure(f.failure))
         for call in (f.failure, f.inflight):
             if call and call.get("arrays_file"):
-                parts.append(f"<p class='note'>Arrays: <a href='{_e(call['arrays_file'])}'>"
-                             f"{_e(call['arrays_file'])}</a> (NumPy .npz)</p>")
+                parts.append(
+                    f"<p class='note'>Arrays: <a href='{_e(call['arrays_file'])}'>"
+                    f"{_e(call['arrays_file'])}</a> (NumPy .npz)</p>"
+                )
         reproducer = f.failure.get("reproducer") or (f.inflight or {}).get("reproducer")
         if reproducer:
             parts.append(f"<details open><summary>Reproducer</summary><pre>{_e(reproducer)}</pre></details>")
@@ -160,59 +200,80 @@ def _histogram(histogram: dict[str, int]) -> str:
         share = histogram.get(name, 0) / total
         h = round(share * height, 1)
         colour = "#c33" if name == "over 1" else "#4a7"
-        bars.append(f"<rect x='{i * width}' y='{height - h}' width='{width - 2}' height='{h}' fill='{colour}'>"
-                    f"<title>{_e(name)}: {histogram.get(name, 0)} ({share:.1%})</title></rect>")
-    return (f"<svg width='{len(BINS) * width}' height='{height + 2}' role='img' "
-            f"aria-label='|error| / bound by decade'>{''.join(bars)}</svg>")
+        bars.append(
+            f"<rect x='{i * width}' y='{height - h}' width='{width - 2}' height='{h}' fill='{colour}'>"
+            f"<title>{_e(name)}: {histogram.get(name, 0)} ({share:.1%})</title></rect>"
+        )
+    return (
+        f"<svg width='{len(BINS) * width}' height='{height + 2}' role='img' "
+        f"aria-label='|error| / bound by decade'>{''.join(bars)}</svg>"
+    )
 
 
 def _accuracy(report: dict[str, Any]) -> str:
     rows = report.get("accuracy") or []
-    out = ["<h2 id='accuracy'>Accuracy</h2><p>Per backend and dtype, over every element a property compared within "
-           "its bound (A.1, A.5): the share of elements in each decade of |error| / bound, from exact (left) "
-           f"through {_e(BINS[1])} to 0.1..1 and over 1 (red, a failure; hover a bar for its count); the worst "
-           "ratio; and the significand bits the copies of A.3 carried, beside those declared (A.7).</p>"]
+    out = [
+        "<h2 id='accuracy'>Accuracy</h2><p>Per backend and dtype, over every element a property compared within "
+        "its bound (A.1, A.5): the share of elements in each decade of |error| / bound, from exact (left) "
+        f"through {_e(BINS[1])} to 0.1..1 and over 1 (red, a failure; hover a bar for its count); the worst "
+        "ratio; and the significand bits the copies of A.3 carried, beside those declared (A.7).</p>"
+    ]
     if not rows:
         return out[0] + "<p>No element was compared within a bound.</p>"
-    out.append("<table><tr><th>backend</th><th>dtype</th><th>elements</th><th>|error| / bound</th>"
-               "<th>median</th><th>worst</th><th>copy bits</th></tr>")
+    out.append(
+        "<table><tr><th>backend</th><th>dtype</th><th>elements</th><th>|error| / bound</th>"
+        "<th>median</th><th>worst</th><th>copy bits</th></tr>"
+    )
     for r in rows:
-        out.append(f"<tr><td><code>{_e(r['backend'])}</code></td><td>{_e(r['dtype'])}</td>"
-                   f"<td class='count'>{r['compared']}</td><td>{_histogram(r['histogram'])}</td>"
-                   f"<td>{_e(quantile_bin(r['histogram'], 0.5))}</td><td>{r['worst']:.3g}</td>"
-                   f"<td>{_e(bits_text(r))}</td></tr>")
+        out.append(
+            f"<tr><td><code>{_e(r['backend'])}</code></td><td>{_e(r['dtype'])}</td>"
+            f"<td class='count'>{r['compared']}</td><td>{_histogram(r['histogram'])}</td>"
+            f"<td>{_e(quantile_bin(r['histogram'], 0.5))}</td><td>{r['worst']:.3g}</td>"
+            f"<td>{_e(bits_text(r))}</td></tr>"
+        )
     out.append("</table>")
     return "".join(out)
 
 
 def _coverage(ran: list[dict[str, Any]]) -> str:
-    parts = ["<h2>Coverage</h2><p class='note'>For each property and dtype: the examples it ran (its covering "
-             "set's first) and discarded, "
-             "and per corner of the geometry the examples in which the backend computed a call in that corner. "
-             "A red zero is a corner the property's strategy can reach that this backend never computed.</p>"]
+    parts = [
+        "<h2>Coverage</h2><p class='note'>For each property and dtype: the examples it ran (its covering "
+        "set's first) and discarded, "
+        "and per corner of the geometry the examples in which the backend computed a call in that corner. "
+        "A red zero is a corner the property's strategy can reach that this backend never computed.</p>"
+    ]
     for b in ran:
         head = "".join(f"<th title='{_e(c)}'>{_e(c)}</th>" for c in CORNERS)
         rows = []
         for t in sorted(b["tests"], key=lambda t: (t["test"], str(t.get("dtype")))):
             c = t.get("coverage")
             if c is None:
-                rows.append(f"<tr><td>{_e(t['test'])}</td><td>{_e(t.get('dtype'))}</td>"
-                            f"<td colspan='{len(CORNERS) + 3}'>{_e(t['outcome'])}</td></tr>")
+                rows.append(
+                    f"<tr><td>{_e(t['test'])}</td><td>{_e(t.get('dtype'))}</td>"
+                    f"<td colspan='{len(CORNERS) + 3}'>{_e(t['outcome'])}</td></tr>"
+                )
                 continue
             cells = []
             for corner in CORNERS:
                 n = c["reached"].get(corner, 0)
                 zero = corner in c["not_reached"]
                 cells.append(f"<td class='count{' zero' if zero else ''}'>{n if n or zero else ''}</td>")
-            rows.append(f"<tr><td>{_e(t['test'])}</td><td>{_e(t.get('dtype'))}</td><td class='count'>{c['ran']}</td>"
-                        f"<td class='count'>{c.get('covering', '')}</td>"
-                        f"<td class='count'>{c['discarded']}</td>{''.join(cells)}</tr>")
-        parts.append(f"<h3><code>{_e(b['name'])}</code></h3><table><tr><th>property</th><th>dtype</th><th>ran</th>"
-                     f"<th>of which covering</th><th>discarded</th>{head}</tr>{''.join(rows)}</table>")
+            rows.append(
+                f"<tr><td>{_e(t['test'])}</td><td>{_e(t.get('dtype'))}</td><td class='count'>{c['ran']}</td>"
+                f"<td class='count'>{c.get('covering', '')}</td>"
+                f"<td class='count'>{c['discarded']}</td>{''.join(cells)}</tr>"
+            )
+        parts.append(
+            f"<h3><code>{_e(b['name'])}</code></h3><table><tr><th>property</th><th>dtype</th><th>ran</th>"
+            f"<th>of which covering</th><th>discarded</th>{head}</tr>{''.join(rows)}</table>"
+        )
     return "".join(parts)
 
 
 def _spec(spec: dict[str, Any]) -> str:
-    items = "".join(f"<dt id='{_anchor('spec', c['id'])}'>{_e(c['id'])} <span class='note'>({_e(c['kind'])})</span></dt>"
-                    f"<dd>{_inline(c['text'])}</dd>" for c in spec["clauses"])
+    items = "".join(
+        f"<dt id='{_anchor('spec', c['id'])}'>{_e(c['id'])} <span class='note'>({_e(c['kind'])})</span></dt>"
+        f"<dd>{_inline(c['text'])}</dd>"
+        for c in spec["clauses"]
+    )
     return f"<h2>The spec</h2><dl>{items}</dl>"

@@ -9,8 +9,14 @@ from cnnspec.conformance.coverage import CORNERS
 from cnnspec.conformance.errorstats import bits_text, quantile_bin
 from cnnspec.report.model import failures
 
-MARK = {"pass": "pass", "fail": "**FAIL**", "known nonconformance": "known", "not judged": "not judged",
-        "unsupported": "n/a", "untested": "-"}
+MARK = {
+    "pass": "pass",
+    "fail": "**FAIL**",
+    "known nonconformance": "known",
+    "not judged": "not judged",
+    "unsupported": "n/a",
+    "untested": "-",
+}
 
 
 def _cell(text: object) -> str:
@@ -27,16 +33,33 @@ def render(report: dict[str, Any]) -> str:
     """[report] The whole report as one Markdown document."""
     spec = report["spec"]
     ran = [b for b in report["backends"] if b["status"] != "unavailable"]
-    out = ["# cnnspec conformance report", "",
-           f"Spec: `{spec['file']}` (sha256 `{spec['sha256'][:12]}`), "
-           f"{sum(c['kind'] == 'testable' for c in spec['clauses'])} testable clauses. "
-           "Results: pass, **FAIL**, known (a recorded known nonconformance), not judged (its test failed on "
-           "an example that breaks a more basic clause, where the failure is filed), n/a (unsupported by the "
-           "backend, with its reason), - (untested).", "", "## Backends", ""]
-    out += _table(["backend", "version and device", "verdict", "tests", "profile", "seed", "machine"], [
-        [f"`{b['name']}`", b["description"], b["status"], _counts(b), b["profile"] or "",
-         b["seed"] if b["seed"] is not None else "derandomized", b["machine"].get("system", "")]
-        for b in ran])
+    out = [
+        "# cnnspec conformance report",
+        "",
+        f"Spec: `{spec['file']}` (sha256 `{spec['sha256'][:12]}`), "
+        f"{sum(c['kind'] == 'testable' for c in spec['clauses'])} testable clauses. "
+        "Results: pass, **FAIL**, known (a recorded known nonconformance), not judged (its test failed on "
+        "an example that breaks a more basic clause, where the failure is filed), n/a (unsupported by the "
+        "backend, with its reason), - (untested).",
+        "",
+        "## Backends",
+        "",
+    ]
+    out += _table(
+        ["backend", "version and device", "verdict", "tests", "profile", "seed", "machine"],
+        [
+            [
+                f"`{b['name']}`",
+                b["description"],
+                b["status"],
+                _counts(b),
+                b["profile"] or "",
+                b["seed"] if b["seed"] is not None else "derandomized",
+                b["machine"].get("system", ""),
+            ]
+            for b in ran
+        ],
+    )
     for b in report["backends"]:
         if b["status"] == "unavailable":
             out.append(f"- `{b['name']}` did not run here: {b['detail']}")
@@ -92,26 +115,49 @@ def _failures(report: dict[str, Any]) -> list[str]:
 
 
 def _accuracy(report: dict[str, Any]) -> list[str]:
-    out = ["## Accuracy", "",
-           "Per backend and dtype, over every element a property compared within its bound (A.1, A.5): where "
-           "|error| / bound fell (its median and 99th percentile by decade, and the worst), and the significand "
-           "bits the copies of A.3 carried, beside those declared (A.7).", ""]
+    out = [
+        "## Accuracy",
+        "",
+        "Per backend and dtype, over every element a property compared within its bound (A.1, A.5): where "
+        "|error| / bound fell (its median and 99th percentile by decade, and the worst), and the significand "
+        "bits the copies of A.3 carried, beside those declared (A.7).",
+        "",
+    ]
     rows = report.get("accuracy") or []
     if not rows:
         return out + ["No element was compared within a bound.", ""]
-    return out + _table(
-        ["backend", "dtype", "elements", "exact", "median", "99th percentile", "worst", "copy bits"],
-        [[f"`{r['backend']}`", r["dtype"], r["compared"], r["histogram"]["exact"],
-          quantile_bin(r["histogram"], 0.5), quantile_bin(r["histogram"], 0.99), f"{r['worst']:.3g}", bits_text(r)]
-         for r in rows]) + [""]
+    return (
+        out
+        + _table(
+            ["backend", "dtype", "elements", "exact", "median", "99th percentile", "worst", "copy bits"],
+            [
+                [
+                    f"`{r['backend']}`",
+                    r["dtype"],
+                    r["compared"],
+                    r["histogram"]["exact"],
+                    quantile_bin(r["histogram"], 0.5),
+                    quantile_bin(r["histogram"], 0.99),
+                    f"{r['worst']:.3g}",
+                    bits_text(r),
+                ]
+                for r in rows
+            ],
+        )
+        + [""]
+    )
 
 
 def _coverage(ran: list[dict[str, Any]]) -> list[str]:
-    out = ["## Coverage", "",
-           "Examples each property ran per dtype, its covering set's first (discarded ones: unsupported, or "
-           "rejected as the spec allows), "
-           "and the corners of the geometry that a property's strategy can reach but whose every call this "
-           "backend never computed.", ""]
+    out = [
+        "## Coverage",
+        "",
+        "Examples each property ran per dtype, its covering set's first (discarded ones: unsupported, or "
+        "rejected as the spec allows), "
+        "and the corners of the geometry that a property's strategy can reach but whose every call this "
+        "backend never computed.",
+        "",
+    ]
     for b in ran:
         reached: Counter[str] = Counter()
         rows = []
@@ -126,14 +172,26 @@ def _coverage(ran: list[dict[str, Any]]) -> list[str]:
                     examples.append(f"{t.get('dtype')}: {t['outcome']}")
                     continue
                 covering = f", {c['covering']} covering" if c.get("covering") else ""
-                examples.append(f"{t.get('dtype')}: {c['ran']}" + (f" (+{c['discarded']} discarded{covering})"
-                                                                    if c["discarded"] else f" ({covering[2:]})"
-                                                                    if covering else ""))
+                examples.append(
+                    f"{t.get('dtype')}: {c['ran']}"
+                    + (
+                        f" (+{c['discarded']} discarded{covering})"
+                        if c["discarded"]
+                        else f" ({covering[2:]})"
+                        if covering
+                        else ""
+                    )
+                )
                 reached.update(c["reached"])
                 missed |= set(c["not_reached"])
             rows.append([name, "; ".join(examples), ", ".join(n for n in CORNERS if n in missed)])
-        out += [f"### `{b['name']}`", "",
-                "Examples reaching each corner, over all properties: "
-                + ", ".join(f"{n} {reached[n]}" for n in CORNERS) + ".", ""]
+        out += [
+            f"### `{b['name']}`",
+            "",
+            "Examples reaching each corner, over all properties: "
+            + ", ".join(f"{n} {reached[n]}" for n in CORNERS)
+            + ".",
+            "",
+        ]
         out += _table(["property", "examples", "corners not reached"], rows)
     return out

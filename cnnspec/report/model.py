@@ -59,17 +59,27 @@ def failures(report: dict[str, Any]) -> Iterator[Failure]:
             if t["outcome"] not in (*FAILED, "xfailed"):
                 continue
             failure = t.get("failure") or {}
-            yield Failure(b["name"], t["test"], t.get("dtype"),
-                          "known nonconformance" if t["outcome"] == "xfailed" else t["outcome"],
-                          broken_clause(t) or "?", failure.get("message") or t.get("reason") or "", failure,
-                          t.get("inflight"))
+            yield Failure(
+                b["name"],
+                t["test"],
+                t.get("dtype"),
+                "known nonconformance" if t["outcome"] == "xfailed" else t["outcome"],
+                broken_clause(t) or "?",
+                failure.get("message") or t.get("reason") or "",
+                failure,
+                t.get("inflight"),
+            )
 
 
 def spec_record() -> dict[str, Any]:
     """The spec a report was made against: its digest and every clause's ID, kind and text."""
-    return {"file": "spec/conv2d.md", "sha256": hashlib.sha256(clauses.spec_text().encode()).hexdigest(),
-            "clauses": [{"id": c.id, "kind": c.kind, "text": c.text, "section": c.section}
-                        for c in clauses.clauses().values()]}
+    return {
+        "file": "spec/conv2d.md",
+        "sha256": hashlib.sha256(clauses.spec_text().encode()).hexdigest(),
+        "clauses": [
+            {"id": c.id, "kind": c.kind, "text": c.text, "section": c.section} for c in clauses.clauses().values()
+        ],
+    }
 
 
 def backend_record(run: BackendRun) -> dict[str, Any]:
@@ -78,11 +88,16 @@ def backend_record(run: BackendRun) -> dict[str, Any]:
     header = run.header
     described = (header.get("backends") or [{}])[0]
     return {
-        "name": described.get("name", run.name), "origin": described.get("origin", run.name),
-        "description": described.get("description", run.name), "machine": header.get("machine", {}),
+        "name": described.get("name", run.name),
+        "origin": described.get("origin", run.name),
+        "description": described.get("description", run.name),
+        "machine": header.get("machine", {}),
         "declared": described.get("declared") or {},
-        "profile": header.get("profile"), "max_examples": header.get("max_examples"), "seed": header.get("seed"),
-        "status": run.status, "detail": run.detail,
+        "profile": header.get("profile"),
+        "max_examples": header.get("max_examples"),
+        "seed": header.get("seed"),
+        "status": run.status,
+        "detail": run.detail,
         "output_tail": run.output_tail if run.status in FAILING - {"nonconformant"} else "",
         "tests": [{k: v for k, v in t.items() if k != "event"} for t in sorted(run.results, key=lambda r: r["nodeid"])],
     }
@@ -97,8 +112,10 @@ def finish(report: dict[str, Any]) -> dict[str, Any]:
     """The report with its derived parts (rows, summary) made from its backends."""
     testable = [c["id"] for c in report["spec"]["clauses"] if c["kind"] == "testable"]
     report["rows"] = [row for backend in report["backends"] for row in _rows(backend, testable)]
-    report["summary"] = {b["name"]: dict(Counter(r["result"] for r in report["rows"] if r["backend"] == b["name"]))
-                         for b in report["backends"]}
+    report["summary"] = {
+        b["name"]: dict(Counter(r["result"] for r in report["rows"] if r["backend"] == b["name"]))
+        for b in report["backends"]
+    }
     report["accuracy"] = [row for backend in report["backends"] for row in _accuracy(backend)]
     return report
 
@@ -119,9 +136,17 @@ def _accuracy(backend: dict[str, Any]) -> list[dict[str, Any]]:
             continue
         bits = errorstats.effective_bits(merged["copy_error"]) if merged["copies"] else None
         declared = (backend.get("declared") or {}).get(dtype, {})
-        rows.append({"backend": backend["name"], "dtype": dtype, "compared": compared, **merged,
-                     "effective_bits": None if bits is None or bits == float("inf") else round(bits, 2),
-                     "copies_exact": bits == float("inf"), "declared_bits": declared.get("copy_bits")})
+        rows.append(
+            {
+                "backend": backend["name"],
+                "dtype": dtype,
+                "compared": compared,
+                **merged,
+                "effective_bits": None if bits is None or bits == float("inf") else round(bits, 2),
+                "copies_exact": bits == float("inf"),
+                "declared_bits": declared.get("copy_bits"),
+            }
+        )
     return rows
 
 
@@ -140,8 +165,9 @@ def _rows(backend: dict[str, Any], testable: list[str]) -> list[dict[str, Any]]:
                 evidence[broken].append(("known nonconformance", label, test.get("reason", "")))
         found_by = test.get("found_by")
         if outcome in (*FAILED, "xfailed") and found_by in evidence and found_by != broken:
-            evidence[found_by].append(("not judged", label, f"its example breaks a more basic clause, {broken}, "
-                                                             "where the failure is filed"))
+            evidence[found_by].append(
+                ("not judged", label, f"its example breaks a more basic clause, {broken}, where the failure is filed")
+            )
         elif outcome in ("passed", "xpassed"):
             for clause in named:
                 if clause in evidence:
@@ -158,9 +184,16 @@ def _rows(backend: dict[str, Any], testable: list[str]) -> list[dict[str, Any]]:
         if result == "untested":
             reasons = [backend["detail"]] if backend["status"] in ("unavailable", "crashed", "timed out") else []
         partial = sorted({f"{e[1]}: {e[2]}" for e in found if e[0] == "unsupported"}) if result == "pass" else []
-        rows.append({"clause": clause, "backend": backend["name"], "result": result,
-                     "reason": "; ".join(reasons), "tests": sorted({e[1] for e in found if e[0] == result}),
-                     "unsupported": partial})
+        rows.append(
+            {
+                "clause": clause,
+                "backend": backend["name"],
+                "result": result,
+                "reason": "; ".join(reasons),
+                "tests": sorted({e[1] for e in found if e[0] == result}),
+                "unsupported": partial,
+            }
+        )
     return rows
 
 

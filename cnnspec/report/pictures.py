@@ -26,7 +26,9 @@ def _colour(value: float, low: float, high: float, diverging: bool) -> str:
         scale = max(abs(low), abs(high)) or 1.0
         t = float(np.clip(value / scale, -1, 1))
         # white at zero, red above, blue below
-        r, g, b = (255, int(255 * (1 - t)), int(255 * (1 - t))) if t >= 0 else (int(255 * (1 + t)), int(255 * (1 + t)), 255)
+        r, g, b = (
+            (255, int(255 * (1 - t)), int(255 * (1 - t))) if t >= 0 else (int(255 * (1 + t)), int(255 * (1 + t)), 255)
+        )
         return f"#{r:02x}{g:02x}{b:02x}"
     t = 0.5 if high == low else float(np.clip((value - low) / (high - low), 0, 1))
     v = int(235 - 200 * t)  # light grey (low) to near black (high)
@@ -38,11 +40,17 @@ def _window(a: np.ndarray, at: tuple[int, int] | None) -> tuple[np.ndarray, int,
     i, j = at or (0, 0)
     top = min(max(i - MAX_SIDE // 2, 0), max(H - MAX_SIDE, 0))
     left = min(max(j - MAX_SIDE // 2, 0), max(W - MAX_SIDE, 0))
-    return a[top: top + MAX_SIDE, left: left + MAX_SIDE], top, left
+    return a[top : top + MAX_SIDE, left : left + MAX_SIDE], top, left
 
 
-def heatmap(a: np.ndarray, *, title: str, diverging: bool = False, marked: np.ndarray | None = None,
-            at: tuple[int, int] | None = None) -> str:
+def heatmap(
+    a: np.ndarray,
+    *,
+    title: str,
+    diverging: bool = False,
+    marked: np.ndarray | None = None,
+    at: tuple[int, int] | None = None,
+) -> str:
     """[report] One 2-D array as an SVG grid: a cell per element, its value on hover, ``marked`` outlined."""
     shown, top, left = _window(np.asarray(a, dtype=np.float64), at)
     finite = shown[np.isfinite(shown)]
@@ -54,14 +62,21 @@ def heatmap(a: np.ndarray, *, title: str, diverging: bool = False, marked: np.nd
             value = shown[i, j]
             outline = marked is not None and bool(marked[top + i, left + j])
             stroke = ' stroke="#d00" stroke-width="2"' if outline else ""
-            cells.append(f'<rect x="{j * CELL}" y="{i * CELL}" width="{CELL}" height="{CELL}" '
-                         f'fill="{_colour(value, low, high, diverging)}"{stroke}>'
-                         f"<title>[{top + i}, {left + j}] = {value!r}</title></rect>")
-    cropped = f" (rows {top}-{top + h - 1}, cols {left}-{left + w - 1} of {a.shape[0]}x{a.shape[1]})" \
-        if (h, w) != a.shape else ""
-    return (f'<figure class="map"><svg xmlns="http://www.w3.org/2000/svg" width="{w * CELL}" height="{h * CELL}" '
-            f'role="img" aria-label="{escape(title)}">{"".join(cells)}</svg>'
-            f"<figcaption>{escape(title)}{escape(cropped)}</figcaption></figure>")
+            cells.append(
+                f'<rect x="{j * CELL}" y="{i * CELL}" width="{CELL}" height="{CELL}" '
+                f'fill="{_colour(value, low, high, diverging)}"{stroke}>'
+                f"<title>[{top + i}, {left + j}] = {value!r}</title></rect>"
+            )
+    cropped = (
+        f" (rows {top}-{top + h - 1}, cols {left}-{left + w - 1} of {a.shape[0]}x{a.shape[1]})"
+        if (h, w) != a.shape
+        else ""
+    )
+    return (
+        f'<figure class="map"><svg xmlns="http://www.w3.org/2000/svg" width="{w * CELL}" height="{h * CELL}" '
+        f'role="img" aria-label="{escape(title)}">{"".join(cells)}</svg>'
+        f"<figcaption>{escape(title)}{escape(cropped)}</figcaption></figure>"
+    )
 
 
 def failure_figure(failure: dict[str, Any]) -> str:
@@ -98,21 +113,30 @@ def _outputs(arrays: dict[str, np.ndarray], index: list[int] | None, inner: bool
     n, o = (index[0], index[1]) if index and len(index) == 4 else (0, 0)
     at = (index[2], index[3]) if index and len(index) == 4 else None
     rows = []
-    if "actual" in arrays and "expected" in arrays and arrays["actual"].shape == arrays["expected"].shape \
-            and arrays["actual"].ndim == 4 and arrays["actual"].size:
+    if (
+        "actual" in arrays
+        and "expected" in arrays
+        and arrays["actual"].shape == arrays["expected"].shape
+        and arrays["actual"].ndim == 4
+        and arrays["actual"].size
+    ):
         actual, expected = arrays["actual"], arrays["expected"]
         with np.errstate(invalid="ignore", over="ignore"):
             difference = actual.astype(np.float64) - expected.astype(np.float64)
         bad = arrays["bad"] if "bad" in arrays else ~(actual == expected)
         per_map = bad.sum(axis=(0, 2, 3)).tolist()
         per_batch = bad.sum(axis=(1, 2, 3)).tolist()
-        rows.append(f"<p class='note'>{int(bad.sum())} of {bad.size} elements break the clause; per output map "
-                    f"{per_map}, per batch element {per_batch}</p>")
-        rows.append("<div class='maps'><span class='label'>output map</span>"
-                    + heatmap(expected[n, o], title=f"expected[{n}, {o}]", marked=bad[n, o], at=at)
-                    + heatmap(actual[n, o], title=f"actual[{n}, {o}]", marked=bad[n, o], at=at)
-                    + heatmap(difference[n, o], title="actual - expected", diverging=True, marked=bad[n, o], at=at)
-                    + "</div>")
+        rows.append(
+            f"<p class='note'>{int(bad.sum())} of {bad.size} elements break the clause; per output map "
+            f"{per_map}, per batch element {per_batch}</p>"
+        )
+        rows.append(
+            "<div class='maps'><span class='label'>output map</span>"
+            + heatmap(expected[n, o], title=f"expected[{n}, {o}]", marked=bad[n, o], at=at)
+            + heatmap(actual[n, o], title=f"actual[{n}, {o}]", marked=bad[n, o], at=at)
+            + heatmap(difference[n, o], title="actual - expected", diverging=True, marked=bad[n, o], at=at)
+            + "</div>"
+        )
     if inner or not rows:
         return "".join(rows)
     return "<div class='figure'>" + "".join(rows) + "</div>"
