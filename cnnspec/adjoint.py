@@ -9,6 +9,7 @@ rounded once to the input's dtype.
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 
@@ -140,7 +141,7 @@ def _validate_transposed(
         raise ConvSpecError(f"output_padding={a} must not be negative", "U.4")
     if b is not None and b.shape != (w.shape[1] * groups,):
         raise ConvSpecError(f"bias of shape {b.shape} must have shape (C_out,)=({w.shape[1] * groups},)", "E.9")
-    return s, pads, a, d  # type: ignore[return-value]
+    return s, pads, a, d
 
 
 def conv_transpose2d(
@@ -174,7 +175,8 @@ def conv_transpose2d(
         x, w, b = np.abs(x), np.abs(w), None if b is None else np.abs(b)
     with np.errstate(invalid="ignore", over="ignore"):
         yhat = scatter(x, w, tuple(o + lo + hi for o, (lo, hi) in zip(out, pads)), stride=s, dilation=d, groups=groups)
-        y = yhat[(..., *(slice(lo, lo + o) for o, (lo, _) in zip(out, pads)))]
+        kept: tuple[Any, ...] = (..., *(slice(lo, lo + o) for o, (lo, _) in zip(out, pads)))
+        y = yhat[kept]
         if b is not None:
             y = y + b.astype(np.float64)[:, None, None]
     return y if magnitude else y.astype(x.dtype)

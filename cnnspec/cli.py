@@ -116,15 +116,18 @@ def _run_backends(args: argparse.Namespace) -> tuple[list[runner.BackendRun], in
     with concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as pool:
         # The backends that compile each new shape take longest: they start first, so that the others
         # fill the remaining lanes around them.
-        futures = {name: None for name in names}
-        for name in sorted(names, key=lambda n: not _compiles(n)):
-            futures[name] = pool.submit(_run_one, name, args, pytest_args, progress)
+        # Keyed in the order named, for the results; submitted in the order above.
+        submitted = {
+            n: pool.submit(_run_one, n, args, pytest_args, progress)
+            for n in sorted(names, key=lambda n: not _compiles(n))
+        }
+        futures = {name: submitted[name] for name in names}
         for future in concurrent.futures.as_completed(futures.values()):
             _, lines, _ = future.result()
             if progress is not None and sys.stdout.isatty():
                 print("\r" + " " * 70 + "\r", end="")
             print("\n".join(lines), flush=True)
-    results = [future.result() for future in futures.values()]  # type: ignore[union-attr]
+    results = [future.result() for future in futures.values()]
     return [run for run, _, _ in results], max((status for _, _, status in results), default=0)
 
 

@@ -9,13 +9,17 @@ from __future__ import annotations
 import math
 import numbers
 from dataclasses import dataclass
-from typing import Literal, Union
+from typing import Any, Literal, TypeGuard, Union, cast
 
 from cnnspec.errors import ConvSpecError
 
 Pair = tuple[int, int]
 ExplicitPadding = tuple[Pair, Pair]
 Padding = Union[ExplicitPadding, Literal["valid", "same"]]
+# The same at any rank (N.1): one entry, or one (low, high) pair, per spatial axis.
+Axes = tuple[int, ...]
+Pads = tuple[Pair, ...]
+AnyPadding = Union[Pads, Literal["valid", "same"]]
 NO_PADDING: ExplicitPadding = ((0, 0), (0, 0))
 
 
@@ -27,25 +31,25 @@ class _PlainRepr:
         printer.text(repr(self))  # type: ignore[attr-defined]
 
 
-def _is_int(value: object) -> bool:
+def _is_int(value: object) -> TypeGuard[int]:
     return isinstance(value, numbers.Integral) and not isinstance(value, bool)
 
 
-def as_pair(name: str, value: int | Pair) -> Pair:
+def as_pair(name: str, value: object) -> Pair:
     """[D.2] A per-axis parameter as a (height, width) pair; a single integer means both axes."""
     if _is_int(value):
-        return (int(value), int(value))  # type: ignore[arg-type]
+        return (int(value), int(value))
     if isinstance(value, (tuple, list)) and len(value) == 2 and all(_is_int(v) for v in value):
         return (int(value[0]), int(value[1]))
     raise ConvSpecError(f"{name}={value!r} must be an integer or a pair of integers (height, width)", "D.2")
 
 
-def as_tuple(name: str, value: int | tuple[int, ...], n: int) -> tuple[int, ...]:
+def as_tuple(name: str, value: object, n: int) -> tuple[int, ...]:
     """[D.2, N.1] A per-axis parameter as one integer per spatial axis; a single integer means every axis."""
     if n == 2:
-        return as_pair(name, value)  # type: ignore[arg-type]
+        return as_pair(name, value)
     if _is_int(value):
-        return (int(value),) * n  # type: ignore[call-overload]
+        return (int(value),) * n
     if isinstance(value, (tuple, list)) and len(value) == n and all(_is_int(v) for v in value):
         return tuple(int(v) for v in value)
     raise ConvSpecError(f"{name}={value!r} must be an integer or {n} integers, one per spatial axis", "D.2")
@@ -62,7 +66,7 @@ def as_padding(padding: object, n: int = 2) -> Padding:
             return padding  # type: ignore[return-value]
         raise ConvSpecError(f'padding={padding!r} must be "valid", "same" or explicit amounts', "E.7")
     if _is_int(padding):
-        p = int(padding)  # type: ignore[call-overload]
+        p = int(padding)
         return ((p, p),) * n  # type: ignore[return-value]
     if n != 2 and isinstance(padding, (tuple, list)) and len(padding) == n:
         if all(_is_int(v) for v in padding):
@@ -104,17 +108,14 @@ def same_padding(size: int, kernel: int, *, stride: int, dilation: int) -> Pair:
     return (total // 2, total - total // 2)
 
 
-def explicit_padding(padding: Padding, spatial: Pair, kernel: Pair, *, stride: Pair, dilation: Pair) -> ExplicitPadding:
+def explicit_padding(padding: AnyPadding, spatial: Axes, kernel: Axes, *, stride: Axes, dilation: Axes) -> Pads:
     """[P.3, P.4, N.1] The explicit ((top, bottom), (left, right)) amounts that a padding form stands
     for: one (low, high) pair per spatial axis."""
     if padding == "valid":
-        return ((0, 0),) * len(spatial)  # type: ignore[return-value]
+        return ((0, 0),) * len(spatial)
     if padding == "same":
-        return tuple(
-            same_padding(n, k, stride=s, dilation=d)  # type: ignore[return-value]
-            for n, k, s, d in zip(spatial, kernel, stride, dilation)
-        )
-    return padding  # type: ignore[return-value]
+        return tuple(same_padding(n, k, stride=s, dilation=d) for n, k, s, d in zip(spatial, kernel, stride, dilation))
+    return padding
 
 
 AXES = {1: "L", 2: "HW", 3: "DHW"}
@@ -175,7 +176,7 @@ def check_bias(b_shape: tuple[int, ...] | None, C_out: int) -> None:
         raise ConvSpecError(f"bias of shape {tuple(b_shape)} must have shape (C_out,)=({C_out},)", "E.6")
 
 
-def check_output_size(spatial: Pair, kernel: Pair, *, stride: Pair, padding: ExplicitPadding, dilation: Pair) -> Pair:
+def check_output_size(spatial: Axes, kernel: Axes, *, stride: Axes, padding: Pads, dilation: Axes) -> Axes:
     """[E.4, S.4, P.5, N.1] The dilated kernel fits in the padded (or cropped) input; returns (H_out,
     W_out), or one extent per spatial axis."""
     out = []
@@ -190,7 +191,7 @@ def check_output_size(spatial: Pair, kernel: Pair, *, stride: Pair, padding: Exp
                 "E.4",
             )
         out.append(output_size(size, k, stride=s, pad=pad, dilation=d))
-    return tuple(out)  # type: ignore[return-value]
+    return tuple(out)
 
 
 @dataclass(frozen=True)
@@ -240,9 +241,10 @@ class Conv2dCase(_PlainRepr):
     @property
     def pads(self) -> ExplicitPadding:
         """[P.3, P.4] The explicit amounts that this case's padding stands for."""
-        return explicit_padding(
+        pads = explicit_padding(
             self.padding, (self.H, self.W), (self.kH, self.kW), stride=self.stride, dilation=self.dilation
         )
+        return cast(ExplicitPadding, pads)
 
     @property
     def out_shape(self) -> tuple[int, int, int, int]:
@@ -257,7 +259,7 @@ class Conv2dCase(_PlainRepr):
         """[D.4] The accumulation length C_in/groups * kH * kW."""
         return self.C_in // self.groups * self.kH * self.kW
 
-    def params(self) -> dict[str, object]:
+    def params(self) -> dict[str, Any]:
         """The keyword arguments of this case's backend call."""
         return {"stride": self.stride, "padding": self.padding, "dilation": self.dilation, "groups": self.groups}
 
@@ -270,7 +272,7 @@ def may_reject(x_ndim: int, *, stride: Pair, padding: Padding) -> str | None:
         return "S.7"
     if padding == "same" and max(stride) > 1:
         return "P.4"
-    if padding not in ("same", "valid") and min(min(padding[0]), min(padding[1])) < 0:  # type: ignore[arg-type]
+    if not isinstance(padding, str) and min(min(padding[0]), min(padding[1])) < 0:
         return "P.5"
     return None
 
@@ -310,7 +312,7 @@ class ConvCase(_PlainRepr):
             self.spatial,
             self.kernel,
             stride=self.stride,
-            padding=self.pads,  # type: ignore[arg-type]
+            padding=self.pads,
             dilation=self.dilation,
         )
 
@@ -346,7 +348,7 @@ class ConvCase(_PlainRepr):
             self.padding,
             self.spatial,
             self.kernel,
-            stride=self.stride,  # type: ignore[arg-type]
+            stride=self.stride,
             dilation=self.dilation,
         )
 
@@ -359,7 +361,7 @@ class ConvCase(_PlainRepr):
             *check_output_size(
                 self.spatial,
                 self.kernel,
-                stride=self.stride,  # type: ignore[arg-type]
+                stride=self.stride,
                 padding=self.pads,
                 dilation=self.dilation,
             ),
@@ -370,7 +372,7 @@ class ConvCase(_PlainRepr):
         """[N.1] The accumulation length C_in/groups * k_1 * ... * k_n."""
         return self.C_in // self.groups * math.prod(self.kernel)
 
-    def params(self) -> dict[str, object]:
+    def params(self) -> dict[str, Any]:
         """The keyword arguments of this case's backend call."""
         return {"stride": self.stride, "padding": self.padding, "dilation": self.dilation, "groups": self.groups}
 
@@ -378,23 +380,17 @@ class ConvCase(_PlainRepr):
         """The same case as a ``Conv2dCase``, for a rank of 2."""
         if self.rank != 2:
             raise ValueError(f"a rank-{self.rank} case is not a conv2d case")
+        (H, W), (kH, kW) = self.spatial, self.kernel
+        padding = cast(Padding, self.padding)
+        stride, dilation = cast(Pair, self.stride), cast(Pair, self.dilation)
         return Conv2dCase(
-            self.N,
-            self.C_in,
-            *self.spatial,
-            self.C_out,
-            *self.kernel,
-            self.stride,  # type: ignore[arg-type]
-            self.padding,
-            self.dilation,
-            self.groups,
-            self.bias,
-        )  # type: ignore[arg-type]
+            self.N, self.C_in, H, W, self.C_out, kH, kW, stride, padding, dilation, self.groups, self.bias
+        )
 
     def permuted(self, order: tuple[int, ...]) -> ConvCase:
         """[N.3] The same case with its spatial axes (and their parameters) taken in ``order``."""
 
-        def take(values: tuple) -> tuple:  # type: ignore[type-arg]
+        def take(values: tuple) -> tuple:
             return tuple(values[a] for a in order)
 
         padding = self.padding if isinstance(self.padding, str) else take(self.padding)
@@ -480,7 +476,7 @@ class TransposedCase(_PlainRepr):
         """[U.5] The most products in one output element: C_in/groups * kH * kW."""
         return self.C_in // self.groups * self.kH * self.kW
 
-    def params(self) -> dict[str, object]:
+    def params(self) -> dict[str, Any]:
         """The keyword arguments of this case's backend call."""
         return {
             "stride": self.stride,
@@ -504,7 +500,7 @@ def pool_output_size(size: int, kernel: int, *, stride: int, pad: int, dilation:
 class PoolCase(_PlainRepr):
     """[M.1] One max_pool2d or avg_pool2d geometry (``op``); avg_pool2d has no dilation."""
 
-    op: Literal["max_pool2d", "avg_pool2d"]
+    op: str  # "max_pool2d" or "avg_pool2d"
     N: int
     C: int
     H: int
@@ -556,7 +552,7 @@ class PoolCase(_PlainRepr):
         )
         return (self.N, self.C, H_out, W_out)
 
-    def params(self) -> dict[str, object]:
+    def params(self) -> dict[str, Any]:
         """The keyword arguments of this case's backend call."""
         common = {
             "kernel_size": self.kernel,

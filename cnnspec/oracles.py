@@ -7,6 +7,8 @@ the stride-1 result (T.1), and the sums are scipy's direct correlations, all in 
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 from scipy import signal
 
@@ -19,7 +21,8 @@ def dilate_kernel(w: np.ndarray, dilation: tuple[int, ...]) -> np.ndarray:
     n = len(dilation)
     kernel = w.shape[-n:]
     out = np.zeros(w.shape[:-n] + tuple(d * (k - 1) + 1 for d, k in zip(dilation, kernel)), dtype=np.float64)
-    out[(..., *(slice(None, None, d) for d in dilation))] = w
+    taps: tuple[Any, ...] = (..., *(slice(None, None, d) for d in dilation))
+    out[taps] = w
     return out
 
 
@@ -28,9 +31,11 @@ def zero_pad(x: np.ndarray, padding: tuple[Pair, ...]) -> np.ndarray:
     n = len(padding)
     widths = [(0, 0)] * (x.ndim - n) + [(max(lo, 0), max(hi, 0)) for lo, hi in padding]
     padded = np.pad(x.astype(np.float64), widths)
-    return padded[
-        (..., *(slice(max(-lo, 0), size - max(-hi, 0)) for (lo, hi), size in zip(padding, padded.shape[-n:])))
-    ]
+    kept: tuple[Any, ...] = (
+        ...,
+        *(slice(max(-lo, 0), size - max(-hi, 0)) for (lo, hi), size in zip(padding, padded.shape[-n:])),
+    )
+    return padded[kept]
 
 
 def _per_output_map(call: ConvCall, correlate_group) -> np.ndarray:
@@ -63,7 +68,7 @@ def conv2d_correlate2d(
     groups: int = 1,
 ) -> np.ndarray:
     """[V.3, C.3] Each output map as the sum over its group's channels of scipy.signal.correlate2d."""
-    call = validate(x, w, b, stride=stride, padding=padding, dilation=dilation, groups=groups)  # type: ignore[arg-type]
+    call = validate(x, w, b, stride=stride, padding=padding, dilation=dilation, groups=groups)
     return _per_output_map(
         call, lambda stack, kernel: sum(signal.correlate2d(c, k, mode="valid") for c, k in zip(stack, kernel))
     )
@@ -81,7 +86,7 @@ def conv2d_correlate3d(
     groups: int = 1,
 ) -> np.ndarray:
     """[V.3] Each output map as one 3-D scipy.signal.correlate of the group's stack, "valid" in depth."""
-    call = validate(x, w, b, stride=stride, padding=padding, dilation=dilation, groups=groups)  # type: ignore[arg-type]
+    call = validate(x, w, b, stride=stride, padding=padding, dilation=dilation, groups=groups)
     # method="direct": the FFT method would bring its own rounding error into an oracle.
     return _per_output_map(
         call, lambda stack, kernel: signal.correlate(stack, kernel, mode="valid", method="direct")[0]
@@ -108,7 +113,7 @@ def conv_correlate(
         stride=stride,
         padding=padding,
         dilation=dilation,
-        groups=groups,  # type: ignore[arg-type]
+        groups=groups,
         rank=np.ndim(w) - 2,
     )
     return _per_output_map(

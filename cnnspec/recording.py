@@ -170,7 +170,7 @@ class Recorder:
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         row = self.pending.setdefault(report.nodeid, {"event": "result", "nodeid": report.nodeid, "outcome": "passed"})
         for name, value in report.user_properties:
-            if name == PROPERTY:
+            if name == PROPERTY and isinstance(value, dict):
                 row.update(value)
         if report.when == "???":
             # pytest-xdist's report of a worker that died while running this test.

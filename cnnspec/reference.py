@@ -17,8 +17,9 @@ from numpy.lib.stride_tricks import as_strided
 
 from cnnspec.errors import ConvSpecError
 from cnnspec.geometry import (
-    ExplicitPadding,
+    Axes,
     Padding,
+    Pads,
     Pair,
     as_padding,
     as_tuple,
@@ -78,9 +79,9 @@ def validate(
     b: np.ndarray | None = None,
     /,
     *,
-    stride: int | tuple[int, ...] = 1,
+    stride: object = 1,
     padding: object = 0,
-    dilation: int | tuple[int, ...] = 1,
+    dilation: object = 1,
     groups: int = 1,
     rank: int = 2,
 ) -> ConvCall:
@@ -101,10 +102,10 @@ def validate(
         as_padding(padding, rank),
         xb.shape[2:],
         tuple(kernel),
-        stride=s,  # type: ignore[arg-type]
+        stride=s,
         dilation=d,
     )
-    check_output_size(xb.shape[2:], tuple(kernel), stride=s, padding=pads, dilation=d)  # type: ignore[arg-type]
+    check_output_size(xb.shape[2:], tuple(kernel), stride=s, padding=pads, dilation=d)
     return ConvCall(xb, w, b, s, pads, d, int(groups), unbatched)
 
 
@@ -225,9 +226,7 @@ def correlate(
     return np.matmul(kernels, columns).reshape(N, C_out, *out)
 
 
-def correlate_by_taps(
-    x: np.ndarray, w: np.ndarray, *, padding: ExplicitPadding, dilation: Pair, groups: int
-) -> np.ndarray:
+def correlate_by_taps(x: np.ndarray, w: np.ndarray, *, padding: Pads, dilation: Axes, groups: int) -> np.ndarray:
     """[V.1] The stride-1 sum of V.1 as one matrix product per kernel tap, with no window copy, in float64.
 
     x̂ is laid out flat per channel with one spare zero row. For tap (p, q), the inputs of every output

@@ -17,6 +17,7 @@ import random
 import signal
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import ml_dtypes
 import numpy as np
@@ -49,7 +50,7 @@ _DTYPE_NAMES = {np.dtype(d).name: np.dtype(d) for d in DTYPES}
 _SIMPLEST = Conv2dCase(N=1, C_in=1, H=1, W=1, C_out=1, kH=1, kW=1)
 # The simplest call of the operation a test's primary clause is about: a dtype a backend declines for
 # it skips the whole test up front (onnxruntime has float64 MaxPool but no float64 Conv, say).
-_SIMPLEST_OF = {
+_SIMPLEST_OF: dict[str, Any] = {
     "U": TransposedCase(N=1, C_in=1, H=1, W=1, C_out=1, kH=1, kW=1),
     "M.3": PoolCase("avg_pool2d", N=1, C=1, H=1, W=1, kernel=(1, 1), stride=(1, 1)),
     "M": PoolCase("max_pool2d", N=1, C=1, H=1, W=1, kernel=(1, 1), stride=(1, 1)),
@@ -191,7 +192,7 @@ def _header(config: pytest.Config) -> dict[str, object]:
     }
 
 
-def _declared(backend: Backend, dtypes: list[np.dtype]) -> dict[str, dict[str, object]]:
+def _declared(backend: Backend, dtypes: list[np.dtype]) -> dict[str, dict[str, Any]]:
     """[A.5, A.7, A.10] What the backend declares for each dtype of the run, for the report's accuracy table."""
     declared = {}
     for dtype in dtypes:
@@ -243,7 +244,8 @@ def generate_tests(metafunc: pytest.Metafunc) -> None:
 
 
 def _is_conformance(item: pytest.Item) -> bool:
-    return getattr(item, "module", None) is not None and item.module.__name__.startswith("cnnspec.conformance.")
+    module = getattr(item, "module", None)
+    return module is not None and module.__name__.startswith("cnnspec.conformance.")
 
 
 def _test(item: pytest.Item) -> str:

@@ -1,9 +1,10 @@
-"""The code passes its lint and is formatted: ruff's rules for errors and import order, and ruff's formatter,
-as pyproject.toml configures them (``ruff format`` rewrites what the second test finds)."""
+"""The code passes its lint, is formatted and type-checks: ruff's rules for errors and import order, ruff's
+formatter (``ruff format`` rewrites what it finds) and mypy over cnnspec/, as pyproject.toml configures them."""
 
 from __future__ import annotations
 
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -33,3 +34,11 @@ def test_ruff_format_changes_nothing():
         timeout=120,
     )
     assert done.returncode == 0, "run `ruff format cnnspec tests benchmarks`:\n" + done.stdout + done.stderr
+
+
+@pytest.mark.slow
+def test_mypy_finds_nothing():
+    pytest.importorskip("mypy", reason="mypy is not installed (pip install -e '.[test]')")
+    # A process of its own: mypy's API is not re-entrant, and its cache (.mypy_cache) makes a rerun fast.
+    done = subprocess.run([sys.executable, "-m", "mypy"], capture_output=True, text=True, cwd=ROOT, timeout=600)
+    assert done.returncode == 0, done.stdout + done.stderr

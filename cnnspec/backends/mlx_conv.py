@@ -26,11 +26,11 @@ import numpy as np
 
 from cnnspec.backends.requirements import missing
 from cnnspec.findings import KnownCrash, finding, known
-from cnnspec.geometry import ConvCase, Padding, Pair, PoolCase, TransposedCase
+from cnnspec.geometry import ConvCase, ExplicitPadding, Padding, Pair, PoolCase, TransposedCase
 from cnnspec.reference import BFLOAT16
 
 
-def _mlx_padding(padding: Padding) -> tuple[str, object]:
+def _mlx_padding(padding: Padding) -> tuple[str, Any]:
     """Which MLX function and which padding argument: conv2d's default, conv2d's pair, or conv_general's lists."""
     if padding == "valid":
         return "conv2d", None
@@ -42,7 +42,7 @@ def _mlx_padding(padding: Padding) -> tuple[str, object]:
     return "conv_general", ([top, left], [bottom, right])
 
 
-def _array(a: np.ndarray) -> object:
+def _array(a: np.ndarray) -> Any:
     """The MLX array of ``a`` in ``a``'s own dtype: mx.array alone turns float64 into float32, and it
     cannot read ml_dtypes' bfloat16, which goes through float32 (exactly: every bfloat16 is a float32)."""
     import mlx.core as mx
@@ -90,7 +90,7 @@ class MlxBackend:
         """The mlx version and device."""
         import mlx.core as mx
 
-        return f"mlx {mx.__version__}, {mx.default_device()}"
+        return f"mlx {getattr(mx, '__version__', '?')}, {mx.default_device()}"
 
     def supports(self, case: Any, dtype: np.dtype) -> str | None:
         """MLX has no "same" padding form, and its CPU convolution has no float64 kernel for groups or
@@ -193,7 +193,7 @@ class MlxBackend:
         with mx.stream(mx.cpu):
             tx, tw = mx.moveaxis(_array(x), 1, -1), mx.moveaxis(_array(w), 1, -1)
             # conv_general's padding: 0 for "valid", else its (low, high) lists; "same" is declined by supports().
-            amounts = (
+            amounts: Any = (
                 0
                 if padding == "valid"
                 else padding
@@ -228,7 +228,8 @@ class MlxBackend:
 
         def forward(*primals: Any) -> Any:
             return _conv2d(
-                *primals[:2],
+                primals[0],
+                primals[1],
                 primals[2] if b is not None else None,
                 stride=stride,
                 padding=padding,
@@ -252,7 +253,7 @@ class MlxBackend:
         /,
         *,
         stride: Pair,
-        padding: Padding,
+        padding: ExplicitPadding,
         output_padding: Pair,
         dilation: Pair,
         groups: int,
@@ -263,7 +264,7 @@ class MlxBackend:
 
         if isinstance(groups, int) and groups == 0:
             raise KnownCrash(finding(self.name, "E.2"))
-        (top, _), (left, _) = padding  # type: ignore[misc]
+        (top, _), (left, _) = padding
         with mx.stream(mx.cpu):
             tx, tw = mx.moveaxis(_array(x), -3, -1), mx.transpose(_array(w), (1, 2, 3, 0))
             y = mx.conv_transpose2d(

@@ -30,7 +30,7 @@ import numpy as np
 
 from cnnspec.accuracy import unit_roundoff
 from cnnspec.findings import KnownCrash, KnownWrongAnswer, finding, known
-from cnnspec.geometry import Padding, Pair, TransposedCase
+from cnnspec.geometry import ExplicitPadding, Padding, Pair, TransposedCase
 from cnnspec.reference import BFLOAT16
 
 _TF32_UNIT_ROUNDOFF = 2.0**-11  # TF32 keeps 10 explicit significand bits
@@ -188,7 +188,7 @@ class TorchBackend:
         elif not self.mkldnn:
             # Only this one flag: mkldnn.flags() would also reset oneDNN's TF32 setting, and warn.
             before = torch.backends.mkldnn.enabled
-            torch.backends.mkldnn.enabled = False
+            torch.backends.mkldnn.enabled = False  # type: ignore[assignment]  # a module-level flag torch types as its descriptor
             try:
                 yield
             finally:
@@ -346,7 +346,7 @@ class TorchBackend:
         /,
         *,
         stride: Pair,
-        padding: Padding,
+        padding: ExplicitPadding,
         output_padding: Pair,
         dilation: Pair,
         groups: int,
@@ -354,7 +354,7 @@ class TorchBackend:
         """[U.1] F.conv_transpose2d; torch's padding is symmetric (``supports`` declines the rest)."""
         import torch.nn.functional as F
 
-        (top, _), (left, _) = padding  # type: ignore[misc]
+        (top, _), (left, _) = padding
         with self._flags():
             y = F.conv_transpose2d(
                 self._in(x),
@@ -573,7 +573,7 @@ class TorchLayerBackend(TorchBackend):
         /,
         *,
         stride: Pair,
-        padding: Padding,
+        padding: ExplicitPadding,
         output_padding: Pair,
         dilation: Pair,
         groups: int,

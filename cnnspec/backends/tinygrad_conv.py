@@ -112,7 +112,7 @@ class TinygradBackend:
             os.environ["CACHEDB"] = os.path.join(self._cache or self._private.name, "cache.db")  # type: ignore[union-attr]
             helpers = sys.modules.get("tinygrad.helpers")
             if helpers is not None:  # imported before this backend: its cache path is already read
-                helpers.CACHEDB = os.environ["CACHEDB"]
+                setattr(helpers, "CACHEDB", os.environ["CACHEDB"])
 
     def unavailable(self) -> str | None:
         """Why this backend cannot run here: tinygrad is not installed, or its CPU device has no C compiler."""
@@ -213,7 +213,8 @@ class TinygradBackend:
         """[B.1-B.3] Tensor.gradient of Tensor.conv2d for grad_output (tinygrad's autograd)."""
         leaves = [_tensor(x), _tensor(w)] + ([] if b is None else [_tensor(b)])
         y = _conv(
-            *leaves[:2],
+            leaves[0],
+            leaves[1],
             leaves[2] if b is not None else None,
             stride=stride,
             padding=padding,

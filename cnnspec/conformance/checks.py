@@ -56,7 +56,7 @@ class Nonconformance(AssertionError):
     results, ``bad`` marks the elements that break the clause and ``index`` is the first of them.
     """
 
-    def __init__(self, message: str, clause: str, call: Call | None = None) -> None:
+    def __init__(self, message: str, clause: str, call: Call | OpCall | None = None) -> None:
         super().__init__(message)
         self.clause = clause
         self.call = call
@@ -114,7 +114,7 @@ class Call:
         """The call in one line: backend, shapes and dtype, parameters."""
         return describe(self.parameters())
 
-    def parameters(self) -> dict[str, object]:
+    def parameters(self) -> dict[str, Any]:
         """The call as plain data: the backend, how to load it, the arrays and the parameters."""
         return {
             "backend": self.backend.name,
@@ -128,7 +128,7 @@ class Call:
             "groups": self.groups,
         }
 
-    def answer(self) -> object:
+    def answer(self) -> Any:
         """The backend's answer to this call, as it gives it, with the call kept on disk while it runs.
 
         Callers catch what this raises as the backend's raise, so nothing of cnnspec's runs in it
@@ -241,7 +241,7 @@ class OpCall:
     backend: Backend
     op: str
     arrays: tuple[tuple[str, np.ndarray | None], ...]
-    params: tuple[tuple[str, object], ...]
+    params: tuple[tuple[str, Any], ...]
     case: Any = None
     pick: int | None = None
 
@@ -250,13 +250,18 @@ class OpCall:
         """The call of ``case`` (of ``op``, else the case's own) on these arrays, in this order."""
         return cls(backend, op or case.op, tuple(arrays.items()), tuple(case.params().items()), case)
 
-    def array(self, name: str) -> np.ndarray | None:
-        """The array called ``name``."""
-        return dict(self.arrays)[name]
+    def array(self, name: str) -> np.ndarray:
+        """The array called ``name``, which this call has (the bias, which it may lack, is ``dict(arrays)["b"]``)."""
+        array = dict(self.arrays)[name]
+        if array is None:
+            raise KeyError(f"{self.op} call without {name}")
+        return array
 
-    def but(self, *, case: Any = None, pick: int | None = None, **changes: object) -> OpCall:
-        """The same call with some arrays or parameters changed, or a new case's parameters, or one result picked."""
-        arrays = tuple((k, changes.pop(k, v)) for k, v in self.arrays)  # type: ignore[misc]
+    def but(self, **changes: Any) -> OpCall:
+        """The same call with some arrays or parameters changed, or a new case's parameters (``case=``), or one
+        result picked (``pick=``)."""
+        case, pick = changes.pop("case", None), changes.pop("pick", None)
+        arrays = tuple((k, changes.pop(k, v)) for k, v in self.arrays)
         params = dict(self.params if case is None else case.params().items())
         params.update(changes)
         return replace(
@@ -271,7 +276,7 @@ class OpCall:
         """The call in one line: backend, operation, shapes and dtype, parameters."""
         return describe(self.parameters())
 
-    def parameters(self) -> dict[str, object]:
+    def parameters(self) -> dict[str, Any]:
         """The call as plain data: the backend, how to load it, the operation, the arrays and the parameters."""
         return {
             "backend": self.backend.name,
@@ -282,7 +287,7 @@ class OpCall:
             "pick": self.pick,
         }
 
-    def answer(self) -> object:
+    def answer(self) -> Any:
         """The backend's answer to this call, as it gives it, with the call kept on disk while it runs."""
         inflight.begin(self.parameters())
         try:
@@ -329,7 +334,7 @@ class OpCall:
         a negative amount, P.5), or None."""
         params = dict(self.params)
         padding, stride = params.get("padding"), params.get("stride") or (1,)
-        if padding == "same" and max(stride) > 1:  # type: ignore[call-overload]
+        if padding == "same" and max(stride) > 1:
             return "P.4"
         if (
             isinstance(padding, tuple)
@@ -446,6 +451,9 @@ class _Named:
     def __init__(self, name: str, origin: str) -> None:
         self.name, self.cnnspec_origin = name, origin
 
+    def conv2d(self, *args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError(f"{self.name} is not loaded here: a stand-in only names it in reproducers")
+
 
 def reproducer_of(parameters: dict[str, Any]) -> str:
     """[crash rows] The reproducer of a call recorded as plain data (an in-flight record of a process that
@@ -455,7 +463,7 @@ def reproducer_of(parameters: dict[str, Any]) -> str:
         call: Call | OpCall = OpCall(
             backend,
             parameters["op"],
-            tuple(parameters["arrays"]),  # type: ignore[arg-type]
+            tuple(parameters["arrays"]),
             tuple(parameters["params"]),
             None,
             parameters.get("pick"),
@@ -465,7 +473,7 @@ def reproducer_of(parameters: dict[str, Any]) -> str:
             backend,
             parameters["x"],
             parameters["w"],
-            parameters.get("b"),  # type: ignore[arg-type]
+            parameters.get("b"),
             parameters["stride"],
             parameters["padding"],
             parameters["dilation"],
@@ -479,7 +487,14 @@ def _first_bad(bad: np.ndarray) -> tuple[int, ...]:
 
 
 def fail(
-    actual: np.ndarray, expected: np.ndarray, bad: np.ndarray, *, clause: str, call: Call, why: str, extra: str = ""
+    actual: np.ndarray,
+    expected: np.ndarray,
+    bad: np.ndarray,
+    *,
+    clause: str,
+    call: Call | OpCall,
+    why: str,
+    extra: str = "",
 ) -> None:
     """Raise the Nonconformance of ``clause`` for the elements ``bad`` marks, naming the first."""
     index = _first_bad(bad)
@@ -496,7 +511,7 @@ def fail(
 
 
 def assert_shape(
-    actual: np.ndarray, shape: tuple[int, ...], dtype: np.dtype, *, call: Call, clause: str = "S.4"
+    actual: np.ndarray, shape: tuple[int, ...], dtype: np.dtype, *, call: Call | OpCall, clause: str = "S.4"
 ) -> None:
     """[S.4, S.5] The result has the spec's shape (``clause``) and the input's dtype (S.5)."""
     if actual.shape != tuple(shape):
@@ -513,7 +528,7 @@ def assert_shape(
         raise failure
 
 
-def assert_equal(actual: np.ndarray, expected: np.ndarray, *, clause: str, call: Call, why: str) -> None:
+def assert_equal(actual: np.ndarray, expected: np.ndarray, *, clause: str, call: Call | OpCall, why: str) -> None:
     """[A.2, R.*] Bit-for-bit equality, where the spec says the result is exact.
 
     A shape that differs from the expected one is reported under ``clause`` too: the relation that
@@ -525,7 +540,7 @@ def assert_equal(actual: np.ndarray, expected: np.ndarray, *, clause: str, call:
 
 
 def assert_within(
-    actual: np.ndarray, expected: np.ndarray, bound: np.ndarray, *, clause: str, call: Call, why: str
+    actual: np.ndarray, expected: np.ndarray, bound: np.ndarray, *, clause: str, call: Call | OpCall, why: str
 ) -> None:
     """[A.1] |actual - expected| <= bound, element by element (a NaN anywhere fails)."""
     assert_shape(actual, expected.shape, expected.dtype, call=call, clause=clause)
@@ -554,9 +569,10 @@ def reference_and_bound(
 ) -> tuple[np.ndarray, np.ndarray]:
     """[A.1, A.5, A.6] The reference result in the input's dtype, and the bound the backend's result
     must keep to against it: A.6's, from the precision the backend declares for that dtype."""
-    wide = [None if a is None else a.astype(np.float64) for a in (x, w, b)]
-    r64 = reference.conv2d(*wide, **case.params())
-    M = reference.magnitude(*wide, **case.params())
+    x64, w64, b64 = (None if a is None else a.astype(np.float64) for a in (x, w, b))
+    assert x64 is not None and w64 is not None
+    r64 = reference.conv2d(x64, w64, b64, **case.params())
+    M = reference.magnitude(x64, w64, b64, **case.params())
     return r64.astype(x.dtype), error_bound(M, r64, case.K, declared_precision(backend, x.dtype))
 
 

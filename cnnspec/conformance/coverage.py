@@ -25,7 +25,7 @@ from cnnspec.geometry import Conv2dCase
 
 # The corners, in the order a report lists them; each is a predicate on a valid geometry.
 def _pads(c: Conv2dCase) -> tuple[tuple[int, int], ...]:
-    return () if isinstance(c.padding, str) else c.padding  # type: ignore[return-value]
+    return () if isinstance(c.padding, str) else c.padding
 
 
 def _past_block(n: int, block: int) -> bool:

@@ -37,7 +37,8 @@ from cnnspec.geometry import Conv2dCase, ConvCase, PoolCase, TransposedCase
 
 T = TypeVar("T")
 
-Row = dict[str, Hashable]
+# A row of a covering array: an axis's name to its value (an int, a label, a pair), as the catalogue holds them.
+Row = dict[str, Any]
 
 # Values of an axis: the block sizes kernels tile and vectorise by are 8, 16 and 32 (AVX2 floats,
 # AVX-512 floats, a cache line of bfloat16); their neighbours are where the remainder paths run.
@@ -86,7 +87,7 @@ CONV2D_PAIRS: tuple[tuple[str, str], ...] = (
 _CANDIDATES = 8
 
 
-class Cases(tuple):  # type: ignore[type-arg]
+class Cases(tuple):
     """A covering set: its first ``values`` cases meet every value of every axis (each corner once), the
     rest every pair; a backend that pays a compilation for each new shape may run the first part alone."""
 
@@ -110,7 +111,7 @@ def cover(
     pairs: Sequence[tuple[str, str]] | None = None,
     seed: int = 0,
     order: Callable[[Any], Any] | None = None,
-) -> tuple[Any, ...]:
+) -> Cases:
     """Cases in which every value of every axis appears, and every pair of values of the axis pairs
     ``pairs`` (all pairs of axes where None) appears together, where ``build`` can make it: ``build``
     turns a row of axis values into a case (None where it cannot within its bounds), and ``read`` gives
@@ -144,11 +145,11 @@ def cover(
     for target in targets:
         if target not in uncovered:
             continue
-        best, best_new = None, set()
+        best, best_new = None, set[tuple[str, Hashable]]()
         for attempt in range(_CANDIDATES):
             if attempt == 3 and best is None:
                 break  # three rows with the combination all failed: the bounds cannot produce it
-            fixed: dict[int, Hashable] = dict(zip(target[::2], target[1::2]))  # type: ignore[arg-type]
+            fixed: dict[int, Hashable] = dict(zip(target[::2], target[1::2]))
             for k in rng.sample(range(len(names)), len(names)):
                 if k not in fixed:
                     # The value that meets the most uncovered combinations with the values already chosen.
@@ -227,8 +228,8 @@ class Conv2dBounds:
             and form in self.paddings
             and (self.bias is None or self.bias == case.bias)
         )
-        if form == "explicit":
-            ok = ok and all(self.within(p, 0, self.max_padding) for pair in case.padding for p in pair)  # type: ignore[union-attr]
+        if not isinstance(case.padding, str):  # explicit
+            ok = ok and all(self.within(p, 0, self.max_padding) for pair in case.padding for p in pair)
         if self.max_extra is not None:
             # As conv_cases() draws sizes: the smallest extent that fits, plus at most max_extra.
             pads = case.padding if form == "explicit" else ((0, 0), (0, 0))
@@ -262,12 +263,12 @@ def _leftover(size: int, k: int, s: int, d: int, form: str, pad: tuple[int, int]
 
 
 def _build_conv2d(bounds: Conv2dBounds, row: Row) -> Conv2dCase | None:
-    kH, kW = row["kernel"]  # type: ignore[misc]
+    kH, kW = row["kernel"]
     dH, dW = row["dilation H"], row["dilation W"]
-    sH, sW = _stride(row["stride H"], kH, dH), _stride(row["stride W"], kW, dW)  # type: ignore[arg-type]
+    sH, sW = _stride(row["stride H"], kH, dH), _stride(row["stride W"], kW, dW)
     form = str(row["padding"])
     pads = ((row["pad top"], row["pad bottom"]), (row["pad left"], row["pad right"]))
-    channels, filters = int(row["channels"]), int(row["C_out/groups"])  # type: ignore[call-overload]
+    channels, filters = int(row["channels"]), int(row["C_out/groups"])
     groups = {"1": 1, "2": 2}.get(str(row["groups"]), channels)
     if str(row["groups"]).startswith("depthwise"):
         if channels < 2:
@@ -275,15 +276,15 @@ def _build_conv2d(bounds: Conv2dBounds, row: Row) -> Conv2dCase | None:
         C_in_g, filters = 1, 2 if row["groups"] == "depthwise x2" else 1
     else:
         C_in_g = channels
-    H = _extent(int(row["H_out"]), kH, sH, dH, form, pads[0], bool(row["leftover H"]))  # type: ignore[call-overload, arg-type]
-    W = _extent(int(row["W_out"]), kW, sW, dW, form, pads[1], bool(row["leftover W"]))  # type: ignore[call-overload, arg-type]
+    H = _extent(int(row["H_out"]), kH, sH, dH, form, pads[0], bool(row["leftover H"]))
+    W = _extent(int(row["W_out"]), kW, sW, dW, form, pads[1], bool(row["leftover W"]))
     try:
         case = Conv2dCase(
             N=int(row["N"]),
             C_in=C_in_g * groups,
             H=H,
             W=W,
-            C_out=filters * groups,  # type: ignore[call-overload]
+            C_out=filters * groups,
             kH=kH,
             kW=kW,
             stride=(sH, sW),
@@ -291,7 +292,7 @@ def _build_conv2d(bounds: Conv2dBounds, row: Row) -> Conv2dCase | None:
             dilation=(dH, dW),
             groups=groups,
             bias=bool(row["bias"]),
-        )  # type: ignore[arg-type]
+        )
     except ConvSpecError:
         return None
     return case if bounds.allows(case) else None
@@ -409,7 +410,7 @@ def negative_paddings() -> tuple[tuple[tuple[int, int], tuple[int, int]], ...]:
     signs (a crop and a pad on one axis, on both, beside a cropped one)."""
 
     def build(row: Row) -> tuple[int, ...] | None:
-        signs = [int(row[side]) for side in _SIDES]  # type: ignore[call-overload]
+        signs = [int(row[side]) for side in _SIDES]
         return tuple(signs) if min(signs) < 0 else None
 
     one_axis = [(lo, hi, 0, 0) for lo in (-1, 0, 1) for hi in (-1, 0, 1) if min(lo, hi) < 0]
@@ -490,29 +491,29 @@ ND_AXES: dict[str, tuple[Hashable, ...]] = {
 
 
 @functools.cache
-def conv_nd_cases(rank: int) -> tuple[ConvCase, ...]:
+def conv_nd_cases(rank: int) -> Cases:
     """[coverage, N.1] The covering set of rank-``rank`` convolutions: the axis values apply to the last
     spatial axis; the others take the first of their values rotated, so every axis meets each."""
 
     def build(row: Row) -> ConvCase | None:
-        k, d = int(row["kernel"]), int(row["dilation"])  # type: ignore[call-overload]
+        k, d = int(row["kernel"]), int(row["dilation"])
         s = _stride(row["stride"], k, d)
         form = str(row["padding"])
-        pad = (int(row["pad low"]), int(row["pad high"]))  # type: ignore[call-overload]
-        channels, filters = int(row["channels"]), int(row["C_out/groups"])  # type: ignore[call-overload]
+        pad = (int(row["pad low"]), int(row["pad high"]))
+        channels, filters = int(row["channels"]), int(row["C_out/groups"])
         groups = {"1": 1, "2": 2}.get(str(row["groups"]), channels)
         C_in_g = 1 if row["groups"] == "depthwise" else channels
         if row["groups"] == "depthwise":
             filters = 1
         # The other axes: the same parameters, smaller extents, so that each axis of a rank-3 case varies.
-        outs = [max(1, int(row["out"]) // (2 ** (rank - 1 - i))) for i in range(rank)]  # type: ignore[call-overload]
+        outs = [max(1, int(row["out"]) // (2 ** (rank - 1 - i))) for i in range(rank)]
         spatial = tuple(_extent(o, k, s, d, form, pad) for o in outs)
         try:
             return ConvCase(
                 N=int(row["N"]),
                 C_in=C_in_g * groups,
                 C_out=filters * groups,
-                spatial=spatial,  # type: ignore[call-overload]
+                spatial=spatial,
                 kernel=(k,) * rank,
                 stride=(s,) * rank,
                 padding=((pad,) * rank) if form == "explicit" else form,  # type: ignore[arg-type]
@@ -560,23 +561,23 @@ TRANSPOSED_AXES: dict[str, tuple[Hashable, ...]] = {
 
 
 @functools.cache
-def transposed_cases(*, min_stride: int = 1, output_padding: bool = True) -> tuple[TransposedCase, ...]:
+def transposed_cases(*, min_stride: int = 1, output_padding: bool = True) -> Cases:
     """[coverage, U.1] The covering set of conv_transpose2d cases: output padding none or the largest
     below the stride (where ``output_padding``), strides from ``min_stride``."""
 
     def build(row: Row) -> TransposedCase | None:
-        channels, filters = int(row["channels"]), int(row["C_out/groups"])  # type: ignore[call-overload]
+        channels, filters = int(row["channels"]), int(row["C_out/groups"])
         groups = {"1": 1, "2": 2}.get(str(row["groups"]), channels)
         C_in_g = 1 if row["groups"] == "depthwise" else channels
         if row["groups"] == "depthwise":
             filters = 1
-        (kH, kW), stride, dilation, (H, W) = row["kernel"], row["stride"], row["dilation"], row["size"]  # type: ignore[misc]
-        if min(stride) < min_stride:  # type: ignore[call-overload]
+        (kH, kW), stride, dilation, (H, W) = row["kernel"], row["stride"], row["dilation"], row["size"]
+        if min(stride) < min_stride:
             return None
         padding = {"none": ((0, 0), (0, 0)), "symmetric": ((1, 1), (1, 1)), "asymmetric": ((0, 1), (2, 0))}[
             str(row["padding"])
         ]
-        extra = tuple(s - 1 for s in stride) if row["output padding"] == "largest" else (0, 0)  # type: ignore[attr-defined]
+        extra = tuple(s - 1 for s in stride) if row["output padding"] == "largest" else (0, 0)
         if not output_padding and max(extra) > 0:
             return None
         try:
@@ -585,16 +586,16 @@ def transposed_cases(*, min_stride: int = 1, output_padding: bool = True) -> tup
                 C_in=C_in_g * groups,
                 H=H,
                 W=W,
-                C_out=filters * groups,  # type: ignore[call-overload]
+                C_out=filters * groups,
                 kH=kH,
                 kW=kW,
                 stride=stride,
                 padding=padding,
-                output_padding=extra,  # type: ignore[arg-type]
+                output_padding=extra,
                 dilation=dilation,
                 groups=groups,
                 bias=bool(row["bias"]),
-            )  # type: ignore[arg-type]
+            )
         except ConvSpecError:
             return None
 
@@ -639,22 +640,22 @@ def pool_cases(op: str) -> tuple[PoolCase, ...]:
 
     def build(row: Row) -> PoolCase | None:
         kernel = row["kernel"]
-        d = int(row["dilation"]) if op == "max_pool2d" else 1  # type: ignore[call-overload]
-        stride = tuple({"1": 1, "kernel": k, "> kernel": d * (k - 1) + 2}[str(row["stride"])] for k in kernel)  # type: ignore[attr-defined]
-        padding = tuple(k // 2 for k in kernel) if row["padding"] == "half" else (0, 0)  # type: ignore[attr-defined]
-        out = int(row["out"])  # type: ignore[call-overload]
-        sizes = [max((out - 1) * s + d * (k - 1) + 1 - 2 * p, d) for k, s, p in zip(kernel, stride, padding)]  # type: ignore[call-overload]
+        d = int(row["dilation"]) if op == "max_pool2d" else 1
+        stride = tuple({"1": 1, "kernel": k, "> kernel": d * (k - 1) + 2}[str(row["stride"])] for k in kernel)
+        padding = tuple(k // 2 for k in kernel) if row["padding"] == "half" else (0, 0)
+        out = int(row["out"])
+        sizes = [max((out - 1) * s + d * (k - 1) + 1 - 2 * p, d) for k, s, p in zip(kernel, stride, padding)]
         try:
             return PoolCase(
                 op,
                 N=1 + int(row["ceil mode"]),
                 C=int(row["channels"]),
                 H=sizes[0],
-                W=sizes[1] + 1,  # type: ignore[arg-type, call-overload]
+                W=sizes[1] + 1,
                 kernel=kernel,
                 stride=stride,
                 padding=padding,
-                dilation=(d, d),  # type: ignore[arg-type]
+                dilation=(d, d),
                 ceil_mode=bool(row["ceil mode"]),
                 count_include_pad=bool(row["count padding"]),
             )

@@ -162,7 +162,7 @@ def conformance(test: T) -> T:
                     # A covering example's failure, which Hypothesis does not shrink: shrink it here.
                     given = test.hypothesis._given_kwargs  # type: ignore[attr-defined]
                     row = {name: value for name, value in tally.arguments.items() if name in given}
-                    clause = failure.clause
+                    clause = getattr(failure, "clause")
                     final = shrink.shrink(
                         test,
                         args,

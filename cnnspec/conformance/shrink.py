@@ -11,7 +11,7 @@ explicit example, so notes, discards and reproducers work as in any example.
 from __future__ import annotations
 
 import dataclasses
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Iterator, cast
 
 from hypothesis import Phase, example, given, settings
 
@@ -59,6 +59,7 @@ def simpler(value: Any) -> Iterator[Any]:
     """Simpler values than ``value``: for a case, each field made simpler on its own (channels per group
     and groups kept consistent); for a padding, each amount toward 0."""
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        value = cast(Any, value)  # a case: its fields are read by name
         if getattr(value, "padding", "valid") != "valid":
             # The simplest form first, while the input still holds the kernel, as Hypothesis's order of
             # draws has it shrink the form before the sizes.

@@ -295,7 +295,7 @@ def conv_nd_cases(
         kernel = tuple(draw(st.integers(1, max_kernel)) for _ in range(rank))
         stride = tuple(draw(st.integers(1, max_stride)) for _ in range(rank))
         dilation = tuple(draw(st.integers(1, max_dilation)) for _ in range(rank))
-        form = draw(st.sampled_from(["valid", "explicit", "same"]))
+        form: Literal["valid", "explicit", "same"] = draw(st.sampled_from(["valid", "explicit", "same"]))
         pads = tuple((draw(st.integers(0, max_padding)), draw(st.integers(0, max_padding))) for _ in range(rank))
         spatial = tuple(
             max(d * (k - 1) + 1 - (sum(p) if form == "explicit" else 0), 1) + draw(st.integers(0, max_extra))
@@ -362,7 +362,7 @@ def transposed_cases(
         kernel = (draw(st.integers(1, max_kernel)), draw(st.integers(1, max_kernel)))
         stride = (draw(st.integers(min_stride, max_stride)), draw(st.integers(min_stride, max_stride)))
         dilation = (draw(st.integers(1, max_dilation)), draw(st.integers(1, max_dilation)))
-        extra = tuple(draw(st.integers(0, s - 1)) if output_padding else 0 for s in stride)
+        extra = (draw(st.integers(0, stride[0] - 1)), draw(st.integers(0, stride[1] - 1))) if output_padding else (0, 0)
         pads = []
         for n, k, s, d, a in zip(sizes, kernel, stride, dilation, extra):
             # The output extent less one before padding, output padding left out: the same call without
@@ -506,6 +506,7 @@ def negative_padding_cases(**bounds: Any) -> st.SearchStrategy[Conv2dCase]:
         pads = case.padding
         if isinstance(pads, str) or min(map(min, pads)) >= 0 or max(abs(p) for pair in pads for p in pair) > 2:
             return False
-        return either_sign.allows(dataclasses.replace(case, padding=tuple((abs(lo), abs(hi)) for lo, hi in pads)))
+        (top, bottom), (left, right) = pads
+        return either_sign.allows(dataclasses.replace(case, padding=((abs(top), abs(bottom)), (abs(left), abs(right)))))
 
     return covering.attach(cases(), lambda: covering.negative_padding_cases(key), allows)

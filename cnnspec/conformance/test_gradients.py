@@ -14,7 +14,7 @@ from cnnspec.accuracy import error_bound, exact_integers
 from cnnspec.backends import operation_precision
 from cnnspec.conformance.checks import Call, Nonconformance, OpCall, _discard, assert_equal, assert_within, reproducer
 from cnnspec.conformance.profiles import conformance
-from cnnspec.conformance.strategies import arrays_of, conv_cases
+from cnnspec.conformance.strategies import Values, arrays_of, conv_cases
 from cnnspec.geometry import Conv2dCase
 
 # Sums over the batch and the output map (grad_weight) grow with the map: keep them moderate.
@@ -29,7 +29,7 @@ def backward_call(backend, case: Conv2dCase, x, w, b, g) -> OpCall:
     return OpCall.of(backend, case, op="conv2d_backward", x=x, w=w, b=b, grad_output=g)
 
 
-def _arrays(data, case: Conv2dCase, dtype, values: str):
+def _arrays(data, case: Conv2dCase, dtype, values: Values):
     terms = max(adjoint.grad_terms(case.x_shape, case.w_shape, case.out_shape))
     a = data.draw(
         arrays_of(

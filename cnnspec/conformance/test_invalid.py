@@ -76,7 +76,7 @@ def invalid_convolutions(
     params = dict(call.params) if isinstance(call, OpCall) else call.parameters()
     C_in, C_out, groups, n = x.shape[1], w.shape[0], params["groups"], x.ndim - 2
     for depth in dict.fromkeys(d for d in (C_in // groups - 1, C_in // groups + 1) if d >= 1):
-        yield (
+        yield Invalid(
             depth_clause,
             f"kernel depth {depth} with C_in/groups={C_in // groups}",
             call.but(w=np.ones((C_out, depth, *w.shape[2:]), w.dtype)),
@@ -89,7 +89,7 @@ def invalid_convolutions(
         extent = d * (k - 1) + 1
         x_shape, w_shape = list(x.shape), list(w.shape)
         x_shape[2 + axis], w_shape[2 + axis] = extent - 1, k
-        yield (
+        yield Invalid(
             larger_clause,
             f"dilated kernel extent {extent} > input extent {extent - 1} on spatial axis {axis}",
             call.but(x=np.ones(x_shape, x.dtype), w=np.ones(w_shape, w.dtype), padding=((0, 0),) * n),
@@ -97,7 +97,7 @@ def invalid_convolutions(
     for which, value, axis in itertools.product(("stride", "dilation"), (0, -1), range(n)):
         steps = list(params[which])
         steps[axis] = value
-        yield step_clause, f"{which}={tuple(steps)}", call.but(**{which: tuple(steps)})
+        yield Invalid(step_clause, f"{which}={tuple(steps)}", call.but(**{which: tuple(steps)}))
     for shape in bad_bias_shapes(C_out):
         yield Invalid(
             bias_clause, f"bias of shape {shape} with C_out={C_out}", call.but(b=np.ones(shape, x.dtype)), "E.6"
@@ -105,7 +105,7 @@ def invalid_convolutions(
     # Groups last: 0 may kill a framework (KnownCrash), and the other rules are still tried first.
     for g in bad_groups(C_in, C_out):
         depth = C_in // g if 1 <= g <= C_in else C_in
-        yield (
+        yield Invalid(
             groups_clause,
             f"groups={g} with C_in={C_in}, C_out={C_out}",
             call.but(w=np.ones((C_out, max(depth, 1), *w.shape[2:]), w.dtype), groups=g),

@@ -46,7 +46,7 @@ def invalid_nd(call: OpCall) -> Iterator[Invalid]:
         f"w of rank {n + 1}": {"w": w[0]},
         f"w of rank {n + 3}": {"w": w[None]},
     }.items():
-        yield "E.8", why, call.but(**changes)
+        yield Invalid("E.8", why, call.but(**changes))
     yield from invalid_convolutions(call, ("E.8",) * 5)
 
 
@@ -64,19 +64,19 @@ def invalid_transposed(call: OpCall, case: TransposedCase) -> Iterator[Invalid]:
         "w of rank 3": {"w": w[0]},
         "w of rank 5": {"w": w[None]},
     }.items():
-        yield "E.9", why, call.but(**changes)
+        yield Invalid("E.9", why, call.but(**changes))
     for first in dict.fromkeys(c for c in (C_in + 1, C_in - 1) if c >= 1):
-        yield "E.9", f"w.shape[0]={first} with C_in={C_in}", call.but(w=np.ones((first, *w.shape[1:]), dtype))
+        yield Invalid("E.9", f"w.shape[0]={first} with C_in={C_in}", call.but(w=np.ones((first, *w.shape[1:]), dtype)))
     for g in (next(g for g in range(2, C_in + 2) if C_in % g), -1):
-        yield "E.9", f"groups={g} with C_in={C_in}", call.but(groups=g)
+        yield Invalid("E.9", f"groups={g} with C_in={C_in}", call.but(groups=g))
     for which, value, axis in itertools.product(("stride", "dilation"), (0, -1), (0, 1)):
         steps = list(getattr(case, which))
         steps[axis] = value
-        yield "E.9", f"{which}={tuple(steps)}", call.but(**{which: tuple(steps)})
+        yield Invalid("E.9", f"{which}={tuple(steps)}", call.but(**{which: tuple(steps)}))
     for axis in (0, 1):
         pads = list(case.padding)
         pads[axis] = (-1, -1)
-        yield "E.9", f"padding={tuple(pads)}", call.but(padding=tuple(pads))
+        yield Invalid("E.9", f"padding={tuple(pads)}", call.but(padding=tuple(pads)))
     for shape in bad_bias_shapes(C_out):
         yield Invalid("E.9", f"bias of shape {shape} with C_out={C_out}", call.but(b=np.ones(shape, dtype)), "E.6")
     for axis in (0, 1):
@@ -87,7 +87,7 @@ def invalid_transposed(call: OpCall, case: TransposedCase) -> Iterator[Invalid]:
             pads = list(case.padding)
             pads[axis] = (p, p)
             out = fill - 2 * p
-            yield (
+            yield Invalid(
                 "E.10",
                 f"padding={tuple(pads)} leaves {out} output {'rows' if axis == 0 else 'columns'}",
                 call.but(padding=tuple(pads)),
@@ -105,7 +105,7 @@ def invalid_transposed(call: OpCall, case: TransposedCase) -> Iterator[Invalid]:
                 "U.4",
             )
     # Last: a framework may die of it (KnownCrash), and every other rule is tried first.
-    yield "E.9", f"groups=0 with C_in={C_in}", call.but(groups=0)
+    yield Invalid("E.9", f"groups=0 with C_in={C_in}", call.but(groups=0))
 
 
 def invalid_pool(call: OpCall, case: PoolCase) -> Iterator[Invalid]:
@@ -114,19 +114,19 @@ def invalid_pool(call: OpCall, case: PoolCase) -> Iterator[Invalid]:
     dilated window on each axis, and a window larger than the padded input on each axis."""
     x = call.array("x")
     for why, changes in {"x of rank 5": {"x": x[None]}, "x of rank 2": {"x": _spatial_only(x)}}.items():
-        yield "E.11", why, call.but(**changes)
+        yield Invalid("E.11", why, call.but(**changes))
     steps = ("kernel_size", "stride", "dilation") if case.op == "max_pool2d" else ("kernel_size", "stride")
     params = dict(call.params)
     for which, value, axis in itertools.product(steps, (0, -1), (0, 1)):
         changed = list(params[which])
         changed[axis] = value
-        yield "E.11", f"{which}={tuple(changed)}", call.but(**{which: tuple(changed)})
+        yield Invalid("E.11", f"{which}={tuple(changed)}", call.but(**{which: tuple(changed)}))
     for axis in (0, 1):
         k, d = case.kernel[axis], case.dilation[axis]
         for p in (-1, (d * (k - 1) + 1) // 2 + 1):
             pads = list(case.padding)
             pads[axis] = p
-            yield (
+            yield Invalid(
                 "E.11",
                 f"padding={tuple(pads)} with kernel {case.kernel} and dilation {case.dilation}",
                 call.but(padding=tuple(pads)),
@@ -137,7 +137,7 @@ def invalid_pool(call: OpCall, case: PoolCase) -> Iterator[Invalid]:
         kernel, pads = list(case.kernel), list(case.padding)
         kernel[axis], pads[axis] = n + 1, 0
         out = pool_output_size(n, n + 1, stride=s, pad=0, dilation=d, ceil_mode=False)
-        yield (
+        yield Invalid(
             "E.11",
             f"kernel {tuple(kernel)} on an input of {x.shape[2:]} leaves {out} outputs on axis {axis}",
             call.but(kernel_size=tuple(kernel), padding=tuple(pads), ceil_mode=False),
@@ -166,7 +166,7 @@ def invalid_backward(call: OpCall) -> Iterator[Invalid]:
         shapes.append((N, C - 1, H, W))
     for shape in dict.fromkeys(shapes):
         if shape != g.shape:
-            yield (
+            yield Invalid(
                 "E.12",
                 f"grad_output of shape {shape} for an output of shape {g.shape}",
                 call.but(grad_output=np.ones(shape, g.dtype)),

@@ -16,7 +16,7 @@ from cnnspec.backends import declared_precision
 from cnnspec.conformance.checks import Call, OpCall, _discard, assert_equal, assert_within
 from cnnspec.conformance.covering import exhaustive
 from cnnspec.conformance.profiles import conformance
-from cnnspec.conformance.strategies import arrays_of, conv_nd_cases
+from cnnspec.conformance.strategies import Values, arrays_of, conv_nd_cases
 from cnnspec.geometry import ConvCase
 
 RANKS = pytest.mark.parametrize("rank", [1, 3], ids=["conv1d", "conv3d"])
@@ -29,7 +29,7 @@ def conv_call(backend, case: ConvCase, x, w, b) -> Call | OpCall:
     return OpCall.of(backend, case, x=x, w=w, b=b)
 
 
-def _arrays(data, case: ConvCase, dtype, values: str):
+def _arrays(data, case: ConvCase, dtype, values: Values):
     a = data.draw(
         arrays_of({"x": case.x_shape, "w": case.w_shape, "b": case.b_shape}, dtype, values=values, terms=case.K),
         label="arrays",

@@ -13,7 +13,7 @@ from cnnspec.accuracy import error_bound, exact_integers
 from cnnspec.backends import operation_precision
 from cnnspec.conformance.checks import Call, Nonconformance, OpCall, _discard, assert_equal, assert_within, reproducer
 from cnnspec.conformance.profiles import conformance
-from cnnspec.conformance.strategies import arrays_of, transposed_cases
+from cnnspec.conformance.strategies import Values, arrays_of, transposed_cases
 from cnnspec.geometry import Conv2dCase, TransposedCase
 
 LIMITS = ("stride", "stride or dilation")
@@ -28,7 +28,7 @@ def output_padding_limit(backend) -> str:
     return limit
 
 
-def _arrays(data, case: TransposedCase, dtype, values: str, bias: bool = True):
+def _arrays(data, case: TransposedCase, dtype, values: Values, bias: bool = True):
     a = data.draw(
         arrays_of(
             {"x": case.x_shape, "w": case.w_shape, "b": case.b_shape if bias else None},
@@ -42,10 +42,10 @@ def _arrays(data, case: TransposedCase, dtype, values: str, bias: bool = True):
 
 
 def _expected(backend, case: TransposedCase, x, w, b, dtype):
-    wide = [None if a is None else a.astype(np.float64) for a in (x, w, b)]
-    r64 = adjoint.conv_transpose2d(*wide, **case.params())
+    x64, w64, b64 = x.astype(np.float64), w.astype(np.float64), None if b is None else b.astype(np.float64)
+    r64 = adjoint.conv_transpose2d(x64, w64, b64, **case.params())
     bound = error_bound(
-        adjoint.conv_transpose2d(*wide, **case.params(), magnitude=True),
+        adjoint.conv_transpose2d(x64, w64, b64, **case.params(), magnitude=True),
         r64,
         case.K,
         operation_precision(backend, np.dtype(dtype)),

@@ -21,6 +21,8 @@ wrong, a flip, a rounding are the property's own to report.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pytest
 
@@ -50,7 +52,7 @@ def _agrees(call: Call) -> bool | None:
     """Whether the backend's answer to ``call`` is the reference's within A.1's bound (None: no answer)."""
     case = call.case()
     actual = None if case is None else _answer(call)
-    if actual is None:
+    if case is None or actual is None:
         return None
     expected, bound = reference_and_bound(call.backend, case, call.x, call.w, call.b)
     if actual.shape != expected.shape:
@@ -90,7 +92,7 @@ def basic_clause(call: Call, *, removals: bool = True) -> tuple[str, str] | None
         plain = plain.but(padding=amounts)
     if not removals or _agrees(plain) is not False:
         return None
-    taken_away = (
+    taken_away: tuple[tuple[str, str, dict[str, Any]] | None, ...] = (
         ("V.4", "without the bias the value is right", {"b": None}) if plain.b is not None else None,
         ("T.2", "with dilation 1 the value is right", {"dilation": (1, 1)}) if plain.dilation != (1, 1) else None,
         ("T.1", "with stride 1 the value is right", {"stride": (1, 1)}) if plain.stride != (1, 1) else None,
