@@ -11,8 +11,10 @@ import numpy as np
 import pytest
 
 from cnnspec.backends import BUILTIN, load
+from cnnspec.conformance import triage
 from cnnspec.conformance.checks import Call, Nonconformance, assert_equal, assert_within
 
+import broken_backends
 from snippet_check import UNAVAILABLE, arrays
 
 TESTS = Path(__file__).resolve().parent
@@ -64,6 +66,19 @@ def test_a_bound_failure_reports_the_error_and_the_bound_and_nan_fails():
         assert_within(nan, y, bound, clause="A.1", call=call, why="within the bound")
 
 
+def test_exact_equality_takes_nan_on_both_sides_as_the_same_and_nan_against_a_number_as_different():
+    # A relation (M.4, R.*) holds where both of its calls give NaN; a NaN where a number is due still fails.
+    call = Call(load("reference"), *arrays(1))
+    y = call.run()
+    nan = y.copy()
+    nan[0, 0, 0, 0] = np.nan
+    assert_equal(nan, nan.copy(), clause="M.4", call=call, why="")
+    with pytest.raises(Nonconformance, match=r"out\[0, 0, 0, 0\]=nan, but should be"):
+        assert_equal(nan, y, clause="M.4", call=call, why="")
+    with pytest.raises(Nonconformance, match=r"out\[0, 0, 0, 0\]=.*, but should be nan"):
+        assert_equal(y, nan, clause="M.4", call=call, why="")
+
+
 def test_a_shape_or_dtype_failure_is_reported_before_values():
     call = Call(load("reference"), *arrays(1))
     y = call.run()
@@ -71,3 +86,14 @@ def test_a_shape_or_dtype_failure_is_reported_before_values():
         assert_equal(y[..., 0], y, clause="P.1", call=call, why="")
     with pytest.raises(Nonconformance, match=r"out.dtype=float64, but should be float32 \[S.5\]"):
         assert_equal(y.astype(np.float64), y, clause="P.1", call=call, why="")
+
+
+def test_triage_leaves_a_rejection_failure_alone_even_where_its_call_has_a_padding_string():
+    # A property of the rejections has an invalid call by design (a bias of the wrong shape, here with
+    # "same"): the triage must neither refile it nor fail on it when the reference rejects the call.
+    x, w, _ = arrays(1)
+    call = Call(broken_backends.BiasNotChecked(), x, w, np.zeros(3, np.float32), padding="same")
+    failure = Nonconformance("returned a result for an invalid call [E.6]", "E.6", call)
+    assert triage.refiled(failure, "E.6") is None
+    # Met by another property, the same call is no value the basic rules can judge either.
+    assert triage.basic_clause(call) is None
