@@ -22,7 +22,17 @@ import time
 from pathlib import Path
 
 from cnnspec import compile_cache, report, runner
-from cnnspec.backends import BUILTIN, UnknownBackend, describe, installed, load, max_examples, unavailable
+from cnnspec.backends import (
+    BUILTIN,
+    UnknownBackend,
+    default_backends,
+    describe,
+    installed,
+    load,
+    max_examples,
+    scheduled,
+    unavailable,
+)
 from cnnspec.conformance.profiles import PROFILES
 from cnnspec.pytest_plugin import DTYPE_NAMES
 
@@ -36,7 +46,8 @@ def _backends(argv: list[str]) -> int:
             print(f"{name:26} cannot load: {e}")
             continue
         reason = unavailable(backend)
-        print(f"{name:26} {'unavailable: ' + reason if reason else 'runs here: ' + describe(backend)}")
+        later = f" (not in a plain run: {scheduled(name)})" if scheduled(name) else ""
+        print(f"{name:26} {'unavailable: ' + reason if reason else 'runs here: ' + describe(backend) + later}")
     return 0
 
 
@@ -97,7 +108,9 @@ def _run_one(
 def _run_backends(args: argparse.Namespace) -> tuple[list[runner.BackendRun], int]:
     """Run each named backend in its own process, ``args.jobs`` at a time, printing its rows as it ends;
     the runs, in the order named, and the worst exit status."""
-    names = args.backend or list(BUILTIN)
+    names = args.backend or default_backends()
+    # The built-ins a plain run leaves out still have their row, which says why and how they are run.
+    left_out = [] if args.backend else [name for name in BUILTIN if scheduled(name)]
     pytest_args = [
         *(["-n", args.numprocesses] if args.numprocesses else []),
         *(arg for dtype in args.dtype for arg in ("--cnnspec-dtype", dtype)),
@@ -128,7 +141,9 @@ def _run_backends(args: argparse.Namespace) -> tuple[list[runner.BackendRun], in
                 print("\r" + " " * 70 + "\r", end="")
             print("\n".join(lines), flush=True)
     results = [future.result() for future in futures.values()]
-    return [run for run, _, _ in results], max((status for _, _, status in results), default=0)
+    runs = [run for run, _, _ in results]
+    runs += [runner.BackendRun(name, "unavailable", f"not run by this job: {scheduled(name)}") for name in left_out]
+    return runs, max((status for _, _, status in results), default=0)
 
 
 def _compiles(name: str) -> bool:

@@ -793,7 +793,7 @@ FINDINGS += (
         outcome="returns",
         prints="torch.Size([12, 4, 0, 0])",
         link="https://github.com/pytorch/pytorch/issues/195590; https://github.com/pytorch/pytorch/issues/127734",
-        also_in=("torch-cpu-channels-last", "torch-nn-cpu"),
+        also_in=("torch-cpu-channels-last", "torch-nn-cpu", "torch-compile-cpu", "torch-compile-dynamic-cpu"),
         dtypes=("float32", "bfloat16"),
         tests=("test_invalid_operators.py::test_transposed_with_empty_output_is_rejected",),
     ),
@@ -812,7 +812,13 @@ FINDINGS += (
         outcome="returns",
         prints="torch.Size([0, 3, 5, 3])",
         link="output padding with an empty batch: fix pending upstream (issue 19's survey)",
-        also_in=("torch-cpu-nomkldnn", "torch-cpu-channels-last", "torch-nn-cpu"),
+        also_in=(
+            "torch-cpu-nomkldnn",
+            "torch-cpu-channels-last",
+            "torch-nn-cpu",
+            "torch-compile-cpu",
+            "torch-compile-dynamic-cpu",
+        ),
         tests=(
             "test_invalid_operators.py::test_empty_batch_is_validated_as_any_other[conv2d]",
             "test_invalid_operators.py::test_empty_batch_is_validated_as_any_other[conv1d]",
@@ -832,7 +838,7 @@ FINDINGS += (
         ),
         outcome="returns",
         prints="torch.Size([2, 1, 3, 3])",
-        also_in=("torch-cpu-channels-last", "torch-nn-cpu"),
+        also_in=("torch-cpu-channels-last", "torch-nn-cpu", "torch-compile-cpu", "torch-compile-dynamic-cpu"),
         dtypes=("float32", "bfloat16"),
         tests=("test_invalid_operators.py::test_invalid_transposed_calls_are_rejected",),
     ),
@@ -1202,6 +1208,259 @@ class KnownWrongAnswer(KnownCrash):
             f"[{finding.clause}] the call gives wrong values on this machine, though not every time: {finding.summary}",
         )
         self.finding = finding
+
+
+FINDINGS += (
+    Finding(
+        backend="torch-compile-dynamic-cpu",
+        version="torch 2.13.0+cpu (torch.compile, inductor)",
+        clause="N.2",
+        summary=(
+            "`torch.compile(F.conv3d, dynamic=True)` **fails to compile a valid call**: once the function has "
+            'compiled one call, a call with `padding="same"` and an even kernel (2, 2, 2), which eager torch and '
+            "a first compiled call compute, raises InductorError 'LoweringException: ValueRangeError: Invalid "
+            "ranges [0:-1]' in the lowering of aten.convolution. conv1d and conv2d compile the same sequence."
+        ),
+        reproducer=(
+            "import torch\n"
+            "import torch.nn.functional as F\n"
+            "conv3d = torch.compile(F.conv3d, fullgraph=True, dynamic=True)\n"
+            "w = torch.ones(1, 1, 2, 2, 2)\n"
+            "conv3d(torch.ones(1, 1, 3, 3, 3), w)  # compiles and runs\n"
+            "try:\n"
+            "    print(conv3d(torch.ones(2, 1, 2, 4, 9), w, padding='same').shape)  # eager: torch.Size([2, 1, 2, 4, 9])\n"
+            "except Exception as e:\n"
+            "    print(type(e).__name__, str(e).splitlines()[0])\n"
+        ),
+        outcome="returns",
+        prints="InductorError",
+        link="https://github.com/pytorch/pytorch/issues/188422 (the same lowering error, for SDPA)",
+        tests=(
+            "test_ranks.py::test_conv1d_conv3d_match_reference_within_bound[conv3d]",
+            "test_ranks.py::test_conv1d_conv3d_exact_on_small_integers[conv3d]",
+            "test_ranks.py::test_spatial_axes_follow_their_own_parameters",
+        ),
+    ),
+)
+
+
+# PaddlePaddle's CPU convolutions and pooling (paddle.nn.functional), run by the paddle-cpu adapter.
+_PADDLE = "paddlepaddle 3.3.1 (CPU)"
+_PADDLE_HEAD = "import paddle\nimport paddle.nn.functional as F\n"
+
+FINDINGS += (
+    Finding(
+        backend="paddle-cpu",
+        version=_PADDLE,
+        clause="P.4",
+        summary=(
+            "`padding='SAME'` with a dilation above 1 **computes the undilated convolution**: the CPU kernels' "
+            "UpdatePaddingAndDilation sets the dilation to 1 under SAME, so a 1x3 kernel with dilation 2 on the row "
+            "1..7 gives [210, 321, ...] (dilation 1's result) where [310, 420, ...] is right. conv1d, conv2d, conv3d "
+            "and the gradients alike; every property whose examples meet it fails, and the triage files each "
+            "failure under P.4."
+        ),
+        reproducer=(
+            "import numpy as np\n"
+            + _PADDLE_HEAD
+            + "x = paddle.to_tensor(np.arange(1, 8, dtype=np.float32).reshape(1, 1, 1, 7))  # one row: 1 .. 7\n"
+            "w = paddle.to_tensor(np.array([[[[1.0, 10.0, 100.0]]]], np.float32))\n"
+            "print(F.conv2d(x, w, padding='SAME', dilation=(1, 2)).numpy().ravel().tolist())"
+            "  # [210.0, 321.0, ...]: dilation 1's result; dilation 2 gives [310.0, 420.0, ...]\n"
+        ),
+        outcome="returns",
+        prints="[210.0, 321.0, 432.0",
+        tests=(
+            "test_padding.py::test_same_padding_rule",
+            "test_values.py::test_matches_reference_within_bound",
+            "test_values.py::test_exact_on_small_integers",
+            "test_values.py::test_impulse_input_copies_the_kernel_unflipped",
+            "test_values.py::test_one_hot_weight_copies_the_input",
+            "test_values.py::test_long_sums_within_bound",
+            "test_values.py::test_long_sums_exact_on_integers",
+            "test_values.py::test_matches_scipy_3d_correlation",
+            "test_channels.py::test_greyscale_is_one_channel",
+            "test_groups.py::test_connection_table_is_a_full_conv_with_zero_slices",
+            "test_groups.py::test_depthwise_with_channel_multiplier",
+            "test_layouts.py::test_memory_layout_does_not_change_the_result",
+            "test_special_values.py::test_subnormals_are_kept",
+            "test_special_values.py::test_nan_and_infinity_reach_the_outputs_ieee_sends_them_to",
+            "test_ranks.py::test_conv1d_conv3d_match_reference_within_bound",
+            "test_ranks.py::test_conv1d_conv3d_exact_on_small_integers",
+            "test_gradients.py::test_gradients_match_reference_within_bound",
+            "test_gradients.py::test_gradients_exact_on_small_integers",
+        ),
+    ),
+    Finding(
+        backend="paddle-cpu",
+        version=_PADDLE,
+        clause="E.4",
+        summary=(
+            "A dilated kernel larger than the padded input is **not rejected**, and with `padding='VALID'` it **kills "
+            "the process with SIGSEGV** (x (2, 1, 1, 1), w (2, 1, 3, 2), dilation (1, 3): an output of shape "
+            "[2, 2, -1, -2]). With explicit padding conv1d, conv2d and conv3d return an empty array, or with a stride "
+            "a one-element result for a window that does not fit. The adapter refuses every VALID call whose kernel "
+            "does not fit (KnownCrash), so that the rest of the suite runs."
+        ),
+        reproducer=(
+            _PADDLE_HEAD + "x, w = paddle.ones([2, 1, 1, 1]), paddle.ones([2, 1, 3, 2])\n"
+            "print(F.conv2d(x, w, padding='VALID', dilation=(1, 3)).numpy())  # dies of SIGSEGV instead of raising\n"
+        ),
+        outcome="segfault",
+        link="https://github.com/PaddlePaddle/Paddle/issues/64838",
+        tests=(
+            "test_invalid.py::test_kernel_larger_than_padded_input_is_rejected",
+            "test_invalid_operators.py::test_invalid_conv1d_conv3d_are_rejected",
+            "test_invalid_operators.py::test_empty_batch_is_validated_as_any_other[conv2d]",
+            "test_invalid_operators.py::test_empty_batch_is_validated_as_any_other[conv1d]",
+            "test_invalid_operators.py::test_empty_batch_is_validated_as_any_other[conv3d]",
+        ),
+    ),
+    Finding(
+        backend="paddle-cpu",
+        version=_PADDLE,
+        clause="E.6",
+        summary=(
+            "A bias that is not of shape (C_out,) is **broadcast, not rejected**, by conv1d, conv2d, conv3d and "
+            "conv2d_transpose: with C_out = 3 a bias of shape (3, 1) gives an output of rank 5, (1, 3, 3, 2, 2), and "
+            "one of shape (1,) is added to every map."
+        ),
+        reproducer=(
+            _PADDLE_HEAD + "x, w = paddle.ones([1, 3, 2, 2]), paddle.ones([3, 3, 1, 1])  # C_out = 3\n"
+            "print(F.conv2d(x, w, paddle.ones([3, 1])).shape, F.conv2d(x, w, paddle.ones([1])).shape)"
+            "  # [1, 3, 3, 2, 2] [1, 3, 2, 2]: both should raise\n"
+        ),
+        outcome="returns",
+        prints="paddle.Size([1, 3, 3, 2, 2])",
+        tests=("test_invalid.py::test_wrong_bias_is_rejected",),
+    ),
+    Finding(
+        backend="paddle-cpu",
+        version=_PADDLE,
+        clause="E.9",
+        summary=(
+            "`F.conv2d_transpose` **accepts a dilation of 0 or below** and returns a result: a 2x2 kernel on a 2x2 "
+            "input gives 2x3 with `dilation=(0, 1)` and 1x3 with `dilation=(-1, 1)`."
+        ),
+        reproducer=(
+            _PADDLE_HEAD + "x, w = paddle.ones([1, 1, 2, 2]), paddle.ones([1, 1, 2, 2])\n"
+            "print(F.conv2d_transpose(x, w, dilation=(0, 1)).shape, F.conv2d_transpose(x, w, dilation=(-1, 1)).shape)"
+            "  # [1, 1, 2, 3] [1, 1, 1, 3]: both should raise\n"
+        ),
+        outcome="returns",
+        prints="paddle.Size([1, 1, 2, 3]) paddle.Size([1, 1, 1, 3])",
+        link="https://github.com/PaddlePaddle/Paddle/issues/64840 (dilation 0 fails in cuDNN on the GPU)",
+        tests=("test_invalid_operators.py::test_invalid_transposed_calls_are_rejected",),
+    ),
+    Finding(
+        backend="paddle-cpu",
+        version=_PADDLE,
+        clause="E.10",
+        summary=(
+            "`F.conv2d_transpose` **returns an empty array** where the padding leaves no output row: a 2x1 input, a "
+            "1x1 kernel and padding 1 above and below give shape (1, 1, 0, 1)."
+        ),
+        reproducer=(
+            _PADDLE_HEAD + "x, w = paddle.ones([1, 1, 2, 1]), paddle.ones([1, 1, 1, 1])\n"
+            "print(F.conv2d_transpose(x, w, padding=[[0, 0], [0, 0], [1, 1], [0, 0]]).shape)"
+            "  # [1, 1, 0, 1]: no output row left, should raise\n"
+        ),
+        outcome="returns",
+        prints="paddle.Size([1, 1, 0, 1])",
+        tests=("test_invalid_operators.py::test_transposed_with_empty_output_is_rejected",),
+    ),
+    Finding(
+        backend="paddle-cpu",
+        version=_PADDLE,
+        clause="E.11",
+        summary=(
+            "`F.max_pool2d` and `F.avg_pool2d` **validate few pooling limits**: max_pool2d accepts a kernel extent of "
+            "0 or -1 (an output of -FLT_MAX) and a negative stride, and both accept a negative padding, a padding "
+            "above half the window (windows of padding alone: -FLT_MAX, or NaN in avg_pool2d) and a window larger "
+            "than the input (an empty result)."
+        ),
+        reproducer=(
+            _PADDLE_HEAD + "x = paddle.ones([1, 1, 3, 4])\n"
+            "print(F.max_pool2d(x, (0, 2), 1).shape, F.avg_pool2d(x, 2, 1, (-1, 0)).shape, "
+            "F.max_pool2d(x, 2, 1, (2, 0)).shape, F.avg_pool2d(x, (4, 1), 1).shape)"
+            "  # a kernel of 0, a negative padding, a padding above half the window, a window too large: each should raise\n"
+        ),
+        outcome="returns",
+        prints="paddle.Size([1, 1, 4, 3]) paddle.Size([1, 1, 0, 3]) paddle.Size([1, 1, 6, 3]) paddle.Size([1, 1, 0, 4])",
+        link="https://github.com/PaddlePaddle/Paddle/issues/51893 (the NaN of a padding above half the window, by design)",
+        tests=(
+            "test_invalid_operators.py::test_invalid_pooling_is_rejected",
+            "test_invalid_operators.py::test_empty_batch_is_validated_as_any_other[max_pool2d]",
+            "test_invalid_operators.py::test_empty_batch_is_validated_as_any_other[avg_pool2d]",
+        ),
+    ),
+    Finding(
+        backend="paddle-cpu",
+        version=_PADDLE,
+        clause="E.12",
+        summary=(
+            "`paddle.grad` of a conv **accepts an upstream gradient of the wrong shape** and returns gradients: with "
+            "a row fewer they hold uninitialised memory, with a batch element more or a rank of 3 they are those of "
+            "some other loss. A `grad_outputs` of rank 1, which the suite does not try, kills the process with SIGFPE."
+        ),
+        reproducer=(
+            _PADDLE_HEAD + "x, w = paddle.full([1, 1, 1, 1], 3.0), paddle.full([1, 1, 1, 1], 2.0)\n"
+            "x.stop_gradient = w.stop_gradient = False\n"
+            "for shape in ([1, 1, 0, 1], [2, 1, 1, 1], [1, 1, 1]):  # the output's shape is [1, 1, 1, 1]\n"
+            "    print(*(g.shape for g in paddle.grad([F.conv2d(x, w)], [x, w], [paddle.ones(shape)])))"
+            "  # each should raise\n"
+        ),
+        outcome="returns",
+        prints="paddle.Size([1, 1, 1, 1]) paddle.Size([1, 1, 1, 1])",
+        tests=(
+            "test_invalid_operators.py::test_gradient_of_the_wrong_shape_is_rejected",
+            "test_invalid_operators.py::test_empty_batch_is_validated_as_any_other[conv2d_backward]",
+        ),
+    ),
+    Finding(
+        backend="paddle-cpu",
+        version=_PADDLE,
+        clause="E.13",
+        summary=(
+            "With an **empty batch** (N = 0) `F.conv2d_transpose` skips its check of `groups`: groups=-1 returns a "
+            "result of shape (0, -1, 1, 1), where a batch of 1 raises (PreconditionNotMet 'The meta data must be valid')."
+        ),
+        reproducer=(
+            _PADDLE_HEAD + "for n in (1, 0):\n"
+            "    try:\n"
+            "        print(F.conv2d_transpose(paddle.ones([n, 9, 1, 1]), paddle.ones([9, 1, 1, 1]), groups=-1).shape)"
+            "  # N = 0: [0, -1, 1, 1], should raise\n"
+            "    except Exception as e:\n"
+            "        print('N = 1 raises', type(e).__name__)\n"
+        ),
+        outcome="returns",
+        prints="paddle.Size([0, -1, 1, 1])",
+        tests=("test_invalid_operators.py::test_empty_batch_is_validated_as_any_other[conv_transpose2d]",),
+    ),
+    Finding(
+        backend="paddle-cpu",
+        version=_PADDLE,
+        clause="M.1",
+        summary=(
+            "In ceil mode `F.max_pool2d` and `F.avg_pool2d` **keep a last window that starts past the padded input**, "
+            "which M.1 drops (as torch does): a 1x1 window every 2 columns of a 1x2 input gives 2 outputs, the second "
+            "-FLT_MAX (max) or NaN (avg, exclusive or not), where 1 is right. float16, float32 and float64."
+        ),
+        reproducer=(
+            _PADDLE_HEAD
+            + "x = paddle.to_tensor([[[[1.0, 2.0]]]])  # (1, 1, 1, 2): a 1x1 window every 2 columns fits once\n"
+            "print(F.max_pool2d(x, 1, (1, 2), 0, ceil_mode=True).numpy().tolist(), "
+            "F.avg_pool2d(x, 1, (1, 2), 0, ceil_mode=True).numpy().tolist())"
+            "  # [[[[1.0, -3.4e+38]]]] [[[[1.0, nan]]]]: [[[[1.0]]]] is right\n"
+        ),
+        outcome="returns",
+        prints="[[[[1.0, nan]]]]",
+        tests=(
+            "test_pooling.py::test_max_pool_is_the_window_maximum",
+            "test_pooling.py::test_avg_pool_is_the_window_mean",
+        ),
+    ),
+)
 
 
 def finding(backend: str, clause: str) -> Finding:

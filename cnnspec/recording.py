@@ -24,7 +24,7 @@ import json
 import platform
 import re
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, Callable
 
 import numpy as np
 import pytest
@@ -142,9 +142,13 @@ def _reason(report: pytest.TestReport) -> str:
 class Recorder:
     """The plugin object that writes the events of one run to a JSON-lines file."""
 
-    def __init__(self, path: Path, header: dict[str, Any]) -> None:
+    def __init__(
+        self, path: Path, header: dict[str, Any], statistics: Callable[[], dict[str, Any]] | None = None
+    ) -> None:
         self.file: IO[str] = open(path, "w", encoding="utf-8", buffering=1)
         self.header = header
+        # What the backends say the run cost them (graphs compiled, say), asked when the session ends.
+        self.statistics = statistics
         self.pending: dict[str, dict[str, Any]] = {}
         self.collected = False
 
@@ -189,5 +193,7 @@ class Recorder:
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
         for row in self.pending.values():
             self._write(row)
+        if self.statistics is not None:
+            self._write({"event": "statistics", "backends": self.statistics()})
         self._write({"event": "end", "exitstatus": int(exitstatus)})
         self.file.close()

@@ -43,6 +43,8 @@ class BackendRun:
     inflight: list[dict[str, Any]] = field(default_factory=list)
     output_tail: str = ""
     seconds: float = 0.0
+    # What the backend said the run cost it (``statistics()``: a compiler's graphs compiled), by backend name.
+    statistics: dict[str, dict[str, int]] = field(default_factory=dict)
 
     def counts(self) -> Counter[str]:
         """The number of tests by outcome."""
@@ -155,6 +157,12 @@ def run_backend(
             name, profile, (*pytest_args, *extra), start + timeout, memory_limit, progress, len(run.results)
         )
         run.header = run.header or next((e for e in events if e["event"] == "header"), {})
+        for event in events:
+            if event["event"] == "statistics":  # a resumed attempt's counts add to the first's
+                for backend, counts in event["backends"].items():
+                    kept = run.statistics.setdefault(backend, {})
+                    for what, n in counts.items():
+                        kept[what] = kept.get(what, 0) + n
         results = [e for e in events if e["event"] == "result"]
         finished = {r["nodeid"] for r in results}
         unfinished = [e["nodeid"] for e in events if e["event"] == "start" and e["nodeid"] not in finished]

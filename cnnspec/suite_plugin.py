@@ -100,7 +100,8 @@ def configure(config: pytest.Config) -> None:
     )
     results = config.getoption("cnnspec_results")
     if results and not hasattr(config, "workerinput"):
-        config.pluginmanager.register(recording.Recorder(Path(results), _header(config)), "cnnspec-recorder")
+        recorder = recording.Recorder(Path(results), _header(config), lambda: _statistics(config))
+        config.pluginmanager.register(recorder, "cnnspec-recorder")
 
 
 class _Isolator:
@@ -190,6 +191,13 @@ def _header(config: pytest.Config) -> dict[str, object]:
         "seed": None if settings.get("derandomize") else config.getoption("hypothesis_seed"),
         "machine": recording.machine(),
     }
+
+
+def _statistics(config: pytest.Config) -> dict[str, Any]:
+    """[report] What each backend with a ``statistics()`` hook says this process's run cost it (a compiler's
+    graphs compiled, say), by backend name; under pytest-xdist the workers' calls are not counted here."""
+    hooks = {b.name: getattr(b, "statistics", None) for b in _backends(config)}
+    return {name: hook() for name, hook in hooks.items() if callable(hook)}
 
 
 def _declared(backend: Backend, dtypes: list[np.dtype]) -> dict[str, dict[str, Any]]:

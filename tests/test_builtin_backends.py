@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from cnnspec.backends import BUILTIN
+from cnnspec.backends import BUILTIN, default_backends, scheduled
 
 REPORT = Path(__file__).resolve().parent.parent / "reports" / "conformance.json"
 
@@ -56,3 +56,12 @@ def test_the_main_jobs_report_finds_every_builtin_backend_conformant():
         assert not _undeclared(name, reasons), (
             f"{name} skips what its adapter did not declare: {_undeclared(name, reasons)}"
         )
+
+
+def test_a_plain_run_leaves_out_only_the_scheduled_backends_and_says_how_each_is_run():
+    # A backend too costly for every CI run (torch.compile: a compilation for each new shape) still has its
+    # row in the main job's report, saying why it did not run and the command that runs it.
+    left_out = [name for name in BUILTIN if scheduled(name)]
+    assert default_backends() == [name for name in BUILTIN if name not in left_out]
+    for name in left_out:
+        assert f"cnnspec report --backend {name}" in scheduled(name), scheduled(name)

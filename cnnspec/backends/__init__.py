@@ -85,12 +85,23 @@ class KnownNonconformance:
     dtype: str = ""
 
 
-def _builtin(module: str, attribute: str, extra: str, what: str) -> Callable[[], Backend]:
+def _builtin(module: str, attribute: str, extra: str, what: str, *, scheduled: str = "") -> Callable[[], Backend]:
     def load() -> Backend:
         return getattr(importlib.import_module(module), attribute)()
 
-    load.extra, load.what = extra, what  # type: ignore[attr-defined]
+    load.extra, load.what, load.scheduled = extra, what, scheduled  # type: ignore[attr-defined]
     return load
+
+
+def scheduled(name: str) -> str:
+    """[report] Why the built-in backend ``name`` is not run by a plain ``cnnspec run`` or ``cnnspec report``
+    (its run costs more than a CI job affords) and how it is run instead, or "" where it is run."""
+    return getattr(BUILTIN.get(name), "scheduled", "")
+
+
+def default_backends() -> list[str]:
+    """The built-in backends a plain ``cnnspec run`` or ``cnnspec report`` runs: every one not ``scheduled``."""
+    return [name for name in BUILTIN if not scheduled(name)]
 
 
 _TORCH, _JAX, _ONNX = "cnnspec.backends.pytorch", "cnnspec.backends.jax_lax", "cnnspec.backends.onnx_conv"
@@ -98,6 +109,14 @@ _NUMPY, _MLX, _TINYGRAD = (
     "cnnspec.backends.numpy_backends",
     "cnnspec.backends.mlx_conv",
     "cnnspec.backends.tinygrad_conv",
+)
+_TORCH_COMPILE = "cnnspec.backends.torch_compile"
+# Measured on a 2-core machine (issue 17's note): each new shape is a compilation of 0.1-2.5 s, and one dtype
+# of the ci profile took the static backend over 10 minutes and the dynamic one over 20.
+_COMPILES_EVERY_SHAPE = (
+    "each new shape costs torch.compile a compilation, and one dtype of the ci profile takes 10-20 minutes on 2 "
+    "cores: not run by a plain `cnnspec report`; run it with `tox -e torch-compile` or "
+    "`cnnspec report --backend {name}`, and merge its conformance.json with `--merge`"
 )
 
 # Factories, not instances, so that naming a backend is what imports its framework; each with the extra
@@ -142,6 +161,21 @@ BUILTIN: dict[str, Callable[[], Backend]] = {
     "torch-cuda-tf32": _builtin(
         _TORCH, "torch_cuda_tf32", "torch", "cuDNN, TF32 on (torch's default for conv), held to A.1 with u = 2^-11"
     ),
+    "torch-compile-cpu": _builtin(
+        _TORCH_COMPILE,
+        "torch_compile_cpu",
+        "torch",
+        "`torch.compile` (inductor, CPU) of every functional call, `dynamic=False`: one function per operation "
+        "called with every shape, each new shape a recompilation; never run eagerly past the recompile limits",
+        scheduled=_COMPILES_EVERY_SHAPE.format(name="torch-compile-cpu"),
+    ),
+    "torch-compile-dynamic-cpu": _builtin(
+        _TORCH_COMPILE,
+        "torch_compile_dynamic_cpu",
+        "torch",
+        "the same with `dynamic=True`: symbolic shapes from the first call",
+        scheduled=_COMPILES_EVERY_SHAPE.format(name="torch-compile-dynamic-cpu"),
+    ),
     "jax-cpu": _builtin(
         _JAX,
         "jax_cpu",
@@ -176,6 +210,12 @@ BUILTIN: dict[str, Callable[[], Backend]] = {
         "tinygrad",
         "the conv layer (`tinygrad.nn.Conv2d`, weights loaded with `load_state_dict`) on the same device",
     ),
+    "paddle-cpu": _builtin(
+        "cnnspec.backends.paddle",
+        "paddle_cpu",
+        "paddle",
+        '`paddle.nn.functional` on Paddle\'s CPU device, Paddle\'s own "SAME"/"VALID" strings and pairs padding',
+    ),
 }
 
 
@@ -185,7 +225,8 @@ def table() -> str:
     rows = ["| name | install | what it runs |", "| --- | --- | --- |"]
     for name, load in BUILTIN.items():
         extra = f"`pip install 'cnnspec[{load.extra}]'`" if load.extra else "(always)"  # type: ignore[attr-defined]
-        rows.append(f"| `{name}` | {extra} | {load.what} |")  # type: ignore[attr-defined]
+        later = " (not run by a plain `cnnspec report`: see below)" if scheduled(name) else ""
+        rows.append(f"| `{name}` | {extra} | {load.what}{later} |")  # type: ignore[attr-defined]
     return "\n".join(rows) + "\n"
 
 

@@ -210,20 +210,26 @@ class TorchBackend:
     ) -> np.ndarray:
         """[V.1] F.conv2d on this backend's device and path; asymmetric padding through F.pad first."""
         import torch
-        import torch.nn.functional as F
 
         self._refuse_known_wrong(x, w, stride, padding, dilation, groups)
         tx, tw = _tensor(x).to(self.device), _tensor(w).to(self.device)
         tb = None if b is None else _tensor(b).to(self.device)
         pre_pad, torch_padding = _torch_padding(padding)
         if pre_pad is not None:
-            tx = F.pad(tx, pre_pad)
+            tx = self._f("pad")(tx, pre_pad)
         if self.channels_last and tx.dim() == 4:
             tx = tx.contiguous(memory_format=torch.channels_last)
             tw = tw.contiguous(memory_format=torch.channels_last)
         with self._flags():
-            y = F.conv2d(tx, tw, tb, stride=stride, padding=torch_padding, dilation=dilation, groups=groups)
+            y = self._f("conv2d")(tx, tw, tb, stride=stride, padding=torch_padding, dilation=dilation, groups=groups)
         return self._out(y)
+
+    def _f(self, name: str) -> Any:
+        """``torch.nn.functional``'s ``name`` as this backend calls it: the function itself here; compiled by
+        ``torch.compile`` in the compiled backends (``cnnspec.backends.torch_compile``)."""
+        import torch.nn.functional as F
+
+        return getattr(F, name)
 
     def _out(self, t: Any) -> np.ndarray:
         """A result as NumPy: its values, or on the meta device, which computes shapes and no values, zeros of
@@ -289,16 +295,15 @@ class TorchBackend:
         dilation: Any,
         groups: int,
     ) -> np.ndarray:
-        import torch.nn.functional as F
 
         self._refuse_known_crash(x, stride, dilation)
         self._refuse_known_wrong(x, w, stride, padding, dilation, groups)
         tx, tw, tb = self._in(x), self._in(w), self._in(b)
         pre_pad, torch_padding = _torch_padding(padding)
         if pre_pad is not None:
-            tx = F.pad(tx, pre_pad)
+            tx = self._f("pad")(tx, pre_pad)
         with self._flags():
-            y = getattr(F, op)(tx, tw, tb, stride=stride, padding=torch_padding, dilation=dilation, groups=groups)
+            y = self._f(op)(tx, tw, tb, stride=stride, padding=torch_padding, dilation=dilation, groups=groups)
         return self._out(y)
 
     def conv2d_backward(
@@ -316,13 +321,12 @@ class TorchBackend:
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
         """[B.1-B.3] torch.autograd.grad of F.conv2d (after F.pad for asymmetric padding) for grad_output."""
         import torch
-        import torch.nn.functional as F
 
         tx, tw, tb = self._in(x, grad=True), self._in(w, grad=True), self._in(b, grad=True)
         pre_pad, torch_padding = _torch_padding(padding)
         with self._flags():
-            y = F.conv2d(
-                F.pad(tx, pre_pad) if pre_pad is not None else tx,
+            y = self._f("conv2d")(
+                self._f("pad")(tx, pre_pad) if pre_pad is not None else tx,
                 tw,
                 tb,
                 stride=stride,
@@ -352,11 +356,10 @@ class TorchBackend:
         groups: int,
     ) -> np.ndarray:
         """[U.1] F.conv_transpose2d; torch's padding is symmetric (``supports`` declines the rest)."""
-        import torch.nn.functional as F
 
         (top, _), (left, _) = padding
         with self._flags():
-            y = F.conv_transpose2d(
+            y = self._f("conv_transpose2d")(
                 self._in(x),
                 self._in(w),
                 self._in(b),
@@ -372,9 +375,8 @@ class TorchBackend:
         self, x: np.ndarray, /, *, kernel_size: Pair, stride: Pair, padding: Pair, dilation: Pair, ceil_mode: bool
     ) -> np.ndarray:
         """[M.2] F.max_pool2d."""
-        import torch.nn.functional as F
 
-        y = F.max_pool2d(self._in(x), kernel_size, stride, padding, dilation, ceil_mode=ceil_mode)
+        y = self._f("max_pool2d")(self._in(x), kernel_size, stride, padding, dilation, ceil_mode=ceil_mode)
         return self._out(y)
 
     def avg_pool2d(
@@ -389,9 +391,8 @@ class TorchBackend:
         count_include_pad: bool,
     ) -> np.ndarray:
         """[M.3] F.avg_pool2d."""
-        import torch.nn.functional as F
 
-        y = F.avg_pool2d(
+        y = self._f("avg_pool2d")(
             self._in(x), kernel_size, stride, padding, ceil_mode=ceil_mode, count_include_pad=count_include_pad
         )
         return self._out(y)

@@ -87,10 +87,12 @@ def backend_record(run: BackendRun) -> dict[str, Any]:
     the order in which pytest-xdist's workers finished."""
     header = run.header
     described = (header.get("backends") or [{}])[0]
+    name = described.get("name", run.name)
+    cost = ", ".join(f"{n} {what}" for what, n in run.statistics.get(name, {}).items())
     return {
-        "name": described.get("name", run.name),
+        "name": name,
         "origin": described.get("origin", run.name),
-        "description": described.get("description", run.name),
+        "description": described.get("description", run.name) + (f"; this run: {cost}" if cost else ""),
         "machine": header.get("machine", {}),
         "declared": described.get("declared") or {},
         "profile": header.get("profile"),
