@@ -24,6 +24,8 @@ NumPy out, NCHW input and OIHW weight. Everything else is optional and found wit
 - ``covering``: ``"values"`` to run only the first part of each property's covering set, the cases that
   meet every corner of the catalogue once, rather than ``"pairs"`` (all of it, the default): for the
   same framework; the report shows it.
+- ``statistics() -> dict[str, int]``: what the run cost the backend (a compiler's graphs compiled), asked
+  when the session ends; the report adds it to the backend's description.
 - ``not_applicable``: a mapping from clause ID to the reason that clause is not the framework's to
   meet (a framework with no bias argument, whose bias the adapter adds, cannot reject a bias of the
   wrong shape, E.6); the tests whose primary clause it names skip with the reason.
