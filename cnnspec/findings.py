@@ -1463,6 +1463,240 @@ FINDINGS += (
 )
 
 
+def _openvino(body: str) -> str:
+    """A reproducer that builds one OpenVINO opset node, compiles it for the CPU plugin (float32 pinned, one
+    thread) and runs it on NumPy arrays; bfloat16 goes in and out by its bits, which the binding cannot read."""
+    return (
+        "import numpy as np\n"
+        "import openvino as ov\n"
+        "import openvino.opset14 as ops\n"
+        "f32, bf16 = ov.Type.f32, ov.Type.bf16\n"
+        "def run(y, params, *arrays):\n"
+        "    config = {'INFERENCE_PRECISION_HINT': 'f32', 'INFERENCE_NUM_THREADS': 1}  # the default hint may be bf16\n"
+        "    request = ov.Core().compile_model(ov.Model([y], params), 'CPU', config).create_infer_request()\n"
+        "    for i, a in enumerate(arrays):\n"
+        "        t = ov.Tensor(params[i].get_element_type(), ov.Shape(list(a.shape)))\n"
+        "        if t.get_element_type() == bf16:  # the top half of float32 bits: exact, a holds bfloat16 values\n"
+        "            t.data.view(np.uint16)[...] = np.asarray(a, np.float32).view(np.uint32) >> 16\n"
+        "        else:\n"
+        "            t.data[...] = a\n"
+        "        request.set_input_tensor(i, t)\n"
+        "    request.infer()\n"
+        "    out = request.get_output_tensor(0)\n"
+        "    if out.get_element_type() == bf16:\n"
+        "        return (out.data.view(np.uint16).astype(np.uint32) << 16).view(np.float32)\n"
+        "    return out.data.copy()\n"
+    ) + body
+
+
+_OPENVINO = "openvino 2026.4.1 (CPU plugin)"
+_OPENVINO_BF16 = "AMD EPYC (avx512_bf16, no AMX), 2 cores, INFERENCE_NUM_THREADS 1"
+_OPENVINO_BF16_LINK = "probably the root of https://github.com/openvinotoolkit/openvino/issues/38256 (not confirmed)"
+
+FINDINGS += (
+    Finding(
+        backend="openvino-cpu",
+        version=_OPENVINO,
+        clause="M.3",
+        summary=(
+            "`AvgPool-14` with `rounding_type='ceil_torch'` and `exclude_pad=False` **divides the last window, which "
+            "hangs past the end padding, by the whole kernel size**: W=8, kernel 3, stride 2, padding 1 give 1/3 for "
+            "the last window of an all-ones row, where the spec (and torch, whose rule `ceil_torch` is named for) "
+            "gives 1/2. Plain `ceil` does the same. Every dtype."
+        ),
+        reproducer=_openvino(
+            "x = ops.parameter([1, 1, 1, 8], f32)\n"
+            "y = ops.avg_pool(x, [1, 2], [0, 1], [0, 1], [1, 3], exclude_pad=False, rounding_type='ceil_torch').output(0)\n"
+            "print([round(float(v), 4) for v in run(y, [x], np.ones((1, 1, 1, 8))).ravel()])"
+            "  # [0.6667, 1.0, 1.0, 1.0, 0.3333]: the last window should be 0.5\n"
+        ),
+        outcome="returns",
+        prints="1.0, 0.3333]",
+        tests=("test_pooling.py::test_avg_pool_is_the_window_mean",),
+    ),
+    Finding(
+        backend="openvino-cpu",
+        version=_OPENVINO,
+        clause="E.10",
+        summary=(
+            "`ConvolutionBackpropData` whose padding **removes every output row returns an empty array** instead of "
+            "raising: x (1, 1, 2, 1), a 1x1 kernel, pads_begin (1, 0) and pads_end (1, 0) give shape (1, 1, 0, 1)."
+        ),
+        reproducer=_openvino(
+            "x, w = ops.parameter([1, 1, 2, 1], f32), ops.parameter([1, 1, 1, 1], f32)\n"
+            "y = ops.convolution_backprop_data(x, w, [1, 1], pads_begin=[1, 0], pads_end=[1, 0])\n"
+            "print(run(y, [x, w], np.ones((1, 1, 2, 1)), np.ones((1, 1, 1, 1))).shape)"
+            "  # (1, 1, 0, 1): padding that leaves no output row should raise\n"
+        ),
+        outcome="returns",
+        prints="(1, 1, 0, 1)",
+        tests=("test_invalid_operators.py::test_transposed_with_empty_output_is_rejected",),
+    ),
+    Finding(
+        backend="openvino-cpu",
+        version=_OPENVINO,
+        clause="U.4",
+        summary=(
+            "`ConvolutionBackpropData` **accepts a negative `output_padding`** and crops the output: "
+            "output_padding (-1, 0) on x (1, 1, 3, 1) with a 1x1 kernel gives shape (1, 1, 2, 1); on a 1x1 input "
+            "the result is empty."
+        ),
+        reproducer=_openvino(
+            "x, w = ops.parameter([1, 1, 3, 1], f32), ops.parameter([1, 1, 1, 1], f32)\n"
+            "y = ops.convolution_backprop_data(x, w, [1, 1], pads_begin=[0, 0], pads_end=[0, 0], output_padding=[-1, 0])\n"
+            "print(run(y, [x, w], np.ones((1, 1, 3, 1)), np.ones((1, 1, 1, 1))).shape)"
+            "  # (1, 1, 2, 1): output_padding -1 should raise\n"
+        ),
+        outcome="returns",
+        prints="(1, 1, 2, 1)",
+        tests=("test_transposed.py::test_output_padding_limit",),
+    ),
+    Finding(
+        backend="openvino-cpu",
+        version=_OPENVINO,
+        clause="E.11",
+        summary=(
+            "`MaxPool-14`, and `AvgPool-14` with `exclude_pad=False`, **accept padding beyond half the (dilated) "
+            "window** and return windows that lie wholly in the padding: a 2x2 AvgPool with padding (2, 1) maps "
+            "3x3 to 6x4. `AvgPool-14` with `exclude_pad=True` does raise."
+        ),
+        reproducer=_openvino(
+            "x = ops.parameter([1, 1, 3, 3], f32)\n"
+            "y = ops.avg_pool(x, [1, 1], [2, 1], [2, 1], [2, 2], exclude_pad=False).output(0)\n"
+            "print(run(y, [x], np.ones((1, 1, 3, 3))).shape)  # (1, 1, 6, 4): padding 2 on a window of 2 should raise\n"
+        ),
+        outcome="returns",
+        prints="(1, 1, 6, 4)",
+        tests=("test_invalid_operators.py::test_invalid_pooling_is_rejected",),
+    ),
+    Finding(
+        backend="openvino-cpu",
+        version=_OPENVINO,
+        clause="E.13",
+        summary=(
+            "With an **empty batch** the CPU plugin skips the node, so an **invalid call returns an empty array**: "
+            "a Convolution with stride (-1, 1) on x (0, 1, 4, 4) gives shape (0, 1, 1, 3); with N = 1 the same "
+            "call raises. Transposed calls with output_padding -1 do the same; pooling is rejected."
+        ),
+        reproducer=_openvino(
+            "x, w = ops.parameter([0, 1, 4, 4], f32), ops.parameter([1, 1, 2, 2], f32)\n"
+            "y = ops.convolution(x, w, [-1, 1], [0, 0], [0, 0], [1, 1])\n"
+            "print(run(y, [x, w], np.ones((0, 1, 4, 4)), np.ones((1, 1, 2, 2))).shape)"
+            "  # (0, 1, 1, 3): stride -1 should raise, as it does with N = 1\n"
+        ),
+        outcome="returns",
+        prints="(0, 1, 1, 3)",
+        tests=tuple(
+            f"test_invalid_operators.py::test_empty_batch_is_validated_as_any_other[{op}]"
+            for op in ("conv2d", "conv1d", "conv3d", "conv_transpose2d")
+        ),
+    ),
+    Finding(
+        backend="openvino-cpu",
+        version=_OPENVINO,
+        clause="G.3",
+        summary=(
+            "A bfloat16 `GroupConvolution` with a channel multiplier of 2 and a stride along the width gives "
+            "**wrong values** in oneDNN's avx512_core_bf16 kernels: all-ones x (1, 2, 9, 3) and w (4, 1, 2, 3), "
+            "groups 2, stride (1, 2) give outputs of 0, 3 and 4 where every one is 6. float32, or oneDNN capped "
+            "below avx512_core_bf16, give 6."
+        ),
+        reproducer=_openvino(
+            "x, w = ops.parameter([1, 2, 9, 3], bf16), ops.parameter([4, 1, 2, 3], bf16)\n"
+            "filters = ops.reshape(w, ops.constant(np.array([2, 2, 1, 2, 3])), False)  # (G, C_out/G, C_in/G, kH, kW)\n"
+            "y = ops.group_convolution(x, filters, [1, 2], [0, 0], [0, 0], [1, 1])\n"
+            "print(np.unique(run(y, [x, w], np.ones((1, 2, 9, 3)), np.ones((4, 1, 2, 3)))).tolist())"
+            "  # [0.0, 3.0, 4.0, 6.0]: every output should be 6\n"
+        ),
+        outcome="returns",
+        prints="[0.0, 3.0, 4.0, 6.0]",
+        link=_OPENVINO_BF16_LINK,
+        tests=(
+            "test_groups.py::test_groups_are_independent_convolutions",
+            # Its failing example is a grouped conv2d of this family: x (1, 2, 8, 3), w (4, 1, 2, 3), stride (1, 2).
+            "test_relations.py::test_translation_equivariance",
+        ),
+        dtypes=("bfloat16",),
+        isa="avx512_core_bf16",
+        seen_on=_OPENVINO_BF16,
+    ),
+    Finding(
+        backend="openvino-cpu",
+        version=_OPENVINO,
+        clause="N.2",
+        summary=(
+            "A bfloat16 conv3d (`Convolution` at rank 5) over a padded 1x1x1 input gives **zeros where the kernel "
+            "meets the input** in oneDNN's avx512_core_bf16 kernels: all ones with a 3x3x3 kernel and padding 1 "
+            "before, 2 after, give four 0s of eight 1s. float32, or oneDNN capped below avx512_core_bf16, give 1s."
+        ),
+        reproducer=_openvino(
+            "x, w = ops.parameter([1, 1, 1, 1, 1], bf16), ops.parameter([1, 1, 3, 3, 3], bf16)\n"
+            "y = ops.convolution(x, w, [1, 1, 1], [1, 1, 1], [2, 2, 2], [1, 1, 1])\n"
+            "print(run(y, [x, w], np.ones((1, 1, 1, 1, 1)), np.ones((1, 1, 3, 3, 3))).ravel().tolist())"
+            "  # [0.0, 0.0, 0.0, 0.0, 1.0, 1.0, 1.0, 1.0]: every output should be 1\n"
+        ),
+        outcome="returns",
+        prints="[0.0, 0.0, 0.0, 0.0, 1.0",
+        link=_OPENVINO_BF16_LINK,
+        tests=(
+            "test_ranks.py::test_conv1d_conv3d_exact_on_small_integers[3]",
+            "test_ranks.py::test_conv1d_conv3d_match_reference_within_bound[3]",
+        ),
+        dtypes=("bfloat16",),
+        isa="avx512_core_bf16",
+        seen_on=_OPENVINO_BF16,
+    ),
+    Finding(
+        backend="openvino-cpu",
+        version=_OPENVINO,
+        clause="A.8",
+        summary=(
+            "In a bfloat16 `Convolution` run on one thread, an infinity **leaks into the neighbouring column's "
+            "output as NaN** in oneDNN's avx512_core_bf16 kernels: a 1x1 zero kernel over x = [-0.43359375, -inf] "
+            "gives [NaN, NaN] where IEEE gives [0, NaN]. Two threads, float32, or oneDNN capped below "
+            "avx512_core_bf16 give [0, NaN]."
+        ),
+        reproducer=_openvino(
+            "x, w = ops.parameter([1, 1, 1, 2], bf16), ops.parameter([1, 1, 1, 1], bf16)\n"
+            "y = ops.convolution(x, w, [1, 1], [0, 0], [0, 0], [1, 1])\n"
+            "print(run(y, [x, w], np.array([-0.43359375, -np.inf]).reshape(1, 1, 1, 2), np.zeros((1, 1, 1, 1)))"
+            ".ravel().tolist())  # [nan, nan]: 0 * -0.43359375 is 0\n"
+        ),
+        outcome="returns",
+        prints="[nan, nan]",
+        link=_OPENVINO_BF16_LINK,
+        tests=("test_special_values.py::test_nan_and_infinity_reach_the_outputs_ieee_sends_them_to",),
+        dtypes=("bfloat16",),
+        isa="avx512_core_bf16",
+        seen_on=_OPENVINO_BF16,
+    ),
+    Finding(
+        backend="openvino-cpu",
+        version=_OPENVINO,
+        clause="V.1",
+        summary=(
+            "A valid bfloat16 `Convolution` **segfaults** in oneDNN's avx512_core_bf16 kernels: x (1, 1, 32, 1), a "
+            "1x1 kernel of 17 filters, stride 2, dilation 2, pads_begin (2, 1), pads_end (0, 1). float32, or oneDNN "
+            "capped below avx512_core_bf16, run. The family located: a 1x1 kernel and an axis of extent 1 that is "
+            "padded, with a stride and a dilation above 1 on it; the adapter refuses such calls (KnownCrash)."
+        ),
+        reproducer=_openvino(
+            "x, w = ops.parameter([1, 1, 32, 1], bf16), ops.parameter([17, 1, 1, 1], bf16)\n"
+            "y = ops.convolution(x, w, [2, 2], [2, 1], [0, 1], [2, 2])\n"
+            "run(y, [x, w], np.ones((1, 1, 32, 1)), np.ones((17, 1, 1, 1)))  # dies of SIGSEGV\n"
+            "print('ran')\n"
+        ),
+        outcome="segfault",
+        link="likely the family of https://github.com/uxlfoundation/oneDNN/issues/5942 (a width-1 input with a "
+        "stride, a padding and a dilation), as torch-cpu's V.1",
+        # No fixed list of tests: the adapter refuses the family wherever it meets it (KnownCrash).
+        dtypes=("bfloat16",),
+        isa="avx512_core_bf16",
+        seen_on=_OPENVINO_BF16,
+    ),
+)
+
+
 def finding(backend: str, clause: str) -> Finding:
     """The one finding of ``backend`` under ``clause``."""
     (found,) = (f for f in FINDINGS if f.backend == backend and f.clause == clause)

@@ -101,3 +101,20 @@ class CrashesOnFloat16:
         if x.dtype == np.float16:
             os.kill(os.getpid(), signal.SIGSEGV)
         return reference.conv2d(x, w, b, **params)
+
+
+class Counting(ReferenceBackend):
+    """The reference, counting its conv2d calls and saying so at the end of the run (``statistics``), as a
+    compiler says how many graphs it compiled."""
+
+    name = "counting"
+
+    def __init__(self):
+        self.calls = 0
+
+    def conv2d(self, x, w, b, /, **params):
+        self.calls += 1
+        return super().conv2d(x, w, b, **params)
+
+    def statistics(self):
+        return {"conv2d calls": self.calls}

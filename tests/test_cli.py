@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -186,3 +187,11 @@ def test_an_unknown_backend_is_an_error_row(cnnspec):
     assert done.returncode == 2
     assert "nope                       ERROR: unknown backend 'nope'; installed: reference" in done.stdout
     assert "Traceback" not in done.stdout + done.stderr
+
+
+def test_what_a_run_cost_the_backend_reaches_its_description(cnnspec, tmp_path):
+    # statistics() is asked when the run ends (a compiler's graphs compiled); the report says it.
+    cnnspec("report", "--backend", "odd_backends:Counting", "--out", "out", "--", "-k", "test_lenet5_c3_layer")
+    (backend,) = json.loads((tmp_path / "out" / "conformance.json").read_text())["backends"]
+    calls = re.search(r"; this run: (\d+) conv2d calls$", backend["description"])
+    assert calls and int(calls.group(1)) > 0, backend["description"]

@@ -212,6 +212,14 @@ BUILTIN: dict[str, Callable[[], Backend]] = {
         "tinygrad",
         "the conv layer (`tinygrad.nn.Conv2d`, weights loaded with `load_state_dict`) on the same device",
     ),
+    "openvino-cpu": _builtin(
+        "cnnspec.backends.openvino",
+        "openvino_cpu",
+        "openvino",
+        "one-node models of OpenVINO's opset (Convolution, GroupConvolution, ConvolutionBackpropData, MaxPool, "
+        "AvgPool) compiled for its CPU plugin, float32 inference pinned (the plugin's default is bf16 on CPUs "
+        "with bf16 instructions)",
+    ),
     "paddle-cpu": _builtin(
         "cnnspec.backends.paddle",
         "paddle_cpu",
