@@ -1236,8 +1236,8 @@ FINDINGS += (
         prints="InductorError",
         link="https://github.com/pytorch/pytorch/issues/188422 (the same lowering error, for SDPA)",
         tests=(
-            "test_ranks.py::test_conv1d_conv3d_match_reference_within_bound[conv3d]",
-            "test_ranks.py::test_conv1d_conv3d_exact_on_small_integers[conv3d]",
+            "test_ranks.py::test_conv1d_conv3d_match_reference_within_bound[3]",
+            "test_ranks.py::test_conv1d_conv3d_exact_on_small_integers[3]",
             "test_ranks.py::test_spatial_axes_follow_their_own_parameters",
         ),
     ),

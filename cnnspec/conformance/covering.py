@@ -681,7 +681,15 @@ def pool_cases(op: str) -> tuple[PoolCase, ...]:
         axes["dilation"] = (1,)
     else:
         axes["count padding"] = (True,)
-    return cover(axes, build, read)
+    made = cover(axes, build, read)
+    # A corner no pair of axis values makes: in ceil mode, a last window that starts at the last column and
+    # hangs past the end padding, which an average counting the padding must still divide by the taps it
+    # covers (2 here, not the window's 3): five axes at once (ceil mode, count padding, padding, a kernel
+    # wider than padding + 1, a stride that starts a window there). Among the first part, met by every run.
+    hanging = PoolCase(
+        op, N=1, C=1, H=1, W=8, kernel=(1, 3), stride=(1, 2), padding=(0, 1), ceil_mode=True, count_include_pad=True
+    )
+    return Cases([*made[: made.values], hanging, *made[made.values :]], made.values + 1)
 
 
 # Where a strategy keeps its covering set: a function, so that building the set waits for the first run.
