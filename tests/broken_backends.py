@@ -9,7 +9,7 @@ from __future__ import annotations
 import ml_dtypes
 import numpy as np
 
-from cnnspec import adjoint, reference
+from cnnspec import adjoint, pooling, reference
 from cnnspec.errors import ConvSpecError
 from cnnspec.geometry import explicit_padding, same_padding
 
@@ -640,6 +640,21 @@ class AvgPoolAlwaysCountsPadding(BrokenOps):
         return super().avg_pool2d(x, count_include_pad=True, **params)
 
 
+class AvgPoolDividesHangingWindowByItsSize(BrokenOps):
+    """avg_pool2d counting a padding divides every window by kH*kW, also a last ceil-mode window that hangs
+    past the end padding and covers fewer taps (M.3), as OpenVINO's AvgPool does; without padding, right."""
+
+    def avg_pool2d(self, x, /, **params):
+        y = super().avg_pool2d(x, **params)
+        if not params["count_include_pad"] or params["padding"] == (0, 0):
+            return y
+        case = pooling.case_of(
+            "avg_pool2d", x, **{("kernel" if k == "kernel_size" else k): v for k, v in params.items()}
+        )
+        kH, kW = case.kernel
+        return (y.astype(np.float64) * pooling.divisor(case) / (kH * kW)).astype(x.dtype)
+
+
 class MaxPoolPadsWithZeros(BrokenOps):
     """max_pool2d pads with zeros, so that padding wins over negative inputs (M.2)."""
 
@@ -825,6 +840,7 @@ CAUGHT_BY: dict[type, tuple[str, tuple[str, ...]]] = {
         ),
     ),
     AvgPoolAlwaysCountsPadding: ("M.3", ("test_avg_pool_is_the_window_mean",)),
+    AvgPoolDividesHangingWindowByItsSize: ("M.3", ("test_avg_pool_is_the_window_mean",)),
     MaxPoolPadsWithZeros: ("M.2", ("test_max_pool_is_the_window_maximum",)),
     ChannelTailPast16Dropped: ("A.2", ("test_exact_on_small_integers",)),
     RowTilePast16Dropped: ("A.2", ("test_exact_on_small_integers",)),
