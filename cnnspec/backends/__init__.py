@@ -113,12 +113,13 @@ _NUMPY, _MLX, _TINYGRAD = (
     "cnnspec.backends.tinygrad_conv",
 )
 _TORCH_COMPILE = "cnnspec.backends.torch_compile"
-# Measured on a 2-core machine (issue 17's note): each new shape is a compilation of 0.1-2.5 s, and one dtype
-# of the ci profile took the static backend over 10 minutes and the dynamic one over 20.
+# Measured on a 2-core machine (issue 17's note): each new shape is a compilation of 0.1-2.5 s, and float32
+# alone of the ci profile took the static backend 14 minutes and the dynamic one 24 (both at once).
 _COMPILES_EVERY_SHAPE = (
-    "each new shape costs torch.compile a compilation, and one dtype of the ci profile takes 10-20 minutes on 2 "
-    "cores: not run by a plain `cnnspec report`; run it with `tox -e torch-compile` or "
-    "`cnnspec report --backend {name}`, and merge its conformance.json with `--merge`"
+    "each new shape costs torch.compile a compilation, and one dtype of the ci profile takes 14-24 minutes on 2 "
+    "cores, so a plain `cnnspec report` does not run it; `tox -e torch-compile` or `cnnspec report --backend "
+    "{name}` does (its last run, float32: reports/torch-compile/), and `--merge` adds that run's "
+    "conformance.json to a report"
 )
 
 # Factories, not instances, so that naming a backend is what imports its framework; each with the extra
