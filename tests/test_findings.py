@@ -120,6 +120,23 @@ def test_a_finding_is_expected_only_where_its_isa_and_threads_are(monkeypatch):
     assert [k.test for k in findings.known("somelib")] == ["test_values.py::test_exact_on_small_integers"]
 
 
+def test_a_finding_not_seen_above_a_level_is_neither_expected_nor_checked_there(monkeypatch):
+    # OpenVINO's bfloat16 findings were seen where oneDNN runs its avx512_core_bf16 kernels; on a CPU with
+    # AMX it runs others, untried: the finding must not travel there, capped below AMX it is back.
+    from cnnspec import findings
+
+    monkeypatch.delenv(cpu.CAP_VARIABLE, raising=False)
+    bf16 = findings.Finding(**BASE, isa="avx512_core_bf16", not_above="avx512_core_amx", seen_on="an AMD EPYC")
+    monkeypatch.setattr(cpu, "cpu_flags", lambda: cpu.flags_of("avx512_core_bf16"))
+    assert bf16.shows_here()
+    monkeypatch.setattr(cpu, "cpu_flags", lambda: cpu.flags_of("avx512_core_amx"))
+    assert "avx512_core_amx" in bf16.why_not_here() and "an AMD EPYC" in bf16.why_not_here()
+    monkeypatch.setattr(findings, "FINDINGS", (bf16,))
+    assert findings.known("somelib") == ()
+    monkeypatch.setenv(cpu.CAP_VARIABLE, "AVX512_CORE_FP16")
+    assert bf16.shows_here()
+
+
 @pytest.mark.parametrize(
     "flags, cap, level",
     [
