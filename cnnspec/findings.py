@@ -132,6 +132,14 @@ FINDINGS: tuple[Finding, ...] = (
         outcome="returns",
         prints="tensor([3., 6.]",
         dtypes=("bfloat16",),
+        # The properties whose examples met it where the adapter's refusal did not (a relation's other call, a
+        # layer fed channels-last arrays); non-strict, since it shows in about 1 in 10 such calls.
+        also_in=("torch-nn-cpu",),
+        tests=(
+            "test_groups.py::test_depthwise_with_channel_multiplier",
+            "test_relations.py::test_translation_equivariance",
+            "test_layouts.py::test_memory_layout_does_not_change_the_result",
+        ),
         # brg_conv_fwd:avx512_core_bf16 (ONEDNN_VERBOSE); ONEDNN_MAX_CPU_ISA=AVX512_CORE_VNNI or one thread hides it.
         isa="avx512_core_bf16",
         threads=2,
@@ -1185,6 +1193,8 @@ FINDINGS += (
             "test_shapes.py::test_output_shape_and_dtype",
             "test_values.py::test_matches_reference_within_bound",
             "test_values.py::test_long_sums_exact_on_integers",
+            "test_layouts.py::test_memory_layout_does_not_change_the_result",
+            "test_padding.py::test_same_padding_rule",
         ),
     ),
 )
@@ -1705,6 +1715,36 @@ FINDINGS += (
         isa="avx512_core_bf16",
         not_above="avx512_core_amx",
         seen_on=_OPENVINO_BF16,
+    ),
+)
+
+
+FINDINGS += (
+    Finding(
+        backend="torch-cpu-channels-last",
+        version="torch 2.13.0+cpu (oneDNN v3.12.0)",
+        clause="C.1",
+        summary=(
+            "A one-channel input whose channel axis has stride 1, as `.contiguous(memory_format=torch.channels_last)` "
+            "makes it of a channel sliced from a wider batch (`x[:, c:c+1]`), **gives wrong values** with a stride "
+            "along the width: a (3, 1, 9, 3) input with strides (27, 1, 3, 1), a (1, 1, 1, 2) kernel and stride "
+            "(1, 2) give 24 of 27 outputs wrong, in float32 too; the same values with NCHW strides are right."
+        ),
+        reproducer=(
+            "import torch\n"
+            "import torch.nn.functional as F\n"
+            "x = torch.arange(81, dtype=torch.float32).reshape(3, 1, 9, 3) % 7\n"
+            "odd = x.as_strided(x.shape, (27, 1, 3, 1))  # the same values, the size-1 channel axis with stride 1\n"
+            "w = torch.tensor([[[[1.0, 2.0]]]])\n"
+            "print(torch.equal(odd, x), (F.conv2d(odd, w, stride=(1, 2)) != F.conv2d(x, w, stride=(1, 2))).sum().item(),"
+            " 'of 27 outputs differ')  # True 24 of 27 outputs differ: none should\n"
+        ),
+        outcome="returns",
+        prints="True 24 of 27",
+        tests=("test_channels.py::test_each_channel_has_its_own_kernel_slice",),
+        # Gone with ONEDNN_MAX_CPU_ISA=AVX2 or oneDNN switched off: oneDNN's avx512_core kernels.
+        isa="avx512_core",
+        seen_on="AMD EPYC (avx512_bf16, no AMX), 2 threads",
     ),
 )
 
