@@ -147,11 +147,20 @@ def _run_backends(args: argparse.Namespace) -> tuple[list[runner.BackendRun], in
 
 
 def _compiles(name: str) -> bool:
-    """Whether backend ``name`` declares that each new shape costs it a compilation (``max_examples``)."""
+    """Whether backend ``name`` declares that each new shape costs it a compilation (``max_examples``).
+
+    Loading an adapter imports its framework here, in the parent, and some frameworks change the environment
+    as they load (Paddle sets OMP_NUM_THREADS=1): the environment is put back, so that every backend's own
+    process starts from the user's, not from what another framework left in it."""
+    saved = dict(os.environ)
     try:
         return max_examples(load(name)) is not None
     except (UnknownBackend, ImportError):
         return False
+    finally:
+        if dict(os.environ) != saved:
+            os.environ.clear()
+            os.environ.update(saved)
 
 
 def _run(args: argparse.Namespace) -> int:

@@ -118,3 +118,12 @@ class Counting(ReferenceBackend):
 
     def statistics(self):
         return {"conv2d calls": self.calls}
+
+
+class SetsThreads(ReferenceBackend):
+    """The reference, whose loading sets OMP_NUM_THREADS=1, as importing Paddle does."""
+
+    name = "sets-threads"
+
+    def __init__(self):
+        os.environ["OMP_NUM_THREADS"] = "1"

@@ -195,3 +195,14 @@ def test_what_a_run_cost_the_backend_reaches_its_description(cnnspec, tmp_path):
     (backend,) = json.loads((tmp_path / "out" / "conformance.json").read_text())["backends"]
     calls = re.search(r"; this run: (\d+) conv2d calls$", backend["description"])
     assert calls and int(calls.group(1)) > 0, backend["description"]
+
+
+def test_loading_a_backend_in_the_parent_leaves_the_environment_as_it_was(monkeypatch):
+    # cnnspec run loads each backend to order them; a framework that sets OMP_NUM_THREADS as it loads
+    # (Paddle) must not run every other backend's process with one thread.
+    from cnnspec import cli
+
+    monkeypatch.syspath_prepend(str(TESTS))
+    monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
+    cli._compiles("odd_backends:SetsThreads")
+    assert "OMP_NUM_THREADS" not in os.environ
