@@ -66,7 +66,7 @@ def _agrees(call: Call) -> bool | None:
 def basic_clause(call: Call, *, removals: bool = True) -> tuple[str, str] | None:
     """The basic rule that ``call`` itself breaks, with why, or None where none explains it; the padding
     string's rule alone where not ``removals``."""
-    if call.x.ndim != 4 or call.w.ndim != 4 or call.case() is None:  # not a valid conv2d call
+    if call.case() is None:  # not a valid rank-4 conv2d call (case() checks the ranks too)
         return None
 
     def finite(a: np.ndarray | None) -> np.ndarray | None:
