@@ -11,6 +11,9 @@ from dataclasses import dataclass
 import ml_dtypes
 import numpy as np
 
+from cnnspec.backends import protocol
+from cnnspec.backends.protocol import Backend
+
 _FLOAT64_U = 2.0**-53
 
 
@@ -90,3 +93,37 @@ def error_bound(M: np.ndarray, r64: np.ndarray, K: int, precision: Precision) ->
 def exact_integers(dtype: np.dtype | type) -> float:
     """[A.2] 2^t: every integer up to this magnitude is exact in the dtype (t significand bits)."""
     return float(2 ** significand_bits(dtype))
+
+
+# What a backend declares about its arithmetic (cnnspec.backends.protocol's hooks), as the precision the
+# properties hold it to.
+
+
+def declared_precision(backend: Backend, dtype: np.dtype) -> Precision:
+    """[A.1, A.5, A.10] The precision the backend declares for ``dtype``: its accumulator
+    (``accumulates_in``), a reduced mode's unit roundoff (``unit_roundoff``), and whether it flushes
+    subnormals; by default, the dtype's own arithmetic with subnormals kept."""
+    return Precision.of(
+        dtype,
+        accumulator=protocol.accumulates_in(backend, dtype),
+        u_acc=protocol.unit_roundoff(backend, dtype),
+        flushes_subnormals=protocol.flushes_subnormals(backend, dtype),
+    )
+
+
+def operation_precision(backend: Backend, dtype: np.dtype) -> Precision:
+    """[A.1, B.4, U.5, M.3] The precision gradients, transposed convolutions and pooling are held to: the
+    dtype's own accumulation (A.1), with a declared reduced mode and subnormal flushing as declared.
+    ``accumulates_in`` is a declaration about the forward convolution (A.5) and does not reach them."""
+    return Precision.of(
+        dtype,
+        u_acc=reduced_precision(backend, dtype),
+        flushes_subnormals=protocol.flushes_subnormals(backend, dtype),
+    )
+
+
+def reduced_precision(backend: Backend, dtype: np.dtype) -> float | None:
+    """[A.3, A.7] The unit roundoff of a declared reduced-precision mode for ``dtype`` (its copies are
+    rounded once to it), or None where the backend declares none and its copies must be exact."""
+    u = protocol.unit_roundoff(backend, dtype)
+    return u if u is not None and u > unit_roundoff(dtype) else None

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Literal
 
 from cnnspec import cpu
-from cnnspec.backends import KnownNonconformance
+from cnnspec.backends.protocol import KnownCrash, KnownNonconformance, KnownWrongAnswer
 
 
 @dataclass(frozen=True)
@@ -61,6 +61,18 @@ class Finding:
         if self.threads > cpu.threads():
             return f"it shows only with {self.threads} threads or more; the kernels run {cpu.threads()} here"
         return None
+
+    def crash(self) -> KnownCrash:
+        """The exception an adapter raises instead of making a call this finding says kills the process."""
+        if self.outcome not in ("segfault", "sigfpe"):
+            raise ValueError(f"KnownCrash needs a finding whose outcome is a crash, not {self.outcome!r}")
+        return KnownCrash(self.clause, f"({self.outcome}) {self.summary}", self.link)
+
+    def wrong_answer(self) -> KnownWrongAnswer:
+        """The exception an adapter raises instead of making a call this finding says answers wrongly here."""
+        if self.outcome != "returns" or not self.shows_here():
+            raise ValueError("KnownWrongAnswer needs a finding of wrong values that shows on this machine")
+        return KnownWrongAnswer(self.clause, self.summary, self.link)
 
     def shows_here(self) -> bool:
         """Whether this machine has what the finding needs to show: its ISA level and its threads."""
@@ -1198,34 +1210,6 @@ FINDINGS += (
         ),
     ),
 )
-
-
-class KnownCrash(Exception):
-    """Raised by an adapter instead of making a call that a finding says kills the process.
-
-    The suite reads it as that finding: the test is an expected failure with the finding's summary,
-    and the rest of the run goes on. Only a finding whose outcome is a crash may be raised this way."""
-
-    def __init__(self, finding: Finding) -> None:
-        if finding.outcome not in ("segfault", "sigfpe"):
-            raise ValueError(f"KnownCrash needs a finding whose outcome is a crash, not {finding.outcome!r}")
-        super().__init__(f"[{finding.clause}] the call would crash the process ({finding.outcome}): {finding.summary}")
-        self.finding = finding
-
-
-class KnownWrongAnswer(KnownCrash):
-    """Raised by an adapter instead of making a call that a finding says gives wrong values on this
-    machine, not every time, so that no fixed list of tests can say where it shows. The suite reads it
-    as it reads KnownCrash: the test is an expected failure with the finding's summary."""
-
-    def __init__(self, finding: Finding) -> None:
-        if finding.outcome != "returns" or not finding.shows_here():
-            raise ValueError("KnownWrongAnswer needs a finding of wrong values that shows on this machine")
-        Exception.__init__(
-            self,
-            f"[{finding.clause}] the call gives wrong values on this machine, though not every time: {finding.summary}",
-        )
-        self.finding = finding
 
 
 FINDINGS += (

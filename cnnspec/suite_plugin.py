@@ -25,17 +25,18 @@ import pytest
 
 import cnnspec
 from cnnspec import clauses, recording
-from cnnspec.accuracy import significand_bits
+from cnnspec.accuracy import declared_precision, reduced_precision, significand_bits
 from cnnspec.backends import (
     Backend,
     UnknownBackend,
-    declared_precision,
     describe,
     flushes_subnormals,
+    has,
+    known_nonconformance,
     load,
     not_applicable,
     origin,
-    reduced_precision,
+    statistics,
     supports,
     unavailable,
 )
@@ -62,7 +63,7 @@ def _unsupported(backend: Backend, clause: str, dtype: np.dtype) -> str | None:
     an adapter without that operation is not asked (its tests skip as "has no ..."), so that an
     adapter written for conv2d alone never sees another operation's case."""
     case = _SIMPLEST_OF.get(clause, _SIMPLEST_OF.get(clause.split(".")[0], _SIMPLEST))
-    if case is not _SIMPLEST and not callable(getattr(backend, case.op, None)):
+    if case is not _SIMPLEST and not has(backend, case.op):
         return None
     return supports(backend, case, dtype)
 
@@ -196,8 +197,8 @@ def _header(config: pytest.Config) -> dict[str, object]:
 def _statistics(config: pytest.Config) -> dict[str, Any]:
     """[report] What each backend with a ``statistics()`` hook says this process's run cost it (a compiler's
     graphs compiled, say), by backend name; under pytest-xdist the workers' calls are not counted here."""
-    hooks = {b.name: getattr(b, "statistics", None) for b in _backends(config)}
-    return {name: hook() for name, hook in hooks.items() if callable(hook)}
+    said = {b.name: statistics(b) for b in _backends(config)}
+    return {name: counts for name, counts in said.items() if counts is not None}
 
 
 def _declared(backend: Backend, dtypes: list[np.dtype]) -> dict[str, dict[str, Any]]:
@@ -301,7 +302,7 @@ def collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> N
             item.add_marker(pytest.mark.skip(reason=f"{backend.name}: {reason}"))
             continue
         names = _names(item)
-        for known in getattr(backend, "known_nonconformance", ()):
+        for known in known_nonconformance(backend):
             if known.test in names and known.dtype in ("", getattr(dtype, "name", "")):
                 link = f" ({known.link})" if known.link else ""
                 item.add_marker(pytest.mark.xfail(reason=f"known nonconformance: {known.reason}{link}", strict=False))

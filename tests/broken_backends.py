@@ -545,7 +545,7 @@ class BrokenOps(Broken):
     output_padding_limit = "stride"
 
     def __init__(self) -> None:
-        from cnnspec.backends.numpy_backends import ReferenceBackend
+        from cnnspec.backends.reference import ReferenceBackend
 
         self.reference = ReferenceBackend()
 

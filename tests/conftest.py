@@ -6,7 +6,7 @@ import pytest
 
 # Imported once here, so that pytester's in-process runs, which drop the modules they import, never
 # load numpy's or scipy's extension modules a second time.
-import cnnspec.backends.numpy_backends  # noqa: F401
+import cnnspec.backends.reference  # noqa: F401
 import cnnspec.oracles  # noqa: F401
 
 try:

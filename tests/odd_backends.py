@@ -11,7 +11,7 @@ import ml_dtypes
 import numpy as np
 
 from cnnspec import reference
-from cnnspec.backends.numpy_backends import ReferenceBackend
+from cnnspec.backends.reference import ReferenceBackend
 
 
 class Crashes:

@@ -367,16 +367,13 @@ def test_an_adapter_that_asks_for_fewer_examples_gets_at_most_that_many(adapter)
 def test_a_known_crash_is_an_expected_failure_and_the_run_goes_on(adapter):
     adapter.makepyfile(
         crashy="""
-        from cnnspec.findings import Finding, KnownCrash
+        from cnnspec.backends import KnownCrash
         from myadapter import Adapter
-
-        CRASH = Finding(backend="mine", version="1", clause="E.2", summary="groups=0 kills the process",
-                        reproducer="", outcome="sigfpe")
 
         class RefusesGroupsZero(Adapter):
             def conv2d(self, x, w, b, /, *, groups, **params):
                 if groups == 0:
-                    raise KnownCrash(CRASH)
+                    raise KnownCrash("E.2", "groups=0 kills the process", "https://example.org/1")
                 return super().conv2d(x, w, b, groups=groups, **params)
     """
     )
@@ -398,16 +395,13 @@ def test_a_known_crash_is_an_expected_failure_and_the_run_goes_on(adapter):
 def test_a_known_wrong_answer_fails_its_own_clause_and_is_not_judged_elsewhere(adapter):
     adapter.makepyfile(
         wrong="""
-        from cnnspec.findings import Finding, KnownWrongAnswer
+        from cnnspec.backends import KnownWrongAnswer
         from myadapter import Adapter
-
-        WRONG = Finding(backend="mine", version="1", clause="G.4", summary="depthwise with a multiplier is wrong",
-                        reproducer="", outcome="returns")
 
         class RefusesMultipliers(Adapter):
             def conv2d(self, x, w, b, /, *, groups, **params):
                 if groups == x.shape[-3] > 1 and w.shape[0] > groups:
-                    raise KnownWrongAnswer(WRONG)
+                    raise KnownWrongAnswer("G.4", "depthwise with a multiplier is wrong")
                 return super().conv2d(x, w, b, groups=groups, **params)
     """
     )

@@ -1,405 +1,75 @@
 """Backends: the one way to put a conv2d in front of the suite.
 
-A backend is any object with a ``name`` and a ``conv2d`` method (the ``Backend`` protocol): NumPy in,
-NumPy out, NCHW input and OIHW weight. Everything else is optional and found with ``getattr``:
-
-- ``unavailable() -> str | None``: why the backend cannot run on this machine (no GPU, say); its
-  tests then skip with that reason.
-- ``supports(case, dtype) -> str | None``: why the backend does not support a geometry or dtype; such
-  examples are skipped, and a test none of whose examples are supported skips with the reason.
-- ``unit_roundoff(dtype) -> float``: the unit roundoff of the backend's arithmetic for ``dtype``,
-  where a declared reduced-precision mode such as TF32 makes it coarser than the dtype's (A.1, A.3,
-  A.7); where given, it stands for the accumulator's.
-- ``accumulates_in(dtype) -> dtype``: the type the backend's sums of ``dtype`` are accumulated in
-  (float32 for float16, say), which holds it to the tighter bound of A.5; the dtype itself by default.
-- ``flushes_subnormals(dtype) -> bool``: a declaration that the backend flushes subnormals in
-  ``dtype`` (A.10); the subnormal property then skips, and A.1 allows what flushing loses.
-- ``snippet(*, stride, padding, dilation, groups) -> str``: framework-native code that computes a
-  NumPy ``y`` from NumPy ``x``, ``w`` and ``b``, for reproducers that need no cnnspec.
-- ``version() -> str``: the framework and device, for report headers.
-- ``known_nonconformance``: a sequence of ``KnownNonconformance`` records, each an expected failure
-  with its reason, so CI stays green while the failure stays visible.
-- ``max_examples``: an int, at most this many random examples a property whatever the profile, for a
-  framework whose every new shape costs a compilation; the report shows it beside the backend.
-- ``covering``: ``"values"`` to run only the first part of each property's covering set, the cases that
-  meet every corner of the catalogue once, rather than ``"pairs"`` (all of it, the default): for the
-  same framework; the report shows it.
-- ``statistics() -> dict[str, int]``: what the run cost the backend (a compiler's graphs compiled), asked
-  when the session ends; the report adds it to the backend's description.
-- ``not_applicable``: a mapping from clause ID to the reason that clause is not the framework's to
-  meet (a framework with no bias argument, whose bias the adapter adds, cannot reject a bias of the
-  wrong shape, E.6); the tests whose primary clause it names skip with the reason.
-
-Backends are named three ways: a built-in name (``reference``, ``torch-cpu``, ...), a name registered
-by an installed package under the entry-point group ``cnnspec.backends``, or ``module:attribute``
-where the attribute is an adapter object, an adapter class or a zero-argument factory.
+The contract an adapter keeps is written down in ``cnnspec.backends.protocol`` (the ``Backend`` protocol,
+and ``Adapter`` with every optional hook and its default); where backends come from is
+``cnnspec.backends.registry``; the built-in adapters are ``cnnspec/backends/<framework>.py``. This
+package gives both modules' public names in one place.
 """
 
-from __future__ import annotations
-
-import importlib
-from dataclasses import dataclass
-from importlib.metadata import entry_points
-from pathlib import Path
-from typing import Any, Callable, Protocol, runtime_checkable
-
-import numpy as np
-
-from cnnspec.accuracy import Precision, unit_roundoff
-from cnnspec.geometry import Padding, Pair
-
-ENTRY_POINT_GROUP = "cnnspec.backends"
-
-
-@runtime_checkable
-class Backend(Protocol):
-    """What cnnspec calls: a named conv2d, NumPy in and out, NCHW input and OIHW weight."""
-
-    name: str
-
-    def conv2d(
-        self,
-        x: np.ndarray,
-        w: np.ndarray,
-        b: np.ndarray | None,
-        /,
-        *,
-        stride: Pair,
-        padding: Padding,
-        dilation: Pair,
-        groups: int,
-    ) -> np.ndarray:
-        """[V.1] The framework's conv2d of x (N, C_in, H, W) with w (C_out, C_in/groups, kH, kW) and bias b.
-
-        ``padding`` is ((top, bottom), (left, right)), "valid" or "same". The adapter maps the call one
-        to one onto the framework's own call and leaves validation to the framework.
-        """
-        ...
-
-
-@dataclass(frozen=True)
-class KnownNonconformance:
-    """An expected failure of one backend: the test (``module.py::test_name``), why, and where it is reported."""
-
-    test: str
-    reason: str
-    link: str = ""
-    dtype: str = ""
-
-
-def _builtin(module: str, attribute: str, extra: str, what: str, *, scheduled: str = "") -> Callable[[], Backend]:
-    def load() -> Backend:
-        return getattr(importlib.import_module(module), attribute)()
-
-    load.extra, load.what, load.scheduled = extra, what, scheduled  # type: ignore[attr-defined]
-    return load
-
-
-def scheduled(name: str) -> str:
-    """[report] Why the built-in backend ``name`` is not run by a plain ``cnnspec run`` or ``cnnspec report``
-    (its run costs more than a CI job affords) and how it is run instead, or "" where it is run."""
-    return getattr(BUILTIN.get(name), "scheduled", "")
-
-
-def default_backends() -> list[str]:
-    """The built-in backends a plain ``cnnspec run`` or ``cnnspec report`` runs: every one not ``scheduled``."""
-    return [name for name in BUILTIN if not scheduled(name)]
-
-
-_TORCH, _JAX, _ONNX = "cnnspec.backends.pytorch", "cnnspec.backends.jax_lax", "cnnspec.backends.onnx_conv"
-_NUMPY, _MLX, _TINYGRAD = (
-    "cnnspec.backends.numpy_backends",
-    "cnnspec.backends.mlx_conv",
-    "cnnspec.backends.tinygrad_conv",
+from cnnspec.backends.protocol import (
+    OPTIONAL_OPERATIONS,
+    Adapter,
+    Backend,
+    KnownCrash,
+    KnownNonconformance,
+    KnownWrongAnswer,
+    covering,
+    describe,
+    flushes_subnormals,
+    has,
+    known_nonconformance,
+    max_examples,
+    not_applicable,
+    output_padding_limit,
+    snippet,
+    statistics,
+    supports,
+    unavailable,
+    version,
 )
-_TORCH_COMPILE = "cnnspec.backends.torch_compile"
-# Measured on a 2-core machine (issue 17's note): each new shape is a compilation of 0.1-2.5 s, and float32
-# alone of the ci profile took the static backend 14 minutes and the dynamic one 24 (both at once).
-_COMPILES_EVERY_SHAPE = (
-    "each new shape costs torch.compile a compilation, and one dtype of the ci profile takes 14-24 minutes on 2 "
-    "cores, so a plain `cnnspec report` does not run it; `tox -e torch-compile` or `cnnspec report --backend "
-    "{name}` does (its last run, float32: reports/torch-compile/), and `--merge` adds that run's "
-    "conformance.json to a report"
+from cnnspec.backends.registry import (
+    BUILTIN,
+    ENTRY_POINT_GROUP,
+    UnknownBackend,
+    default_backends,
+    installed,
+    load,
+    origin,
+    scheduled,
+    table,
+    write_table,
+    written_table,
 )
 
-# Factories, not instances, so that naming a backend is what imports its framework; each with the extra
-# that installs its framework and what it runs, for the docs' table (``python -m cnnspec.backends``).
-BUILTIN: dict[str, Callable[[], Backend]] = {
-    "reference": _builtin(
-        _NUMPY,
-        "ReferenceBackend",
-        "",
-        "`cnnspec.reference.conv2d`, the fast oracle (checked against the scipy oracles)",
-    ),
-    "scipy": _builtin(_NUMPY, "ScipyBackend", "", "sums of `scipy.signal.correlate2d` over each group's channels"),
-    "torch-cpu": _builtin(
-        _TORCH,
-        "torch_cpu",
-        "torch",
-        "`torch.nn.functional.conv2d` on the CPU with torch's defaults (oneDNN for float32)",
-    ),
-    "torch-cpu-nomkldnn": _builtin(
-        _TORCH, "torch_cpu_nomkldnn", "torch", "the same with oneDNN switched off: torch's native kernels"
-    ),
-    "torch-cpu-channels-last": _builtin(
-        _TORCH, "torch_cpu_channels_last", "torch", "input and weight in channels_last (NHWC) memory format"
-    ),
-    "torch-nn-cpu": _builtin(
-        _TORCH,
-        "torch_nn_cpu",
-        "torch",
-        "the layers user code instantiates (`torch.nn.Conv2d` and friends, weights loaded with "
-        "`load_state_dict`) rather than the functional calls",
-    ),
-    "torch-meta": _builtin(
-        _TORCH,
-        "torch_meta",
-        "torch",
-        'torch\'s meta kernels (`device="meta"`), what torch.compile and FakeTensor trace '
-        "through: shapes and rejections only (S, E, U.4), every value clause not applicable",
-    ),
-    "torch-cuda": _builtin(
-        _TORCH, "torch_cuda", "torch", "cuDNN, TF32 off; skips with the reason where there is no GPU"
-    ),
-    "torch-cuda-tf32": _builtin(
-        _TORCH, "torch_cuda_tf32", "torch", "cuDNN, TF32 on (torch's default for conv), held to A.1 with u = 2^-11"
-    ),
-    "torch-compile-cpu": _builtin(
-        _TORCH_COMPILE,
-        "torch_compile_cpu",
-        "torch",
-        "`torch.compile` (inductor, CPU) of every functional call, `dynamic=False`: one function per operation "
-        "called with every shape, each new shape a recompilation; never run eagerly past the recompile limits",
-        scheduled=_COMPILES_EVERY_SHAPE.format(name="torch-compile-cpu"),
-    ),
-    "torch-compile-dynamic-cpu": _builtin(
-        _TORCH_COMPILE,
-        "torch_compile_dynamic_cpu",
-        "torch",
-        "the same with `dynamic=True`: symbolic shapes from the first call",
-        scheduled=_COMPILES_EVERY_SHAPE.format(name="torch-compile-dynamic-cpu"),
-    ),
-    "jax-cpu": _builtin(
-        _JAX,
-        "jax_cpu",
-        "jax",
-        "`jax.lax.conv_general_dilated` under `jax.jit` on the CPU, 64-bit "
-        "mode on (else JAX computes float64 as float32)",
-    ),
-    "onnxruntime-cpu": _builtin(
-        _ONNX,
-        "onnxruntime_cpu",
-        "onnx",
-        "one ONNX `Conv` node in an `onnxruntime.InferenceSession`, CPU execution provider",
-    ),
-    "onnx-reference": _builtin(
-        _ONNX,
-        "onnx_reference",
-        "onnx",
-        "the same node in `onnx.reference.ReferenceEvaluator`, ONNX's own NumPy implementation",
-    ),
-    "mlx-cpu": _builtin(
-        _MLX, "mlx_cpu", "mlx", "`mlx.core.conv2d` (`conv_general` for asymmetric padding) on MLX's CPU device"
-    ),
-    "tinygrad-cpu": _builtin(
-        _TINYGRAD,
-        "tinygrad_cpu",
-        "tinygrad",
-        "`Tensor.conv2d` on tinygrad's CPU device (clang), its kernels kept in cnnspec's compile cache",
-    ),
-    "tinygrad-nn-cpu": _builtin(
-        _TINYGRAD,
-        "tinygrad_nn_cpu",
-        "tinygrad",
-        "the conv layer (`tinygrad.nn.Conv2d`, weights loaded with `load_state_dict`) on the same device",
-    ),
-    "openvino-cpu": _builtin(
-        "cnnspec.backends.openvino",
-        "openvino_cpu",
-        "openvino",
-        "one-node models of OpenVINO's opset (Convolution, GroupConvolution, ConvolutionBackpropData, MaxPool, "
-        "AvgPool) compiled for its CPU plugin, float32 inference pinned (the plugin's default is bf16 on CPUs "
-        "with bf16 instructions)",
-    ),
-    "paddle-cpu": _builtin(
-        "cnnspec.backends.paddle",
-        "paddle_cpu",
-        "paddle",
-        '`paddle.nn.functional` on Paddle\'s CPU device, Paddle\'s own "SAME"/"VALID" strings and pairs padding',
-    ),
-}
-
-
-def table() -> str:
-    """[docs] The built-in backends as a Markdown table: docs/adapters.md holds it, and a test checks that
-    it is this one (``python -m cnnspec.backends`` writes it there)."""
-    rows = ["| name | install | what it runs |", "| --- | --- | --- |"]
-    for name, load in BUILTIN.items():
-        extra = f"`pip install 'cnnspec[{load.extra}]'`" if load.extra else "(always)"  # type: ignore[attr-defined]
-        later = " (not run by a plain `cnnspec report`: see below)" if scheduled(name) else ""
-        rows.append(f"| `{name}` | {extra} | {load.what}{later} |")  # type: ignore[attr-defined]
-    return "\n".join(rows) + "\n"
-
-
-_DOCS = Path(__file__).resolve().parent.parent.parent / "docs" / "adapters.md"
-_BEGIN, _END = (
-    "<!-- the built-in backends: written by python -m cnnspec.backends -->",
-    "<!-- end of the built-in backends -->",
-)
-
-
-def write_table() -> Path:
-    """[docs] Write ``table()`` between its markers in docs/adapters.md; the file written."""
-    page = _DOCS.read_text()
-    head, rest = page.split(_BEGIN, 1)
-    _DOCS.write_text(f"{head}{_BEGIN}\n{table()}{_END}{rest.split(_END, 1)[1]}")
-    return _DOCS
-
-
-def written_table(text: str) -> str:
-    """The built-in backends table as it stands between its markers in ``text`` (docs/adapters.md)."""
-    return text.split(_BEGIN, 1)[1].split(_END, 1)[0].strip("\n") + "\n"
-
-
-class UnknownBackend(LookupError):
-    """A backend name that is neither built in, registered, nor an importable ``module:attribute``."""
-
-
-def installed() -> list[str]:
-    """The names of the built-in backends and of those registered under ``cnnspec.backends``."""
-    return list(BUILTIN) + sorted(ep.name for ep in entry_points(group=ENTRY_POINT_GROUP) if ep.name not in BUILTIN)
-
-
-def _as_backend(obj: Any, origin: str) -> Backend:
-    if isinstance(obj, type) or (not hasattr(obj, "conv2d") and callable(obj)):
-        obj = obj()
-    missing = [a for a in ("name", "conv2d") if not hasattr(obj, a)]
-    if missing or not callable(obj.conv2d) or not isinstance(obj.name, str):
-        raise UnknownBackend(
-            f"{origin} gave {obj!r}, which is not a backend: it needs a str 'name' and a callable 'conv2d'"
-            + (f" (missing: {', '.join(missing)})" if missing else "")
-        )
-    return obj
-
-
-def load(spec: str) -> Backend:
-    """The backend named by ``spec``: a built-in or registered name, or ``module:attribute``."""
-    backend = _load(spec)
-    try:
-        # Reproducers name the backend the way it was loaded, which for module:attribute is not its name.
-        backend.cnnspec_origin = spec  # type: ignore[attr-defined]
-    except AttributeError:
-        pass
-    return backend
-
-
-def origin(backend: Backend) -> str:
-    """How to load ``backend`` again: the spec it was loaded by, else its name."""
-    return getattr(backend, "cnnspec_origin", backend.name)
-
-
-def _load(spec: str) -> Backend:
-    if spec in BUILTIN:
-        return BUILTIN[spec]()
-    for ep in entry_points(group=ENTRY_POINT_GROUP):
-        if ep.name == spec:
-            return _as_backend(ep.load(), f"entry point {spec!r} ({ep.value})")
-    if ":" in spec:
-        module, _, attribute = spec.partition(":")
-        try:
-            obj = importlib.import_module(module)
-            for part in attribute.split("."):
-                obj = getattr(obj, part)
-        except (ImportError, AttributeError) as e:
-            raise UnknownBackend(f"cannot load backend {spec!r}: {type(e).__name__}: {e}") from e
-        return _as_backend(obj, spec)
-    raise UnknownBackend(
-        f"unknown backend {spec!r}; installed: {', '.join(installed())}; or name an adapter as module:attribute"
-    )
-
-
-def unavailable(backend: Backend) -> str | None:
-    """[optional hook] Why ``backend`` cannot run here, or None."""
-    hook = getattr(backend, "unavailable", None)
-    return hook() if hook else None
-
-
-def supports(backend: Backend, case: Any, dtype: np.dtype) -> str | None:
-    """[optional hook] Why ``backend`` does not support this case and dtype, or None."""
-    hook = getattr(backend, "supports", None)
-    return hook(case, dtype) if hook else None
-
-
-def max_examples(backend: Backend | None) -> int | None:
-    """[optional hook] The most examples a property the backend asks for, or None for the profile's own."""
-    return getattr(backend, "max_examples", None)
-
-
-def covering(backend: Backend | None) -> str:
-    """[optional hook] How much of each property's covering set the backend runs: ``"pairs"`` (all of it,
-    the default) or ``"values"`` (its first part, which meets every corner once), for a framework whose
-    every new shape costs a compilation."""
-    return getattr(backend, "covering", "pairs")
-
-
-def not_applicable(backend: Backend, clause: str) -> str | None:
-    """[optional hook] Why ``clause`` is not the framework's to meet, or None."""
-    return getattr(backend, "not_applicable", {}).get(clause)
-
-
-def flushes_subnormals(backend: Backend, dtype: np.dtype) -> bool:
-    """[optional hook, A.10] Whether the backend declares that it flushes subnormals in ``dtype``."""
-    hook = getattr(backend, "flushes_subnormals", None)
-    return bool(hook(dtype)) if hook else False
-
-
-def declared_precision(backend: Backend, dtype: np.dtype) -> Precision:
-    """[A.1, A.5, A.10] The precision the backend declares for ``dtype``: its accumulator
-    (``accumulates_in``), a reduced mode's unit roundoff (``unit_roundoff``), and whether it flushes
-    subnormals; by default, the dtype's own arithmetic with subnormals kept."""
-    accumulates_in = getattr(backend, "accumulates_in", None)
-    reduced = getattr(backend, "unit_roundoff", None)
-    return Precision.of(
-        dtype,
-        accumulator=np.dtype(accumulates_in(dtype)) if accumulates_in else None,
-        u_acc=float(reduced(dtype)) if reduced else None,
-        flushes_subnormals=flushes_subnormals(backend, dtype),
-    )
-
-
-def operation_precision(backend: Backend, dtype: np.dtype) -> Precision:
-    """[A.1, B.4, U.5, M.3] The precision gradients, transposed convolutions and pooling are held to: the
-    dtype's own accumulation (A.1), with a declared reduced mode and subnormal flushing as declared.
-    ``accumulates_in`` is a declaration about the forward convolution (A.5) and does not reach them."""
-    reduced = getattr(backend, "unit_roundoff", None)
-    u = float(reduced(dtype)) if reduced else None
-    return Precision.of(
-        dtype,
-        u_acc=u if u is not None and u > unit_roundoff(dtype) else None,
-        flushes_subnormals=flushes_subnormals(backend, dtype),
-    )
-
-
-def reduced_precision(backend: Backend, dtype: np.dtype) -> float | None:
-    """[A.3, A.7] The unit roundoff of a declared reduced-precision mode for ``dtype`` (its copies are
-    rounded once to it), or None where the backend declares none and its copies must be exact."""
-    hook = getattr(backend, "unit_roundoff", None)
-    if hook is None:
-        return None
-    u = float(hook(dtype))
-    return u if u > unit_roundoff(dtype) else None
-
-
-def describe(backend: Backend) -> str:
-    """The backend's name and, where it says, its framework version and device, or why it cannot run."""
-    reason = unavailable(backend)
-    if reason:
-        return f"{backend.name} (unavailable: {reason})"
-    hook = getattr(backend, "version", None)
-    budget = max_examples(backend)
-    details = [hook()] if hook else []
-    if covering(backend) != "pairs":
-        details.append("the covering sets' corners once")
-    if budget is not None:
-        details.append(f"at most {budget} random examples a property")
-    return f"{backend.name} ({'; '.join(details)})" if details else backend.name
+__all__ = [
+    "BUILTIN",
+    "ENTRY_POINT_GROUP",
+    "OPTIONAL_OPERATIONS",
+    "Adapter",
+    "Backend",
+    "KnownCrash",
+    "KnownNonconformance",
+    "KnownWrongAnswer",
+    "UnknownBackend",
+    "covering",
+    "default_backends",
+    "describe",
+    "flushes_subnormals",
+    "has",
+    "installed",
+    "known_nonconformance",
+    "load",
+    "max_examples",
+    "not_applicable",
+    "origin",
+    "output_padding_limit",
+    "scheduled",
+    "snippet",
+    "statistics",
+    "supports",
+    "table",
+    "unavailable",
+    "version",
+    "write_table",
+    "written_table",
+]

@@ -41,8 +41,9 @@ from typing import Any
 import numpy as np
 
 from cnnspec import cpu
+from cnnspec.backends.protocol import Adapter
 from cnnspec.backends.requirements import missing
-from cnnspec.findings import KnownCrash, finding, known
+from cnnspec.findings import finding, known
 from cnnspec.geometry import ExplicitPadding, Padding, Pair
 from cnnspec.reference import BFLOAT16
 
@@ -155,7 +156,7 @@ def _would_segfault(x: np.ndarray, w: np.ndarray, stride: Pair, padding: Padding
     return family and cpu.onednn_has(finding("openvino-cpu", "V.1").isa)
 
 
-class OpenVinoCpu:
+class OpenVinoCpu(Adapter):
     """[V.1] One OpenVINO opset node compiled for the CPU plugin, f32 inference precision pinned, NumPy in and out."""
 
     # Each new shape costs a model compilation (0.02-0.1 s on a 2-core machine; the ci profile took over 7
@@ -216,7 +217,7 @@ class OpenVinoCpu:
     ) -> np.ndarray:
         """[V.1] Convolution, or GroupConvolution, plus the Add of the bias."""
         if _would_segfault(x, w, stride, padding, dilation):
-            raise KnownCrash(finding(self.name, "V.1"))
+            raise finding(self.name, "V.1").crash()
         return _run("conv2d", x, w, b, stride=stride, padding=padding, dilation=dilation, groups=groups)
 
     def conv1d(

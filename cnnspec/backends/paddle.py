@@ -21,8 +21,9 @@ from typing import Any
 
 import numpy as np
 
+from cnnspec.backends.protocol import Adapter
 from cnnspec.backends.requirements import missing
-from cnnspec.findings import KnownCrash, finding, known
+from cnnspec.findings import finding, known
 from cnnspec.geometry import Padding, Pair, PoolCase
 from cnnspec.reference import BFLOAT16
 
@@ -68,7 +69,7 @@ def _valid_kernel_too_large(x: np.ndarray, w: np.ndarray, padding: Any, dilation
         return False
 
 
-class PaddleCpu:
+class PaddleCpu(Adapter):
     """[V.1] paddle.nn.functional's convolutions and pooling on the CPU device, NumPy in and out."""
 
     name = "paddle-cpu"
@@ -165,7 +166,7 @@ class PaddleCpu:
         import paddle.nn.functional as F
 
         if _valid_kernel_too_large(x, w, padding, dilation):
-            raise KnownCrash(finding(self.name, "E.4"))
+            raise finding(self.name, "E.4").crash()
         with paddle.no_grad():
             y = getattr(F, op)(
                 _tensor(x),
@@ -196,7 +197,7 @@ class PaddleCpu:
         import paddle.nn.functional as F
 
         if _valid_kernel_too_large(x, w, padding, dilation):
-            raise KnownCrash(finding(self.name, "E.4"))
+            raise finding(self.name, "E.4").crash()
         tx, tw, tb = _tensor(x, grad=True), _tensor(w, grad=True), _tensor(b, grad=True)
         y = F.conv2d(tx, tw, tb, stride=stride, padding=_paddle_padding(padding), dilation=dilation, groups=groups)
         grads = paddle.grad([y], [t for t in (tx, tw, tb) if t is not None], [_tensor(grad_output)])

@@ -7,7 +7,7 @@ user's model is called with the shapes of its data.
 - ``torch-compile-dynamic-cpu``: ``dynamic=True``, symbolic shapes from the first call: one graph serves
   every shape its guards admit (extents of 0 and 1 are specialised, so they recompile).
 
-The adapter is torch-cpu's (``cnnspec.backends.pytorch``) with every ``torch.nn.functional`` call it makes
+The adapter is torch-cpu's (``cnnspec.backends.torch``) with every ``torch.nn.functional`` call it makes
 (conv1d, conv2d, conv3d, F.pad for asymmetric padding, conv_transpose2d, max_pool2d, avg_pool2d) made
 through its compiled twin; gradients are ``torch.autograd.grad`` of the compiled forward, whose backward
 AOTAutograd compiles with it.
@@ -27,8 +27,8 @@ import shutil
 from typing import Any
 
 from cnnspec import compile_cache
-from cnnspec.backends.pytorch import TorchBackend
 from cnnspec.backends.requirements import missing
+from cnnspec.backends.torch import TorchBackend
 from cnnspec.findings import known
 from cnnspec.geometry import Padding, Pair
 

@@ -17,10 +17,9 @@ from hypothesis import assume, note
 from hypothesis.errors import UnsatisfiedAssumption
 
 from cnnspec import reference
-from cnnspec.accuracy import error_bound
-from cnnspec.backends import Backend, declared_precision, origin, reduced_precision, supports
+from cnnspec.accuracy import declared_precision, error_bound, reduced_precision
+from cnnspec.backends import Backend, KnownCrash, KnownWrongAnswer, has, origin, snippet, supports
 from cnnspec.conformance import coverage, inflight
-from cnnspec.findings import KnownCrash, KnownWrongAnswer
 from cnnspec.geometry import Conv2dCase, Padding, Pair, may_reject
 
 # Why the last example was discarded, for the skip of a property whose every example was.
@@ -44,8 +43,8 @@ def _declined(backend: Backend, refused: KnownCrash) -> None:
     rejecting it): an expected failure with the finding's summary. A wrong answer of another clause than
     the test's own discards the example instead, so that one bug fails its own clause, not every
     property whose examples happen to meet it."""
-    if isinstance(refused, KnownWrongAnswer) and refused.finding.clause != primary_clause:
-        _discard(f"{backend.name}: not judged here, a known wrong answer of {refused.finding.clause}: {refused}")
+    if isinstance(refused, KnownWrongAnswer) and refused.clause != primary_clause:
+        _discard(f"{backend.name}: not judged here, a known wrong answer of {refused.clause}: {refused}")
     pytest.xfail(f"known nonconformance: {backend.name}: {refused}")
 
 
@@ -190,8 +189,6 @@ class Call:
 
     def skip_unsupported(self) -> None:
         """Discard the example where the backend's ``supports`` gives a reason."""
-        if getattr(self.backend, "supports", None) is None:
-            return
         case = self.case()
         if case is None:
             return
@@ -300,9 +297,9 @@ class OpCall:
     def skip_unsupported(self) -> None:
         """Skip the test where the backend has no such operation; discard the example where its
         ``supports`` gives a reason."""
-        if not callable(getattr(self.backend, self.op, None)):
+        if not has(self.backend, self.op):
             pytest.skip(f"{self.backend.name}: has no {self.op} (an optional method of the Backend protocol)")
-        if self.case is not None and getattr(self.backend, "supports", None) is not None:
+        if self.case is not None:
             dtype = next(a.dtype for _, a in self.arrays if a is not None)
             reason = supports(self.backend, self.case, dtype)
             if reason:
@@ -364,11 +361,6 @@ class OpCall:
         raise failure
 
 
-def has(backend: Backend, op: str) -> bool:
-    """Whether the backend offers operation ``op`` (an optional method of the Backend protocol)."""
-    return callable(getattr(backend, op, None))
-
-
 def _literal(name: str, a: np.ndarray | None) -> str:
     if a is None:
         return f"{name} = None"
@@ -422,10 +414,9 @@ def reproducer(call: Call | OpCall, index: tuple[int, ...] | None = None, expect
                 show,
             ]
         )
-    snippet = getattr(call.backend, "snippet", None)
-    if snippet is not None:
+    body = snippet(call.backend, stride=call.stride, padding=call.padding, dilation=call.dilation, groups=call.groups)
+    if body is not None:
         head = ["# Reproducer: NumPy and the framework alone"]
-        body = snippet(stride=call.stride, padding=call.padding, dilation=call.dilation, groups=call.groups)
     else:
         head = [THROUGH_ADAPTER.format(op="conv2d")]
         body = (

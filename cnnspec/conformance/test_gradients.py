@@ -10,8 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from cnnspec import adjoint, reference
-from cnnspec.accuracy import error_bound, exact_integers
-from cnnspec.backends import operation_precision
+from cnnspec.accuracy import error_bound, exact_integers, operation_precision
 from cnnspec.conformance.checks import Call, Nonconformance, OpCall, _discard, assert_equal, assert_within, reproducer
 from cnnspec.conformance.profiles import conformance
 from cnnspec.conformance.strategies import Values, arrays_of, conv_cases

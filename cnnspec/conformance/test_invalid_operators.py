@@ -15,11 +15,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from cnnspec.backends import output_padding_limit
 from cnnspec.conformance.checks import Call, Nonconformance, OpCall, reproducer
 from cnnspec.conformance.profiles import conformance
 from cnnspec.conformance.strategies import arrays_of, conv_cases, conv_nd_cases, pool_cases, transposed_cases
 from cnnspec.conformance.test_invalid import Invalid, bad_bias_shapes, invalid_convolutions, must_all_raise
-from cnnspec.conformance.test_transposed import output_padding_limit
 from cnnspec.geometry import PoolCase, TransposedCase, pool_output_size, transposed_output_size
 
 RANKS = pytest.mark.parametrize("rank", [1, 3], ids=["conv1d", "conv3d"])

@@ -10,8 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from cnnspec import pooling
-from cnnspec.accuracy import error_bound
-from cnnspec.backends import operation_precision
+from cnnspec.accuracy import error_bound, operation_precision
 from cnnspec.conformance.checks import Call, OpCall, assert_equal, assert_within, reference_and_bound
 from cnnspec.conformance.covering import either, exhaustive
 from cnnspec.conformance.profiles import conformance

@@ -11,8 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from cnnspec import reference
-from cnnspec.accuracy import error_bound, exact_integers
-from cnnspec.backends import declared_precision
+from cnnspec.accuracy import declared_precision, error_bound, exact_integers
 from cnnspec.conformance.checks import Call, OpCall, _discard, assert_equal, assert_within
 from cnnspec.conformance.covering import exhaustive
 from cnnspec.conformance.profiles import conformance

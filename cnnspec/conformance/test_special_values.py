@@ -9,8 +9,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from cnnspec import special_values
-from cnnspec.accuracy import significand_bits, smallest_normal
-from cnnspec.backends import flushes_subnormals, reduced_precision
+from cnnspec.accuracy import reduced_precision, significand_bits, smallest_normal
+from cnnspec.backends import flushes_subnormals
 from cnnspec.conformance.checks import Call, assert_equal, assert_shape, assert_within, fail, reference_and_bound
 from cnnspec.conformance.covering import exhaustive
 from cnnspec.conformance.profiles import conformance

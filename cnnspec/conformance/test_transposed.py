@@ -9,23 +9,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from cnnspec import adjoint, reference
-from cnnspec.accuracy import error_bound, exact_integers
-from cnnspec.backends import operation_precision
+from cnnspec.accuracy import error_bound, exact_integers, operation_precision
+from cnnspec.backends import output_padding_limit
 from cnnspec.conformance.checks import Call, Nonconformance, OpCall, _discard, assert_equal, assert_within, reproducer
 from cnnspec.conformance.profiles import conformance
 from cnnspec.conformance.strategies import Values, arrays_of, transposed_cases
 from cnnspec.geometry import Conv2dCase, TransposedCase
-
-LIMITS = ("stride", "stride or dilation")
-
-
-def output_padding_limit(backend) -> str:
-    """[U.4] The output padding the backend declares it accepts (``output_padding_limit``): below the
-    stride ("stride", the default) or below the stride or the dilation ("stride or dilation", torch's)."""
-    limit = getattr(backend, "output_padding_limit", "stride")
-    if limit not in LIMITS:
-        raise ValueError(f"{backend.name}.output_padding_limit={limit!r} must be one of {LIMITS}")
-    return limit
 
 
 def _arrays(data, case: TransposedCase, dtype, values: Values, bias: bool = True):

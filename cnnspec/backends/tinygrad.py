@@ -37,6 +37,7 @@ from typing import Any
 import numpy as np
 
 from cnnspec import compile_cache
+from cnnspec.backends.protocol import Adapter
 from cnnspec.backends.requirements import missing, missing_program
 from cnnspec.findings import known
 from cnnspec.geometry import Padding, Pair, PoolCase
@@ -90,7 +91,7 @@ def _conv(tx: Any, tw: Any, tb: Any, *, stride: Any, padding: Any, dilation: Any
     return tx.conv2d(tw, tb, groups=groups, stride=stride, dilation=dilation, **options)
 
 
-class TinygradBackend:
+class TinygradBackend(Adapter):
     """[V.1] tinygrad's Tensor.conv2d on the CPU device (clang), NumPy in and out."""
 
     name = "tinygrad-cpu"

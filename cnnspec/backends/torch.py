@@ -29,7 +29,8 @@ from typing import Any, Iterator
 import numpy as np
 
 from cnnspec.accuracy import unit_roundoff
-from cnnspec.findings import KnownCrash, KnownWrongAnswer, finding, known
+from cnnspec.backends.protocol import Adapter
+from cnnspec.findings import finding, known
 from cnnspec.geometry import ExplicitPadding, Padding, Pair, TransposedCase
 from cnnspec.reference import BFLOAT16
 
@@ -98,7 +99,7 @@ def _one_column_strided(x: np.ndarray, w: np.ndarray, stride: Any, padding: Any,
     return columns == 1 and stride[-1] > 1
 
 
-class TorchBackend:
+class TorchBackend(Adapter):
     """[V.1] torch.nn.functional.conv2d on one device and kernel path, NumPy in and out."""
 
     def __init__(
@@ -158,14 +159,14 @@ class TorchBackend:
             and _AMX_FINDING.shows_here()
             and _one_column_strided(x, w, stride, padding, dilation)
         ):
-            raise KnownWrongAnswer(_AMX_FINDING)
+            raise _AMX_FINDING.wrong_answer()
         if (
             self.channels_last
             and torch.get_num_threads() >= _DEPTHWISE_FINDING.threads
             and _DEPTHWISE_FINDING.shows_here()
             and _depthwise_multiplier_strided(x, w, stride, groups)
         ):
-            raise KnownWrongAnswer(_DEPTHWISE_FINDING)
+            raise _DEPTHWISE_FINDING.wrong_answer()
 
     def _refuse_known_crash(self, x: np.ndarray, stride: Any, dilation: Any) -> None:
         """[N.2 finding] Refuse a low-precision oneDNN conv1d/conv3d of the shape that segfaults where it shows."""
@@ -176,7 +177,7 @@ class TorchBackend:
             and _WIDTH_1_CRASH.shows_here()
             and any(n == 1 and s > 1 and d > 1 for n, s, d in zip(x.shape[2:], stride, dilation))
         ):
-            raise KnownCrash(_WIDTH_1_CRASH)
+            raise _WIDTH_1_CRASH.crash()
 
     @contextlib.contextmanager
     def _flags(self) -> Iterator[None]:
@@ -690,7 +691,7 @@ def _value_clauses() -> dict[str, str]:
 def torch_meta() -> TorchMetaBackend:
     """torch's meta kernels: shapes and validation, no values."""
     backend = TorchMetaBackend()
-    backend.not_applicable = _value_clauses()  # type: ignore[attr-defined]
+    backend.not_applicable = _value_clauses()
     return backend
 
 

@@ -26,6 +26,7 @@ from typing import Any
 
 import numpy as np
 
+from cnnspec.backends.protocol import Adapter
 from cnnspec.backends.requirements import missing
 from cnnspec.findings import known
 from cnnspec.geometry import Padding, Pair, PoolCase
@@ -123,7 +124,7 @@ def _model_of(op: str, x: np.ndarray, b: np.ndarray | None, parameters: dict[str
     return conv_model(x.dtype, conv_attributes(**parameters), bias=b is not None).SerializeToString()
 
 
-class _OneNode:
+class _OneNode(Adapter):
     """Every operation as one ONNX node run by the subclass's ``_run(model, feeds)`` (a session or the
     reference evaluator): conv2d, conv1d and conv3d as Conv (ONNX's Conv takes any rank),
     conv_transpose2d as ConvTranspose, pooling as MaxPool and AveragePool. ONNX has no autodiff, so no

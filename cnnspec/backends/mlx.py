@@ -24,8 +24,9 @@ from typing import Any
 
 import numpy as np
 
+from cnnspec.backends.protocol import Adapter
 from cnnspec.backends.requirements import missing
-from cnnspec.findings import KnownCrash, finding, known
+from cnnspec.findings import finding, known
 from cnnspec.geometry import ConvCase, ExplicitPadding, Padding, Pair, PoolCase, TransposedCase
 from cnnspec.reference import BFLOAT16
 
@@ -75,7 +76,7 @@ def _conv2d(tx: Any, tw: Any, tb: Any, *, stride: Pair, padding: Padding, dilati
     return y if tb is None else y + tb
 
 
-class MlxBackend:
+class MlxBackend(Adapter):
     """[V.1] mlx.core.conv2d (conv_general for asymmetric padding) on the CPU device, NumPy in and out."""
 
     name = "mlx-cpu"
@@ -131,7 +132,7 @@ class MlxBackend:
         import mlx.core as mx
 
         if isinstance(groups, int) and groups == 0:
-            raise KnownCrash(finding(self.name, "E.2"))
+            raise finding(self.name, "E.2").crash()
         with mx.stream(mx.cpu):
             tx, tw = mx.moveaxis(_array(x), -3, -1), mx.moveaxis(_array(w), 1, -1)
             y = _conv2d(
@@ -189,7 +190,7 @@ class MlxBackend:
         import mlx.core as mx
 
         if isinstance(groups, int) and groups == 0:
-            raise KnownCrash(finding(self.name, "E.2"))
+            raise finding(self.name, "E.2").crash()
         with mx.stream(mx.cpu):
             tx, tw = mx.moveaxis(_array(x), 1, -1), mx.moveaxis(_array(w), 1, -1)
             # conv_general's padding: 0 for "valid", else its (low, high) lists; "same" is declined by supports().
@@ -224,7 +225,7 @@ class MlxBackend:
         import mlx.core as mx
 
         if len(x) == 0:
-            raise KnownCrash(finding(self.name, "E.13"))
+            raise finding(self.name, "E.13").crash()
 
         def forward(*primals: Any) -> Any:
             return _conv2d(
@@ -263,7 +264,7 @@ class MlxBackend:
         import mlx.core as mx
 
         if isinstance(groups, int) and groups == 0:
-            raise KnownCrash(finding(self.name, "E.2"))
+            raise finding(self.name, "E.2").crash()
         (top, _), (left, _) = padding
         with mx.stream(mx.cpu):
             tx, tw = mx.moveaxis(_array(x), -3, -1), mx.transpose(_array(w), (1, 2, 3, 0))

@@ -37,6 +37,7 @@ from typing import Any
 import numpy as np
 
 from cnnspec import compile_cache
+from cnnspec.backends.protocol import Adapter
 from cnnspec.backends.requirements import missing
 from cnnspec.findings import known
 from cnnspec.geometry import Padding, Pair, PoolCase
@@ -173,7 +174,7 @@ def _pool() -> Any:
     return jax.jit(pool, static_argnames=("op", "kernel_size", "stride", "padding", "dilation", "count_include_pad"))
 
 
-class JaxBackend:
+class JaxBackend(Adapter):
     """[V.1] jax.lax.conv_general_dilated on the CPU, with 64-bit mode on, NumPy in and out."""
 
     name = "jax-cpu"
