@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 import numbers
 from dataclasses import dataclass
-from typing import Any, Literal, TypeGuard, Union, cast
+from typing import Any, ClassVar, Literal, TypeGuard, Union, cast
 
 from cnnspec.errors import ConvSpecError
 
@@ -213,6 +213,7 @@ class Conv2dCase(_PlainRepr):
     dilation: Pair = (1, 1)
     groups: int = 1
     bias: bool = True
+    op: ClassVar[str] = "conv2d"
 
     def __post_init__(self) -> None:
         as_padding(self.padding)  # an unknown padding form is E.7, not a TypeError from the arithmetic below
@@ -262,19 +263,6 @@ class Conv2dCase(_PlainRepr):
     def params(self) -> dict[str, Any]:
         """The keyword arguments of this case's backend call."""
         return {"stride": self.stride, "padding": self.padding, "dilation": self.dilation, "groups": self.groups}
-
-
-def may_reject(x_ndim: int, *, stride: Pair, padding: Padding) -> str | None:
-    """The clause that lets an implementation reject a valid call (S.6, S.7, P.4, P.5), or None."""
-    if x_ndim == 3:
-        return "S.6"
-    if x_ndim == 2:
-        return "S.7"
-    if padding == "same" and max(stride) > 1:
-        return "P.4"
-    if not isinstance(padding, str) and min(min(padding[0]), min(padding[1])) < 0:
-        return "P.5"
-    return None
 
 
 @dataclass(frozen=True)

@@ -65,13 +65,16 @@ def machine() -> dict[str, str]:
 
 def describe_call(parameters: dict[str, Any]) -> dict[str, Any]:
     """A call (``Call.parameters()`` or an in-flight record) as plain data: its one-line description,
-    parameters, shapes, dtype, arrays. A call of another operation than conv2d (``OpCall``) names it."""
-    if "arrays" in parameters:
-        arrays = {k: a for k, a in parameters["arrays"] if a is not None}
-        return {
-            "call": checks.describe(parameters),
-            "backend": parameters["backend"],
-            "origin": parameters["origin"],
+    parameters, shapes, dtype, arrays. A conv2d call keeps the fields its rows have always had (``x_shape``,
+    ``stride``, ...); a call of another operation names it and gives its shapes and parameters by name."""
+    arrays = {k: a for k, a in parameters["arrays"] if a is not None}
+    plain = {
+        "call": checks.describe(parameters),
+        "backend": parameters["backend"],
+        "origin": parameters["origin"],
+    }
+    if parameters["op"] != "conv2d" or parameters.get("pick") is not None:
+        return plain | {
             "op": parameters["op"],
             "pick": parameters.get("pick"),
             "shapes": {k: None if a is None else list(a.shape) for k, a in parameters["arrays"]},
@@ -79,20 +82,13 @@ def describe_call(parameters: dict[str, Any]) -> dict[str, Any]:
             "params": {k: _plain(v) for k, v in parameters["params"]},
             "arrays": _arrays(arrays),
         }
-    arrays = {k: parameters[k] for k in ("x", "w", "b") if parameters.get(k) is not None}
-    padding = parameters["padding"]
-    return {
-        "call": checks.describe(parameters),
-        "backend": parameters["backend"],
-        "origin": parameters["origin"],
-        "x_shape": list(parameters["x"].shape),
-        "w_shape": list(parameters["w"].shape),
-        "b_shape": None if parameters.get("b") is None else list(parameters["b"].shape),
-        "dtype": str(parameters["x"].dtype),
-        "stride": list(parameters["stride"]),
-        "padding": padding if isinstance(padding, str) else [list(p) for p in padding],
-        "dilation": list(parameters["dilation"]),
-        "groups": parameters["groups"],
+    given, params = dict(parameters["arrays"]), dict(parameters["params"])
+    return plain | {
+        "x_shape": list(given["x"].shape),
+        "w_shape": list(given["w"].shape),
+        "b_shape": None if given.get("b") is None else list(given["b"].shape),
+        "dtype": str(given["x"].dtype),
+        **{k: _plain(params[k]) for k in ("stride", "padding", "dilation", "groups")},
         "arrays": _arrays(arrays),
     }
 

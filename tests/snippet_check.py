@@ -37,8 +37,8 @@ def check(name: str) -> list[str]:
     for dtype in DTYPES:
         for params in PARAMS:
             # Over 64 elements: the base64 form of the arrays, which must keep bfloat16 too.
-            call = Call(backend, *arrays(params["groups"], size=12, dtype=dtype), **params)
-            if supports(backend, call.case(), call.x.dtype):
+            call = Call.conv2d(backend, *arrays(params["groups"], size=12, dtype=dtype), **params)
+            if supports(backend, call.case, call.x.dtype):
                 continue
             namespace: dict = {}
             exec(reproducer(call).rpartition("\nprint(")[0], namespace)

@@ -39,7 +39,7 @@ def test_a_snippet_computes_what_its_backend_computes(name):
 def test_a_value_failure_names_the_element_the_clause_the_call_and_how_many():
     backend = load("reference")
     x, w, b = arrays(1)
-    call = Call(backend, x, w, b)
+    call = Call.conv2d(backend, x, w, b)
     y = call.run()
     wrong = y.copy()
     wrong[1, 3, 2, 0] += 1
@@ -56,7 +56,7 @@ def test_a_value_failure_names_the_element_the_clause_the_call_and_how_many():
 
 
 def test_a_bound_failure_reports_the_error_and_the_bound_and_nan_fails():
-    call = Call(load("reference"), *arrays(1))
+    call = Call.conv2d(load("reference"), *arrays(1))
     y = call.run()
     bound = np.full(y.shape, 0.5)
     assert_within(y + 0.25, y, bound, clause="A.1", call=call, why="within the bound")
@@ -68,7 +68,7 @@ def test_a_bound_failure_reports_the_error_and_the_bound_and_nan_fails():
 
 def test_exact_equality_takes_nan_on_both_sides_as_the_same_and_nan_against_a_number_as_different():
     # A relation (M.4, R.*) holds where both of its calls give NaN; a NaN where a number is due still fails.
-    call = Call(load("reference"), *arrays(1))
+    call = Call.conv2d(load("reference"), *arrays(1))
     y = call.run()
     nan = y.copy()
     nan[0, 0, 0, 0] = np.nan
@@ -80,7 +80,7 @@ def test_exact_equality_takes_nan_on_both_sides_as_the_same_and_nan_against_a_nu
 
 
 def test_a_shape_or_dtype_failure_is_reported_before_values():
-    call = Call(load("reference"), *arrays(1))
+    call = Call.conv2d(load("reference"), *arrays(1))
     y = call.run()
     with pytest.raises(Nonconformance, match=r"out.shape=\(2, 4, 4\), but should be \(2, 4, 4, 5\) \[P.1\]"):
         assert_equal(y[..., 0], y, clause="P.1", call=call, why="")
@@ -92,7 +92,7 @@ def test_triage_leaves_a_rejection_failure_alone_even_where_its_call_has_a_paddi
     # A property of the rejections has an invalid call by design (a bias of the wrong shape, here with
     # "same"): the triage must neither refile it nor fail on it when the reference rejects the call.
     x, w, _ = arrays(1)
-    call = Call(broken_backends.BiasNotChecked(), x, w, np.zeros(3, np.float32), padding="same")
+    call = Call.conv2d(broken_backends.BiasNotChecked(), x, w, np.zeros(3, np.float32), padding="same")
     failure = Nonconformance("returned a result for an invalid call [E.6]", "E.6", call)
     assert triage.refiled(failure, "E.6") is None
     # Met by another property, the same call is no value the basic rules can judge either.

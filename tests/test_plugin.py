@@ -436,7 +436,7 @@ def test_a_padding_spelt_in_another_case_may_be_accepted_as_the_form_it_spells(a
     )
     result.assert_outcomes(**{outcome: 2})
     if outcome == "failed":
-        result.stdout.fnmatch_lines(["*[[]E.7[]] [[]mine.conv2d(*padding=Same,*"])
+        result.stdout.fnmatch_lines(["*[[]E.7[]] [[]mine.conv2d(*padding='Same',*"])
 
 
 def test_the_plugin_module_imports_nothing_until_the_suite_is_asked_for():

@@ -20,13 +20,13 @@ from cnnspec import reference
 from cnnspec.accuracy import declared_precision, error_bound, reduced_precision
 from cnnspec.backends import Backend, KnownCrash, KnownWrongAnswer, has, origin, snippet, supports
 from cnnspec.conformance import coverage, inflight
-from cnnspec.geometry import Conv2dCase, Padding, Pair, may_reject
+from cnnspec.geometry import NO_PADDING, Conv2dCase
 
 # Why the last example was discarded, for the skip of a property whose every example was.
 last_discard = ""
 
 
-def _discard(reason: str) -> None:
+def discard(reason: str) -> None:
     global last_discard
     last_discard = reason
     note(reason)
@@ -44,7 +44,7 @@ def _declined(backend: Backend, refused: KnownCrash) -> None:
     the test's own discards the example instead, so that one bug fails its own clause, not every
     property whose examples happen to meet it."""
     if isinstance(refused, KnownWrongAnswer) and refused.clause != primary_clause:
-        _discard(f"{backend.name}: not judged here, a known wrong answer of {refused.clause}: {refused}")
+        discard(f"{backend.name}: not judged here, a known wrong answer of {refused.clause}: {refused}")
     pytest.xfail(f"known nonconformance: {backend.name}: {refused}")
 
 
@@ -55,7 +55,22 @@ class Nonconformance(AssertionError):
     results, ``bad`` marks the elements that break the clause and ``index`` is the first of them.
     """
 
-    def __init__(self, message: str, clause: str, call: Call | OpCall | None = None) -> None:
+    @classmethod
+    def of(
+        cls,
+        what: str,
+        clause: str,
+        call: Call,
+        index: tuple[int, ...] | None = None,
+        expected: float | None = None,
+    ) -> Nonconformance:
+        """The nonconformance of ``clause`` that ``call`` shows (``what``), named in its message with the call,
+        and with the reproducer that repeats it (and prints element ``index``, which should be ``expected``)."""
+        failure = cls(f"{what} [{clause}] [{call.describe()}]", clause, call)
+        failure.add_note(reproducer(call, index, expected))
+        return failure
+
+    def __init__(self, message: str, clause: str, call: Call | None = None) -> None:
         super().__init__(message)
         self.clause = clause
         self.call = call
@@ -66,174 +81,42 @@ class Nonconformance(AssertionError):
 
 
 def describe(parameters: dict[str, Any]) -> str:
-    """A call (``Call.parameters()``, or a call recorded in flight) in one line: backend, shapes and
-    dtype, parameters."""
+    """A call (``Call.parameters()``, or a call recorded in flight) in one line: backend, operation, shapes
+    and dtype, parameters."""
 
     def shape(a: np.ndarray | None) -> str:
         return "None" if a is None else f"({','.join(map(str, a.shape))})"
 
     p = parameters
-    if "arrays" in p:
-        arrays = ", ".join(
-            f"{k}: {shape(v)}" + (f" {v.dtype}" if i == 0 else "")
-            for i, (k, v) in enumerate((k, v) for k, v in p["arrays"])
-        )
-        params = ", ".join(f"{k}={v!r}" for k, v in p["params"])
-        pick = "" if p.get("pick") is None else f"[{p['pick']}]"
-        return f"{p['backend']}.{p['op']}({arrays}, {params}){pick}"
-    return (
-        f"{p['backend']}.conv2d(x: {shape(p['x'])} {p['x'].dtype}, w: {shape(p['w'])}, b: {shape(p['b'])}, "
-        f"stride={p['stride']}, padding={p['padding']}, dilation={p['dilation']}, groups={p['groups']})"
+    arrays = ", ".join(
+        f"{k}: {shape(v)}" + (f" {v.dtype}" if i == 0 else "")
+        for i, (k, v) in enumerate((k, v) for k, v in p["arrays"])
     )
+    params = ", ".join(f"{k}={v!r}" for k, v in p["params"])
+    pick = "" if p.get("pick") is None else f"[{p['pick']}]"
+    return f"{p['backend']}.{p['op']}({arrays}, {params}){pick}"
+
+
+def _conv2d_case(arrays: dict[str, np.ndarray | None], params: dict[str, Any]) -> Conv2dCase | None:
+    """The geometry of a conv2d call's arrays and parameters, or None for a call that is not a valid rank-4 one."""
+    x, w = arrays.get("x"), arrays.get("w")
+    if x is None or w is None or x.ndim != 4 or w.ndim != 4:
+        return None
+    N, C_in, H, W = x.shape
+    C_out, _, kH, kW = w.shape
+    try:
+        return Conv2dCase(N, C_in, H, W, C_out, kH, kW, **params, bias=arrays.get("b") is not None)
+    except (ValueError, TypeError):
+        return None
 
 
 @dataclass(frozen=True)
 class Call:
-    """One backend call: the arrays and the parameters, as the Backend protocol takes them."""
-
-    backend: Backend
-    x: np.ndarray
-    w: np.ndarray
-    b: np.ndarray | None
-    stride: Pair = (1, 1)
-    padding: Padding = ((0, 0), (0, 0))
-    dilation: Pair = (1, 1)
-    groups: int = 1
-
-    @classmethod
-    def of(cls, backend: Backend, case: Conv2dCase, x: np.ndarray, w: np.ndarray, b: np.ndarray | None) -> Call:
-        """The call of ``case`` on these arrays."""
-        return cls(backend, x, w, b, case.stride, case.padding, case.dilation, case.groups)
-
-    def but(self, **changes: object) -> Call:
-        """The same call with some arrays or parameters changed."""
-        return replace(self, **changes)  # type: ignore[arg-type]
-
-    def describe(self) -> str:
-        """The call in one line: backend, shapes and dtype, parameters."""
-        return describe(self.parameters())
-
-    def parameters(self) -> dict[str, Any]:
-        """The call as plain data: the backend, how to load it, the arrays and the parameters."""
-        return {
-            "backend": self.backend.name,
-            "origin": origin(self.backend),
-            "x": self.x,
-            "w": self.w,
-            "b": self.b,
-            "stride": self.stride,
-            "padding": self.padding,
-            "dilation": self.dilation,
-            "groups": self.groups,
-        }
-
-    def answer(self) -> Any:
-        """The backend's answer to this call, as it gives it, with the call kept on disk while it runs.
-
-        Callers catch what this raises as the backend's raise, so nothing of cnnspec's runs in it
-        but the in-flight record; the coverage tally comes after, outside their ``try``."""
-        inflight.begin(self.parameters())
-        try:
-            return self.backend.conv2d(
-                self.x,
-                self.w,
-                self.b,
-                stride=self.stride,
-                padding=self.padding,
-                dilation=self.dilation,
-                groups=self.groups,
-            )
-        except KnownCrash as crash:
-            _declined(self.backend, crash)
-        finally:
-            inflight.end()
-
-    def run(self, clause: str = "V.1") -> np.ndarray:
-        """The backend's result as a NumPy array.
-
-        A raise on a call that the spec lets an implementation reject (S.6, S.7, P.4, P.5) discards
-        the example, and so does a call the backend says it does not support; any other raise on a
-        valid call is a nonconformance of ``clause``.
-        """
-        self.skip_unsupported()
-        try:
-            out = self.answer()
-        except UnsatisfiedAssumption:  # a discarded example, not the backend's raise
-            raise
-        except Exception as e:
-            allowed = may_reject(self.x.ndim, stride=self.stride, padding=self.padding)
-            if allowed:
-                _discard(f"{self.backend.name} rejected a call that {allowed} lets it reject: {type(e).__name__}: {e}")
-            failure = Nonconformance(
-                f"raised {type(e).__name__}: {e} on a valid call [{clause}] [{self.describe()}]", clause, self
-            )
-            failure.add_note(reproducer(self))
-            raise failure from e
-        coverage.computed(self.case)
-        if not isinstance(out, np.ndarray):
-            out = np.asarray(out)
-        return out
-
-    def case(self) -> Conv2dCase | None:
-        """The geometry of this call, or None for a call that is not a valid rank-4 one."""
-        if self.x.ndim != 4 or self.w.ndim != 4:
-            return None
-        N, C_in, H, W = self.x.shape
-        C_out, _, kH, kW = self.w.shape
-        try:
-            return Conv2dCase(
-                N, C_in, H, W, C_out, kH, kW, self.stride, self.padding, self.dilation, self.groups, self.b is not None
-            )
-        except ValueError:
-            return None
-
-    def skip_unsupported(self) -> None:
-        """Discard the example where the backend's ``supports`` gives a reason."""
-        case = self.case()
-        if case is None:
-            return
-        reason = supports(self.backend, case, self.x.dtype)
-        if reason:
-            _discard(reason)
-
-    def attempt(self, clause: str) -> np.ndarray | None:
-        """The result, or None where the backend raised on a call that ``clause`` lets it reject."""
-        self.skip_unsupported()
-        try:
-            out = self.answer()
-        except UnsatisfiedAssumption:  # a discarded example, not the backend's raise
-            raise
-        except Exception as e:
-            note(f"{self.backend.name} rejected a call that {clause} lets it reject: {type(e).__name__}: {e}")
-            return None
-        coverage.computed(self.case)
-        return np.asarray(out)
-
-    def must_raise(self, clause: str, why: str) -> None:
-        """[E.*] The backend must raise on this invalid call, and must not return a result.
-
-        Only the backend's own raise counts (``answer``), and a result reaches no corner to tally."""
-        try:
-            out = self.answer()
-        except UnsatisfiedAssumption:  # a discarded example, not the backend's raise
-            raise
-        except Exception:
-            return
-        failure = Nonconformance(
-            f"returned a result of shape {np.shape(out)} for an invalid call: {why} [{clause}] [{self.describe()}]",
-            clause,
-            self,
-        )
-        failure.add_note(reproducer(self))
-        raise failure
-
-
-@dataclass(frozen=True)
-class OpCall:
-    """One call of an operation other than the forward conv2d (conv1d, conv3d, conv2d_backward,
-    conv_transpose2d, max_pool2d, avg_pool2d): the arrays in order, the parameters, and the geometry
-    (``case``) that ``supports`` is asked about. ``pick`` selects one result of an operation that
-    returns several (the gradients)."""
+    """One backend call of any operation (conv2d, conv1d, conv3d, conv2d_backward, conv_transpose2d,
+    max_pool2d, avg_pool2d): the arrays in order, the keyword parameters, and the geometry (``case``) that
+    ``supports`` is asked about. ``pick`` selects one result of an operation that returns several (the
+    gradients). Every way a call fails a clause goes through ``Nonconformance.of``, which attaches the
+    reproducer."""
 
     backend: Backend
     op: str
@@ -243,29 +126,59 @@ class OpCall:
     pick: int | None = None
 
     @classmethod
-    def of(cls, backend: Backend, case: Any, op: str | None = None, **arrays: np.ndarray | None) -> OpCall:
-        """The call of ``case`` (of ``op``, else the case's own) on these arrays, in this order."""
+    def of(cls, backend: Backend, case: Any, op: str | None = None, **arrays: np.ndarray | None) -> Call:
+        """The call of ``case`` (of ``op``, else the case's own operation) on these arrays, in this order."""
         return cls(backend, op or case.op, tuple(arrays.items()), tuple(case.params().items()), case)
 
+    @classmethod
+    def conv2d(cls, backend: Backend, x: np.ndarray, w: np.ndarray, b: np.ndarray | None, **params: Any) -> Call:
+        """A conv2d call from its arrays and parameters, D.2's defaults for those not given (stride and dilation
+        1, no padding, one group)."""
+        given = {"stride": (1, 1), "padding": NO_PADDING, "dilation": (1, 1), "groups": 1} | params
+        arrays = {"x": x, "w": w, "b": b}
+        return cls(backend, "conv2d", tuple(arrays.items()), tuple(given.items()), _conv2d_case(arrays, given))
+
     def array(self, name: str) -> np.ndarray:
-        """The array called ``name``, which this call has (the bias, which it may lack, is ``dict(arrays)["b"]``)."""
+        """The array called ``name``, which this call has (the bias, which it may lack, is ``b``)."""
         array = dict(self.arrays)[name]
         if array is None:
             raise KeyError(f"{self.op} call without {name}")
         return array
 
-    def but(self, **changes: Any) -> OpCall:
+    @property
+    def x(self) -> np.ndarray:
+        """The input."""
+        return self.array("x")
+
+    @property
+    def w(self) -> np.ndarray:
+        """The weight."""
+        return self.array("w")
+
+    @property
+    def b(self) -> np.ndarray | None:
+        """The bias, or None."""
+        return dict(self.arrays).get("b")
+
+    def param(self, name: str) -> Any:
+        """The keyword parameter called ``name``."""
+        return dict(self.params)[name]
+
+    def but(self, **changes: Any) -> Call:
         """The same call with some arrays or parameters changed, or a new case's parameters (``case=``), or one
-        result picked (``pick=``)."""
+        result picked (``pick=``). A conv2d call's geometry follows its arrays and parameters (None once they
+        are not a valid call); another operation's is the case it was made of, or the new one."""
         case, pick = changes.pop("case", None), changes.pop("pick", None)
         arrays = tuple((k, changes.pop(k, v)) for k, v in self.arrays)
         params = dict(self.params if case is None else case.params().items())
         params.update(changes)
+        if self.op == "conv2d" and case is None:
+            case = _conv2d_case(dict(arrays), params)
         return replace(
             self,
             arrays=arrays,
             params=tuple(params.items()),
-            case=case or self.case,
+            case=case if case is not None or self.op == "conv2d" else self.case,
             pick=self.pick if pick is None else pick,
         )
 
@@ -285,7 +198,10 @@ class OpCall:
         }
 
     def answer(self) -> Any:
-        """The backend's answer to this call, as it gives it, with the call kept on disk while it runs."""
+        """The backend's answer to this call, as it gives it, with the call kept on disk while it runs.
+
+        Callers catch what this raises as the backend's raise, so nothing of cnnspec's runs in it
+        but the in-flight record; the coverage tally comes after, outside their ``try``."""
         inflight.begin(self.parameters())
         try:
             return getattr(self.backend, self.op)(*(a for _, a in self.arrays), **dict(self.params))
@@ -303,10 +219,21 @@ class OpCall:
             dtype = next(a.dtype for _, a in self.arrays if a is not None)
             reason = supports(self.backend, self.case, dtype)
             if reason:
-                _discard(reason)
+                discard(reason)
 
-    def run(self, clause: str) -> Any:
-        """The backend's result, as NumPy arrays (a tuple for several); a raise is a nonconformance of ``clause``."""
+    def _result(self, out: Any) -> Any:
+        coverage.computed(lambda: self.case)
+        if isinstance(out, tuple):
+            return tuple(None if o is None else np.asarray(o) for o in out)
+        return np.asarray(out)
+
+    def run(self, clause: str = "V.1") -> Any:
+        """The backend's result, as NumPy arrays (a tuple for several).
+
+        A raise on a call that the spec lets an implementation reject (``may_reject``) discards the
+        example, and so does a call the backend says it does not support; any other raise on a valid
+        call is a nonconformance of ``clause``.
+        """
         self.skip_unsupported()
         try:
             out = self.answer()
@@ -315,20 +242,28 @@ class OpCall:
         except Exception as e:
             allowed = self.may_reject()
             if allowed:
-                _discard(f"{self.backend.name} rejected a call that {allowed} lets it reject: {type(e).__name__}: {e}")
-            failure = Nonconformance(
-                f"raised {type(e).__name__}: {e} on a valid call [{clause}] [{self.describe()}]", clause, self
-            )
-            failure.add_note(reproducer(self))
-            raise failure from e
-        coverage.computed(lambda: self.case)
-        if isinstance(out, tuple):
-            return tuple(None if o is None else np.asarray(o) for o in out)
-        return np.asarray(out)
+                discard(f"{self.backend.name} rejected a call that {allowed} lets it reject: {type(e).__name__}: {e}")
+            raise Nonconformance.of(f"raised {type(e).__name__}: {e} on a valid call", clause, self) from e
+        return self._result(out)
+
+    def attempt(self, clause: str) -> Any:
+        """The result, or None where the backend raised on a call that ``clause`` lets it reject."""
+        self.skip_unsupported()
+        try:
+            out = self.answer()
+        except UnsatisfiedAssumption:  # a discarded example, not the backend's raise
+            raise
+        except Exception as e:
+            note(f"{self.backend.name} rejected a call that {clause} lets it reject: {type(e).__name__}: {e}")
+            return None
+        return self._result(out)
 
     def may_reject(self) -> str | None:
-        """The clause that lets an implementation reject this valid call ("same" with a stride, P.4;
-        a negative amount, P.5), or None."""
+        """The clause that lets an implementation reject this valid call, or None: an unbatched conv2d input
+        (S.6) or an unbatched single-channel one (S.7); "same" with a stride (P.4); a negative amount (P.5)."""
+        x = dict(self.arrays).get("x")
+        if self.op == "conv2d" and x is not None and x.ndim in (3, 2):
+            return "S.6" if x.ndim == 3 else "S.7"
         params = dict(self.params)
         padding, stride = params.get("padding"), params.get("stride") or (1,)
         if padding == "same" and max(stride) > 1:
@@ -343,7 +278,9 @@ class OpCall:
         return None
 
     def must_raise(self, clause: str, why: str) -> None:
-        """The backend must raise on this invalid call, and must not return a result."""
+        """[E.*] The backend must raise on this invalid call, and must not return a result.
+
+        Only the backend's own raise counts (``answer``), and a result reaches no corner to tally."""
         self.skip_unsupported()
         try:
             out = self.answer()
@@ -352,13 +289,7 @@ class OpCall:
         except Exception:
             return
         shape = [np.shape(o) for o in out] if isinstance(out, tuple) else np.shape(out)
-        failure = Nonconformance(
-            f"returned a result of shape {shape} for an invalid call: {why} [{clause}] [{self.describe()}]",
-            clause,
-            self,
-        )
-        failure.add_note(reproducer(self))
-        raise failure
+        raise Nonconformance.of(f"returned a result of shape {shape} for an invalid call: {why}", clause, self)
 
 
 def _literal(name: str, a: np.ndarray | None) -> str:
@@ -392,45 +323,26 @@ def _imports(arrays: list[np.ndarray | None]) -> list[str]:
     )
 
 
-def reproducer(call: Call | OpCall, index: tuple[int, ...] | None = None, expected: float | None = None) -> str:
-    """Paste-able code that repeats ``call`` with NumPy and the backend's framework alone (where the
-    backend gives a ``snippet``; else through its adapter, as its first line says) and prints the
+def reproducer(call: Call, index: tuple[int, ...] | None = None, expected: float | None = None) -> str:
+    """Paste-able code that repeats ``call`` with NumPy and the backend's framework alone (a conv2d call of a
+    backend that gives a ``snippet``; else through its adapter, as its first line says) and prints the
     element that is wrong, or the result's shape."""
     show = (
         f"print('out{list(index)} =', y[{', '.join(map(str, index))}], 'but should be', {expected!r})"
         if index is not None
         else "print(y.shape, y.dtype)"
     )
-    if isinstance(call, OpCall):
-        params = ", ".join(f"{k}={v!r}" for k, v in call.params)
-        pick = "" if call.pick is None else f"[{call.pick}]"
-        return "\n".join(
-            [
-                THROUGH_ADAPTER.format(op=call.op),
-                *_imports([a for _, a in call.arrays]),
-                *(_literal(k, a) for k, a in call.arrays),
-                "from cnnspec.backends import load",
-                f"y = load({origin(call.backend)!r}).{call.op}({', '.join(k for k, _ in call.arrays)}, {params}){pick}",
-                show,
-            ]
-        )
-    body = snippet(call.backend, stride=call.stride, padding=call.padding, dilation=call.dilation, groups=call.groups)
-    if body is not None:
-        head = ["# Reproducer: NumPy and the framework alone"]
-    else:
-        head = [THROUGH_ADAPTER.format(op="conv2d")]
-        body = (
-            f"from cnnspec.backends import load\ny = load({origin(call.backend)!r}).conv2d(x, w, b, "
-            f"stride={call.stride!r}, padding={call.padding!r}, dilation={call.dilation!r}, groups={call.groups!r})"
-        )
+    native = snippet(call.backend, **dict(call.params)) if call.op == "conv2d" and call.pick is None else None
+    params = ", ".join(f"{k}={v!r}" for k, v in call.params)
+    pick = "" if call.pick is None else f"[{call.pick}]"
     return "\n".join(
         [
-            *head,
-            *_imports([call.x, call.w, call.b]),
-            _literal("x", call.x),
-            _literal("w", call.w),
-            _literal("b", call.b),
-            body,
+            "# Reproducer: NumPy and the framework alone" if native else THROUGH_ADAPTER.format(op=call.op),
+            *_imports([a for _, a in call.arrays]),
+            *(_literal(k, a) for k, a in call.arrays),
+            native
+            or "from cnnspec.backends import load\n"
+            f"y = load({origin(call.backend)!r}).{call.op}({', '.join(k for k, _ in call.arrays)}, {params}){pick}",
             show,
         ]
     )
@@ -442,34 +354,19 @@ class _Named:
     def __init__(self, name: str, origin: str) -> None:
         self.name, self.cnnspec_origin = name, origin
 
-    def conv2d(self, *args: Any, **kwargs: Any) -> Any:
-        raise RuntimeError(f"{self.name} is not loaded here: a stand-in only names it in reproducers")
-
 
 def reproducer_of(parameters: dict[str, Any]) -> str:
     """[crash rows] The reproducer of a call recorded as plain data (an in-flight record of a process that
     died in it), through the backend's adapter, without loading the backend here."""
     backend = _Named(parameters["backend"], parameters.get("origin", parameters["backend"]))
-    if "arrays" in parameters:
-        call: Call | OpCall = OpCall(
-            backend,
-            parameters["op"],
-            tuple(parameters["arrays"]),
-            tuple(parameters["params"]),
-            None,
-            parameters.get("pick"),
-        )
-    else:
-        call = Call(
-            backend,
-            parameters["x"],
-            parameters["w"],
-            parameters.get("b"),
-            parameters["stride"],
-            parameters["padding"],
-            parameters["dilation"],
-            parameters["groups"],
-        )
+    call = Call(
+        backend,  # type: ignore[arg-type]
+        parameters["op"],
+        tuple(parameters["arrays"]),
+        tuple(parameters["params"]),
+        None,
+        parameters.get("pick"),
+    )
     return reproducer(call)
 
 
@@ -483,43 +380,35 @@ def fail(
     bad: np.ndarray,
     *,
     clause: str,
-    call: Call | OpCall,
+    call: Call,
     why: str,
     extra: str = "",
 ) -> None:
     """Raise the Nonconformance of ``clause`` for the elements ``bad`` marks, naming the first."""
     index = _first_bad(bad)
     a, e = actual[index].item(), expected[index].item()
-    failure = Nonconformance(
-        f"out{list(index)}={a!r}, but should be {e!r} ({why}){extra}; {int(bad.sum())} of {bad.size} elements "
-        f"differ [{clause}] [{call.describe()}]",
+    failure = Nonconformance.of(
+        f"out{list(index)}={a!r}, but should be {e!r} ({why}){extra}; {int(bad.sum())} of {bad.size} elements differ",
         clause,
         call,
+        index,
+        e,
     )
     failure.actual, failure.expected, failure.bad, failure.index = actual, expected, bad, index
-    failure.add_note(reproducer(call, index, e))
     raise failure
 
 
 def assert_shape(
-    actual: np.ndarray, shape: tuple[int, ...], dtype: np.dtype, *, call: Call | OpCall, clause: str = "S.4"
+    actual: np.ndarray, shape: tuple[int, ...], dtype: np.dtype, *, call: Call, clause: str = "S.4"
 ) -> None:
     """[S.4, S.5] The result has the spec's shape (``clause``) and the input's dtype (S.5)."""
     if actual.shape != tuple(shape):
-        failure = Nonconformance(
-            f"out.shape={actual.shape}, but should be {tuple(shape)} [{clause}] [{call.describe()}]", clause, call
-        )
-        failure.add_note(reproducer(call))
-        raise failure
+        raise Nonconformance.of(f"out.shape={actual.shape}, but should be {tuple(shape)}", clause, call)
     if actual.dtype != dtype:
-        failure = Nonconformance(
-            f"out.dtype={actual.dtype}, but should be {dtype} [S.5] [{call.describe()}]", "S.5", call
-        )
-        failure.add_note(reproducer(call))
-        raise failure
+        raise Nonconformance.of(f"out.dtype={actual.dtype}, but should be {dtype}", "S.5", call)
 
 
-def assert_equal(actual: np.ndarray, expected: np.ndarray, *, clause: str, call: Call | OpCall, why: str) -> None:
+def assert_equal(actual: np.ndarray, expected: np.ndarray, *, clause: str, call: Call, why: str) -> None:
     """[A.2, R.*] Bit-for-bit equality, where the spec says the result is exact.
 
     A shape that differs from the expected one is reported under ``clause`` too: the relation that
@@ -534,7 +423,7 @@ def assert_equal(actual: np.ndarray, expected: np.ndarray, *, clause: str, call:
 
 
 def assert_within(
-    actual: np.ndarray, expected: np.ndarray, bound: np.ndarray, *, clause: str, call: Call | OpCall, why: str
+    actual: np.ndarray, expected: np.ndarray, bound: np.ndarray, *, clause: str, call: Call, why: str
 ) -> None:
     """[A.1] |actual - expected| <= bound, element by element (a NaN anywhere fails)."""
     assert_shape(actual, expected.shape, expected.dtype, call=call, clause=clause)

@@ -24,7 +24,7 @@ def test_each_channel_has_its_own_kernel_slice(backend, dtype, case, data):
     c = data.draw(st.integers(0, case.C_in - 1), label="channel")
     x = np.zeros_like(a.x)
     x[:, c] = a.x[:, c]
-    call = Call.of(backend, case, x, a.w, a.b)
+    call = Call.of(backend, case, x=x, w=a.w, b=a.b)
     expected = call.but(x=a.x[:, c : c + 1], w=np.ascontiguousarray(a.w[:, c : c + 1])).run()
     assert_equal(
         call.run(), expected, clause="C.1", call=call, why=f"channel {c} correlated with its own slice w[:, {c}] alone"
@@ -37,7 +37,7 @@ def test_each_channel_has_its_own_kernel_slice(backend, dtype, case, data):
 def test_repeated_kernel_sees_the_channel_sum(backend, dtype, case, data):
     a = data.draw(conv_arrays(case, dtype))
     repeated = np.repeat(a.w[:, :1], case.C_in, axis=1)
-    call = Call.of(backend, case, a.x, repeated, a.b)
+    call = Call.of(backend, case, x=a.x, w=repeated, b=a.b)
     summed = call.but(x=a.x.sum(axis=1, keepdims=True), w=np.ascontiguousarray(a.w[:, :1]))
     assert_equal(
         call.run(),
@@ -53,7 +53,7 @@ def test_repeated_kernel_sees_the_channel_sum(backend, dtype, case, data):
 @given(case=conv_cases(max_groups=1, max_group_channels=1), data=st.data())
 def test_greyscale_is_one_channel(backend, dtype, case, data):
     a = data.draw(conv_arrays(case, dtype))
-    call = Call.of(backend, case, a.x, a.w, a.b)
+    call = Call.of(backend, case, x=a.x, w=a.w, b=a.b)
     expected = oracles.conv2d_correlate2d(a.x, a.w, a.b, **case.params())
     assert_equal(
         call.run(),

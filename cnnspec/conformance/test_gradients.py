@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from cnnspec import adjoint, reference
 from cnnspec.accuracy import error_bound, exact_integers, operation_precision
-from cnnspec.conformance.checks import Call, Nonconformance, OpCall, _discard, assert_equal, assert_within, reproducer
+from cnnspec.conformance.checks import Call, Nonconformance, assert_equal, assert_within, discard, reproducer
 from cnnspec.conformance.profiles import conformance
 from cnnspec.conformance.strategies import Values, arrays_of, conv_cases
 from cnnspec.geometry import Conv2dCase
@@ -23,9 +23,9 @@ NAMES = ("grad_input", "grad_weight", "grad_bias")
 CLAUSES = ("B.1", "B.2", "B.3")
 
 
-def backward_call(backend, case: Conv2dCase, x, w, b, g) -> OpCall:
+def backward_call(backend, case: Conv2dCase, x, w, b, g) -> Call:
     """The backend's ``conv2d_backward`` of ``case`` at x, w, b for the upstream gradient g."""
-    return OpCall.of(backend, case, op="conv2d_backward", x=x, w=w, b=b, grad_output=g)
+    return Call.of(backend, case, op="conv2d_backward", x=x, w=w, b=b, grad_output=g)
 
 
 def _arrays(data, case: Conv2dCase, dtype, values: Values):
@@ -42,7 +42,7 @@ def _arrays(data, case: Conv2dCase, dtype, values: Values):
     return a["x"], a["w"], a["b"], a["g"]
 
 
-def _results(call: OpCall):
+def _results(call: Call):
     out = call.run("B.1")
     if not (isinstance(out, tuple) and len(out) == 3):
         raise Nonconformance(
@@ -85,7 +85,7 @@ def _exact_arrays(data, case: Conv2dCase, dtype):
     magnitudes = adjoint.conv_grad(x, w, b, g, **case.params(), magnitude=True)
     largest = max(float(m.max()) for m in magnitudes if m is not None)
     if max(largest, float(reference.magnitude(x, w, None, **case.params()).max())) > exact_integers(dtype):
-        _discard(f"sums too long for exact integers in {np.dtype(dtype).name}")
+        discard(f"sums too long for exact integers in {np.dtype(dtype).name}")
     return x, w, b, g
 
 
@@ -114,7 +114,7 @@ def test_gradients_exact_on_small_integers(backend, dtype, case, data):
 def test_adjoint_identities_with_own_conv2d(backend, dtype, case, data):
     # No reference here: the backend's own conv2d and its own gradients must agree by definition.
     x, w, _, g = _exact_arrays(data, case, dtype)
-    forward = Call.of(backend, case, x, w, None)
+    forward = Call.of(backend, case, x=x, w=w, b=None)
     call = backward_call(backend, case, x, w, None, g)
     y = forward.run()
     gx, gw, _ = _results(call)

@@ -20,7 +20,7 @@ from cnnspec.geometry import Conv2dCase
 @given(case=conv_cases(min_groups=2), data=st.data())
 def test_groups_are_independent_convolutions(backend, dtype, case, data):
     a = data.draw(conv_arrays(case, dtype))
-    call = Call.of(backend, case, a.x, a.w, a.b)
+    call = Call.of(backend, case, x=a.x, w=a.w, b=a.b)
     C_in_g, C_out_g = case.C_in // case.groups, case.C_out // case.groups
     parts = [
         call.but(
@@ -45,7 +45,7 @@ def test_groups_are_independent_convolutions(backend, dtype, case, data):
 @given(case=conv_cases(min_groups=2, max_groups=6, max_group_channels=1), data=st.data())
 def test_depthwise_with_channel_multiplier(backend, dtype, case, data):
     a = data.draw(conv_arrays(case, dtype))
-    call = Call.of(backend, case, a.x, a.w, a.b)
+    call = Call.of(backend, case, x=a.x, w=a.w, b=a.b)
     m = case.C_out // case.C_in
     expected = np.concatenate(
         [
@@ -87,7 +87,7 @@ def _check_table(backend, case, a, table):
     # The expected value comes from scipy, not from one-channel calls of the backend: a sparsity
     # shortcut in the backend would break those calls the same way and hide itself.
     w = a.w * table[:, :, None, None]
-    call = Call.of(backend, case, a.x, w, a.b)
+    call = Call.of(backend, case, x=a.x, w=w, b=a.b)
     expected = oracles.conv2d_correlate2d(a.x, w, a.b, **case.params())
     assert_equal(
         call.run(),

@@ -12,7 +12,7 @@ from hypothesis import given, note
 from hypothesis import strategies as st
 
 from cnnspec.backends import not_applicable
-from cnnspec.conformance.checks import Call, OpCall, assert_equal
+from cnnspec.conformance.checks import Call, assert_equal
 from cnnspec.conformance.profiles import conformance
 from cnnspec.conformance.strategies import conv_arrays, conv_cases
 
@@ -25,7 +25,7 @@ small = conv_cases(max_batch=2, max_group_channels=4, max_kernel=3, max_extra=4,
 @given(case=small, data=st.data())
 def test_wrong_rank_is_rejected(backend, dtype, case, data):
     a = data.draw(conv_arrays(case, dtype))
-    call = Call.of(backend, case, a.x, a.w, a.b)
+    call = Call.of(backend, case, x=a.x, w=a.w, b=a.b)
     # Every wrong rank in every example: the space is small, and a sampled one may never come up.
     for wrong, (x, w) in {
         "x rank 5": (a.x[None], a.w),
@@ -65,16 +65,14 @@ class Invalid(NamedTuple):
 
 
 def invalid_convolutions(
-    call: Any, clauses: tuple[str, str, str, str, str] = ("E.2", "E.3", "E.4", "E.5", "E.6")
+    call: Call, clauses: tuple[str, str, str, str, str] = ("E.2", "E.3", "E.4", "E.5", "E.6")
 ) -> Iterator[Invalid]:
     """[E.2-E.6, E.8] Every kind of invalid call a convolution of any rank must reject, made from the valid
-    ``call`` (a conv2d ``Call`` or a conv1d/conv3d ``OpCall``) one rule at a time: bad groups, a wrong kernel
+    ``call`` (of conv1d, conv2d or conv3d) one rule at a time: bad groups, a wrong kernel
     depth, a dilated kernel larger than the unpadded input on each axis, a stride or a dilation of 0 or -1 on
     each axis, each bad bias shape, bad groups (0 last). ``clauses`` names the rules' clauses (E.8 for every one at rank 1 and 3)."""
     groups_clause, depth_clause, larger_clause, step_clause, bias_clause = clauses
-    get = call.array if isinstance(call, OpCall) else (lambda name: getattr(call, name))
-    x, w = get("x"), get("w")
-    params = dict(call.params) if isinstance(call, OpCall) else call.parameters()
+    x, w, params = call.x, call.w, dict(call.params)
     C_in, C_out, groups, n = x.shape[1], w.shape[0], params["groups"], x.ndim - 2
     for depth in dict.fromkeys(d for d in (C_in // groups - 1, C_in // groups + 1) if d >= 1):
         yield Invalid(
@@ -130,7 +128,7 @@ def must_all_raise(calls: Iterable[Invalid], clause: str | None = None) -> None:
 @given(case=small, data=st.data())
 def test_groups_that_do_not_divide_are_rejected(backend, dtype, case, data):
     a = data.draw(conv_arrays(case, dtype))
-    must_all_raise(invalid_convolutions(Call.of(backend, case, a.x, a.w, a.b)), "E.2")
+    must_all_raise(invalid_convolutions(Call.of(backend, case, x=a.x, w=a.w, b=a.b)), "E.2")
 
 
 @pytest.mark.clauses("E.3", "S.2")
@@ -138,7 +136,7 @@ def test_groups_that_do_not_divide_are_rejected(backend, dtype, case, data):
 @given(case=small, data=st.data())
 def test_wrong_kernel_depth_is_rejected(backend, dtype, case, data):
     a = data.draw(conv_arrays(case, dtype))
-    must_all_raise(invalid_convolutions(Call.of(backend, case, a.x, a.w, a.b)), "E.3")
+    must_all_raise(invalid_convolutions(Call.of(backend, case, x=a.x, w=a.w, b=a.b)), "E.3")
 
 
 @pytest.mark.clauses("E.4")
@@ -146,7 +144,7 @@ def test_wrong_kernel_depth_is_rejected(backend, dtype, case, data):
 @given(case=small, data=st.data())
 def test_kernel_larger_than_padded_input_is_rejected(backend, dtype, case, data):
     a = data.draw(conv_arrays(case, dtype))
-    must_all_raise(invalid_convolutions(Call.of(backend, case, a.x, a.w, None)), "E.4")
+    must_all_raise(invalid_convolutions(Call.of(backend, case, x=a.x, w=a.w, b=None)), "E.4")
 
 
 @pytest.mark.clauses("E.5")
@@ -155,7 +153,7 @@ def test_kernel_larger_than_padded_input_is_rejected(backend, dtype, case, data)
 def test_stride_or_dilation_below_1_is_rejected(backend, dtype, case, data):
     a = data.draw(conv_arrays(case, dtype))
     # Every parameter, every bad value, every axis: eight calls.
-    must_all_raise(invalid_convolutions(Call.of(backend, case, a.x, a.w, a.b)), "E.5")
+    must_all_raise(invalid_convolutions(Call.of(backend, case, x=a.x, w=a.w, b=a.b)), "E.5")
 
 
 @pytest.mark.clauses("E.6", "S.3")
@@ -163,7 +161,7 @@ def test_stride_or_dilation_below_1_is_rejected(backend, dtype, case, data):
 @given(case=small, data=st.data())
 def test_wrong_bias_is_rejected(backend, dtype, case, data):
     a = data.draw(conv_arrays(case, dtype))
-    must_all_raise(invalid_convolutions(Call.of(backend, case, a.x, a.w, a.b)), "E.6")
+    must_all_raise(invalid_convolutions(Call.of(backend, case, x=a.x, w=a.w, b=a.b)), "E.6")
 
 
 # Each example tries every string: drawn one at a time, the last of them were never reached in 30
@@ -177,7 +175,7 @@ UNKNOWN_PADDINGS = ("full", "SAME ", "causal", "", "Valid", "Same")
 def test_unknown_padding_string_is_rejected(backend, dtype, case, data):
     a = data.draw(conv_arrays(case, dtype))
     for padding in UNKNOWN_PADDINGS:
-        call = Call.of(backend, case, a.x, a.w, a.b).but(padding=padding)
+        call = Call.of(backend, case, x=a.x, w=a.w, b=a.b).but(padding=padding)
         if padding.lower() not in ("valid", "same"):
             call.must_raise("E.7", f"padding={padding!r}")
             continue

@@ -16,7 +16,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from cnnspec.backends import output_padding_limit
-from cnnspec.conformance.checks import Call, Nonconformance, OpCall, reproducer
+from cnnspec.conformance.checks import Call, Nonconformance, reproducer
 from cnnspec.conformance.profiles import conformance
 from cnnspec.conformance.strategies import arrays_of, conv_cases, conv_nd_cases, pool_cases, transposed_cases
 from cnnspec.conformance.test_invalid import Invalid, bad_bias_shapes, invalid_convolutions, must_all_raise
@@ -35,7 +35,7 @@ def _spatial_only(x: np.ndarray) -> np.ndarray:
     return x[0, 0] if len(x) else np.zeros(x.shape[2:], x.dtype)
 
 
-def invalid_nd(call: OpCall) -> Iterator[Invalid]:
+def invalid_nd(call: Call) -> Iterator[Invalid]:
     """[E.8] Every kind of invalid conv1d or conv3d call, from the valid ``call``: each wrong rank of the
     input and the weight, then E.2-E.6 axis by axis."""
     x, w = call.array("x"), call.array("w")
@@ -50,7 +50,7 @@ def invalid_nd(call: OpCall) -> Iterator[Invalid]:
     yield from invalid_convolutions(call, ("E.8",) * 5)
 
 
-def invalid_transposed(call: OpCall, case: TransposedCase) -> Iterator[Invalid]:
+def invalid_transposed(call: Call, case: TransposedCase) -> Iterator[Invalid]:
     """[E.9, E.10, U.4] Every kind of invalid conv_transpose2d call, from the valid ``call`` of ``case``:
     wrong ranks, a weight whose first axis is not C_in, groups that do not divide C_in, a stride or a
     dilation of 0 or -1 on each axis, a negative padding on each axis, each bad bias shape (E.9); padding
@@ -108,7 +108,7 @@ def invalid_transposed(call: OpCall, case: TransposedCase) -> Iterator[Invalid]:
     yield Invalid("E.9", f"groups=0 with C_in={C_in}", call.but(groups=0))
 
 
-def invalid_pool(call: OpCall, case: PoolCase) -> Iterator[Invalid]:
+def invalid_pool(call: Call, case: PoolCase) -> Iterator[Invalid]:
     """[E.11] Every kind of invalid pooling call, from the valid ``call`` of ``case``: wrong ranks, a kernel,
     a stride or (max) a dilation of 0 or -1 on each axis, a negative padding and one above half the
     dilated window on each axis, and a window larger than the padded input on each axis."""
@@ -144,7 +144,7 @@ def invalid_pool(call: OpCall, case: PoolCase) -> Iterator[Invalid]:
         )
 
 
-def invalid_backward(call: OpCall) -> Iterator[Invalid]:
+def invalid_backward(call: Call) -> Iterator[Invalid]:
     """[E.12] Every kind of wrong ``grad_output``: one row, column, channel or batch element more or
     fewer, a rank too low or too high, and shapes that merely broadcast to the output's."""
     g = call.array("grad_output")
@@ -180,7 +180,7 @@ def invalid_backward(call: OpCall) -> Iterator[Invalid]:
 def test_invalid_conv1d_conv3d_are_rejected(backend, dtype, rank, data):
     case = data.draw(conv_nd_cases(rank=rank, max_group_channels=3, max_extra=2), label="case")
     a = _draw(data, {"x": case.x_shape, "w": case.w_shape, "b": case.b_shape}, dtype)
-    must_all_raise(invalid_nd(OpCall.of(backend, case, **a)))
+    must_all_raise(invalid_nd(Call.of(backend, case, **a)))
 
 
 @pytest.mark.clauses("E.9", "U.1")
@@ -188,7 +188,7 @@ def test_invalid_conv1d_conv3d_are_rejected(backend, dtype, rank, data):
 @given(case=transposed_cases(), data=st.data())
 def test_invalid_transposed_calls_are_rejected(backend, dtype, case, data):
     a = _draw(data, {"x": case.x_shape, "w": case.w_shape, "b": case.b_shape}, dtype)
-    must_all_raise(invalid_transposed(OpCall.of(backend, case, **a), case), "E.9")
+    must_all_raise(invalid_transposed(Call.of(backend, case, **a), case), "E.9")
 
 
 @pytest.mark.clauses("E.10", "U.1")
@@ -196,7 +196,7 @@ def test_invalid_transposed_calls_are_rejected(backend, dtype, case, data):
 @given(case=transposed_cases(), data=st.data())
 def test_transposed_with_empty_output_is_rejected(backend, dtype, case, data):
     a = _draw(data, {"x": case.x_shape, "w": case.w_shape, "b": case.b_shape}, dtype)
-    must_all_raise(invalid_transposed(OpCall.of(backend, case, **a), case), "E.10")
+    must_all_raise(invalid_transposed(Call.of(backend, case, **a), case), "E.10")
 
 
 @pytest.mark.clauses("E.11", "M.1")
@@ -206,7 +206,7 @@ def test_transposed_with_empty_output_is_rejected(backend, dtype, case, data):
 def test_invalid_pooling_is_rejected(backend, dtype, op, data):
     case = data.draw(pool_cases(op), label="case")
     x = _draw(data, {"x": case.x_shape}, dtype)["x"]
-    must_all_raise(invalid_pool(OpCall.of(backend, case, x=x), case))
+    must_all_raise(invalid_pool(Call.of(backend, case, x=x), case))
 
 
 gradient_cases = conv_cases(max_batch=2, max_group_channels=4, max_kernel=3, max_extra=4, covering_strength="values")
@@ -217,7 +217,7 @@ gradient_cases = conv_cases(max_batch=2, max_group_channels=4, max_kernel=3, max
 @given(case=gradient_cases, data=st.data())
 def test_gradient_of_the_wrong_shape_is_rejected(backend, dtype, case, data):
     a = _draw(data, {"x": case.x_shape, "w": case.w_shape, "b": case.b_shape, "grad_output": case.out_shape}, dtype)
-    must_all_raise(invalid_backward(OpCall.of(backend, case, op="conv2d_backward", **a)))
+    must_all_raise(invalid_backward(Call.of(backend, case, op="conv2d_backward", **a)))
 
 
 def _empty_batch(call, expected: tuple[int, ...]) -> None:
@@ -257,28 +257,28 @@ def test_empty_batch_is_validated_as_any_other(backend, dtype, op, data):
         a = _draw(data, {"x": case.x_shape, "w": case.w_shape, "b": case.b_shape, "g": case.out_shape}, dtype)
         x, w, b, g = a["x"][:0], a["w"], a["b"], a["g"][:0]
         if op == "conv2d":
-            call = Call.of(backend, case, x, w, b)
+            call = Call.of(backend, case, x=x, w=w, b=b)
             call.skip_unsupported()
             invalid = invalid_convolutions(call)
         else:
-            call = OpCall.of(backend, case, op=op, x=x, w=w, b=b, grad_output=g)
+            call = Call.of(backend, case, op=op, x=x, w=w, b=b, grad_output=g)
             call.skip_unsupported()
             invalid = invalid_backward(call)
     elif op in ("conv1d", "conv3d"):
         case = data.draw(conv_nd_cases(rank=int(op[4]), max_group_channels=3, max_extra=2), label="case")
         a = _draw(data, {"x": case.x_shape, "w": case.w_shape, "b": case.b_shape}, dtype)
-        call = OpCall.of(backend, case, **{**a, "x": a["x"][:0]})
+        call = Call.of(backend, case, **{**a, "x": a["x"][:0]})
         call.skip_unsupported()
         invalid = invalid_nd(call)
     elif op == "conv_transpose2d":
         case = data.draw(transposed_cases(), label="case")
         a = _draw(data, {"x": case.x_shape, "w": case.w_shape, "b": case.b_shape}, dtype)
-        call = OpCall.of(backend, case, **{**a, "x": a["x"][:0]})
+        call = Call.of(backend, case, **{**a, "x": a["x"][:0]})
         call.skip_unsupported()
         invalid = invalid_transposed(call, case)
     else:
         case = data.draw(pool_cases(op), label="case")
-        call = OpCall.of(backend, case, x=_draw(data, {"x": case.x_shape}, dtype)["x"][:0])
+        call = Call.of(backend, case, x=_draw(data, {"x": case.x_shape}, dtype)["x"][:0])
         call.skip_unsupported()
         invalid = invalid_pool(call, case)
     _empty_batch(call, (0, *(case.x_shape if op == "conv2d_backward" else case.out_shape)[1:]))

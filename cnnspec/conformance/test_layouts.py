@@ -53,7 +53,7 @@ def test_memory_layout_does_not_change_the_result(backend, dtype, case, data):
     x_layout = data.draw(st.sampled_from(list(LAYOUTS)), label="x layout")
     w_layout = data.draw(st.sampled_from(list(LAYOUTS)), label="w layout")
     x, w = LAYOUTS[x_layout][0](a.x), LAYOUTS[w_layout][0](a.w)
-    call = Call.of(backend, case, x, w, a.b)
+    call = Call.of(backend, case, x=x, w=w, b=a.b)
     expected = reference.conv2d(np.ascontiguousarray(x), np.ascontiguousarray(w), a.b, **case.params())
     assert_equal(
         call.run(clause="V.6"),

@@ -19,7 +19,7 @@ from cnnspec.geometry import NO_PADDING
 @given(case=conv_cases(paddings=("explicit",)), data=st.data())
 def test_explicit_padding_is_a_zero_padded_input(backend, dtype, case, data):
     a = data.draw(conv_arrays(case, dtype))
-    call = Call.of(backend, case, a.x, a.w, a.b)
+    call = Call.of(backend, case, x=a.x, w=a.w, b=a.b)
     (top, bottom), (left, right) = case.padding
     padded = call.but(x=np.pad(a.x, ((0, 0), (0, 0), (top, bottom), (left, right))), padding=NO_PADDING)
     assert_equal(
@@ -36,7 +36,7 @@ def test_explicit_padding_is_a_zero_padded_input(backend, dtype, case, data):
 @given(case=conv_cases(paddings=("valid",)), data=st.data())
 def test_valid_is_no_padding(backend, dtype, case, data):
     a = data.draw(conv_arrays(case, dtype))
-    call = Call.of(backend, case, a.x, a.w, a.b)
+    call = Call.of(backend, case, x=a.x, w=a.w, b=a.b)
     assert_equal(
         call.run(),
         call.but(padding=NO_PADDING).run(),
@@ -51,7 +51,7 @@ def test_valid_is_no_padding(backend, dtype, case, data):
 @given(case=conv_cases(paddings=("same",)), data=st.data())
 def test_same_padding_rule(backend, dtype, case, data):
     a = data.draw(conv_arrays(case, dtype))
-    call = Call.of(backend, case, a.x, a.w, a.b)
+    call = Call.of(backend, case, x=a.x, w=a.w, b=a.b)
     # P.4 lets an implementation reject "same" with a stride above 1; it may not answer otherwise.
     out = call.attempt("P.4") if max(case.stride) > 1 else call.run("P.4")
     if out is None:
@@ -72,7 +72,7 @@ def test_same_padding_rule(backend, dtype, case, data):
 @given(case=negative_padding_cases(), data=st.data())
 def test_negative_padding_crops_or_is_rejected(backend, dtype, case, data):
     a = data.draw(conv_arrays(case, dtype))
-    call = Call.of(backend, case, a.x, a.w, a.b)
+    call = Call.of(backend, case, x=a.x, w=a.w, b=a.b)
     out = call.attempt("P.5")
     if out is None:
         return

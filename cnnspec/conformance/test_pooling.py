@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from cnnspec import pooling
 from cnnspec.accuracy import error_bound, operation_precision
-from cnnspec.conformance.checks import Call, OpCall, assert_equal, assert_within, reference_and_bound
+from cnnspec.conformance.checks import Call, assert_equal, assert_within, reference_and_bound
 from cnnspec.conformance.covering import either, exhaustive
 from cnnspec.conformance.profiles import conformance
 from cnnspec.conformance.strategies import arrays_of, make_arrays, pool_cases
@@ -25,7 +25,7 @@ def _x(data, case: PoolCase, dtype) -> np.ndarray:
     return data.draw(arrays_of({"x": case.x_shape}, dtype), label="x")["x"]
 
 
-def check_pooled(backend, case: PoolCase, call: OpCall, actual: np.ndarray, *, clause: str, why: str = "") -> None:
+def check_pooled(backend, case: PoolCase, call: Call, actual: np.ndarray, *, clause: str, why: str = "") -> None:
     """[M.2, M.3] ``actual`` is the reference pooling of the call's input: exactly for max, within A.1's
     bound (K = kH·kW + 1, for the sum and the division) for the average."""
     x = call.array("x")
@@ -62,7 +62,7 @@ def check_pooled(backend, case: PoolCase, call: OpCall, actual: np.ndarray, *, c
 @conformance
 @given(case=pool_cases("max_pool2d"), data=st.data())
 def test_max_pool_is_the_window_maximum(backend, dtype, case, data):
-    call = OpCall.of(backend, case, x=_x(data, case, dtype))
+    call = Call.of(backend, case, x=_x(data, case, dtype))
     check_pooled(backend, case, call, call.run("M.2"), clause="M.2")
 
 
@@ -70,7 +70,7 @@ def test_max_pool_is_the_window_maximum(backend, dtype, case, data):
 @conformance
 @given(case=pool_cases("avg_pool2d"), data=st.data())
 def test_avg_pool_is_the_window_mean(backend, dtype, case, data):
-    call = OpCall.of(backend, case, x=_x(data, case, dtype))
+    call = Call.of(backend, case, x=_x(data, case, dtype))
     check_pooled(backend, case, call, call.run("M.3"), clause="M.3")
 
 
@@ -83,7 +83,7 @@ def test_pooling_acts_on_each_channel_alone(backend, dtype, case, data):
     # Every other channel replaced: channel c of the result must not move.
     other = data.draw(arrays_of({"x": case.x_shape}, dtype), label="other")["x"]
     other[:, c] = x[:, c]
-    call = OpCall.of(backend, case, x=x)
+    call = Call.of(backend, case, x=x)
     changed = call.but(x=other)
     assert_equal(
         changed.run("M.4")[:, c : c + 1],
@@ -102,13 +102,13 @@ def test_pooled_maps_feed_the_next_conv_as_channels(backend, dtype, op, seed):
     # its connection table links to sixteen 10x10 maps with 5x5 kernels.
     case = PoolCase(op, N=1, C=6, H=28, W=28, kernel=(2, 2), stride=(2, 2))
     x = np.random.default_rng(seed).standard_normal(case.x_shape).astype(dtype)
-    pool = OpCall.of(backend, case, x=x)
+    pool = Call.of(backend, case, x=x)
     pooled = pool.run("M.5")
     check_pooled(backend, case, pool, pooled, clause="M.5", why=f"S2's {op} of C1's maps")
     c3 = Conv2dCase(N=1, C_in=6, H=14, W=14, C_out=16, kH=5, kW=5)
     a = make_arrays(c3, dtype, seed, "floats")
     w = a.w * lenet5_c3_table()[:, :, None, None].astype(dtype)
-    conv = Call.of(backend, c3, np.ascontiguousarray(pooled), w, a.b)
+    conv = Call.of(backend, c3, x=np.ascontiguousarray(pooled), w=w, b=a.b)
     expected, bound = reference_and_bound(backend, c3, pooled, w, a.b)
     assert_within(
         conv.run("M.5"),

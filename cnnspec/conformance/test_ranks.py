@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from cnnspec import reference
 from cnnspec.accuracy import declared_precision, error_bound, exact_integers
-from cnnspec.conformance.checks import Call, OpCall, _discard, assert_equal, assert_within
+from cnnspec.conformance.checks import Call, assert_equal, assert_within, discard
 from cnnspec.conformance.covering import exhaustive
 from cnnspec.conformance.profiles import conformance
 from cnnspec.conformance.strategies import Values, arrays_of, conv_nd_cases
@@ -21,11 +21,11 @@ from cnnspec.geometry import ConvCase
 RANKS = pytest.mark.parametrize("rank", [1, 3], ids=["conv1d", "conv3d"])
 
 
-def conv_call(backend, case: ConvCase, x, w, b) -> Call | OpCall:
-    """The call of ``case`` by its rank: conv2d through the main protocol method, the others by name."""
+def conv_call(backend, case: ConvCase, x, w, b) -> Call:
+    """The call of ``case`` by its rank: at rank 2 with the conv2d geometry that adapters' ``supports`` know."""
     if case.rank == 2:
-        return Call.of(backend, case.as_conv2d(), x, w, b)
-    return OpCall.of(backend, case, x=x, w=w, b=b)
+        return Call.of(backend, case.as_conv2d(), x=x, w=w, b=b)
+    return Call.of(backend, case, x=x, w=w, b=b)
 
 
 def _arrays(data, case: ConvCase, dtype, values: Values):
@@ -40,7 +40,7 @@ def _exact(data, case: ConvCase, dtype):
     """Integer arrays whose sums stay exact in ``dtype`` (A.2), or a discarded example."""
     x, w, b = _arrays(data, case, dtype, "integers")
     if reference.conv_magnitude(x, w, b, **case.params()).max() > exact_integers(dtype):
-        _discard(f"K={case.K} is too long for exact integer sums in {np.dtype(dtype).name}")
+        discard(f"K={case.K} is too long for exact integer sums in {np.dtype(dtype).name}")
     return x, w, b
 
 

@@ -18,7 +18,7 @@ from cnnspec.conformance.strategies import conv_arrays, conv_cases
 @given(case=conv_cases(), data=st.data())
 def test_linear_in_the_input(backend, dtype, case, data):
     a1, a2 = data.draw(conv_arrays(case, dtype)), data.draw(conv_arrays(case, dtype))
-    call = Call.of(backend, case, a1.x + a2.x, a1.w, a1.b)
+    call = Call.of(backend, case, x=a1.x + a2.x, w=a1.w, b=a1.b)
     expected = call.but(x=a1.x).run() + call.but(x=a2.x, b=None).run()
     assert_equal(call.run(), expected, clause="R.1", call=call, why="conv(x1, w, b) + conv(x2, w)")
 
@@ -28,7 +28,7 @@ def test_linear_in_the_input(backend, dtype, case, data):
 @given(case=conv_cases(), data=st.data())
 def test_linear_in_the_weight(backend, dtype, case, data):
     a1, a2 = data.draw(conv_arrays(case, dtype)), data.draw(conv_arrays(case, dtype))
-    call = Call.of(backend, case, a1.x, a1.w + a2.w, a1.b)
+    call = Call.of(backend, case, x=a1.x, w=a1.w + a2.w, b=a1.b)
     expected = call.but(w=a1.w).run() + call.but(w=a2.w, b=None).run()
     assert_equal(call.run(), expected, clause="R.2", call=call, why="conv(x, w1, b) + conv(x, w2)")
 
@@ -40,7 +40,7 @@ def test_translation_equivariance(backend, dtype, case, data):
     a = data.draw(conv_arrays(case, dtype))
     _, _, H_out, W_out = case.out_shape
     rows, cols = data.draw(st.integers(0, H_out - 1), label="rows"), data.draw(st.integers(0, W_out - 1), label="cols")
-    call = Call.of(backend, case, a.x, a.w, a.b)
+    call = Call.of(backend, case, x=a.x, w=a.w, b=a.b)
     (sH, sW) = case.stride
     shifted = call.but(x=np.ascontiguousarray(a.x[:, :, rows * sH :, cols * sW :]))
     assert_equal(
@@ -64,7 +64,7 @@ def test_permuted_filters_permute_the_output(backend, dtype, case, data):
             for g in range(case.groups)
         ]
     )
-    call = Call.of(backend, case, a.x, a.w, a.b)
+    call = Call.of(backend, case, x=a.x, w=a.w, b=a.b)
     permuted = call.but(w=np.ascontiguousarray(a.w[order]), b=None if a.b is None else a.b[order])
     assert_equal(
         permuted.run(),

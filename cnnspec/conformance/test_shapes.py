@@ -16,7 +16,7 @@ from cnnspec.conformance.strategies import conv_arrays, conv_cases
 @given(case=conv_cases(), data=st.data())
 def test_output_shape_and_dtype(backend, dtype, case, data):
     a = data.draw(conv_arrays(case, dtype))
-    call = Call.of(backend, case, a.x, a.w, a.b)
+    call = Call.of(backend, case, x=a.x, w=a.w, b=a.b)
     assert_shape(call.run("S.1"), case.out_shape, dtype, call=call)
 
 
@@ -25,7 +25,7 @@ def test_output_shape_and_dtype(backend, dtype, case, data):
 @given(case=conv_cases(max_batch=1), data=st.data())
 def test_unbatched_input_is_one_batch_element(backend, dtype, case, data):
     a = data.draw(conv_arrays(case, dtype))
-    batched = Call.of(backend, case, a.x, a.w, a.b)
+    batched = Call.of(backend, case, x=a.x, w=a.w, b=a.b)
     expected = batched.run()[0]
     unbatched = batched.but(x=a.x[0])
     out = unbatched.attempt("S.6")
@@ -38,7 +38,7 @@ def test_unbatched_input_is_one_batch_element(backend, dtype, case, data):
 @given(case=conv_cases(max_batch=1, max_groups=1, max_group_channels=1), data=st.data())
 def test_rank_2_image_is_greyscale(backend, dtype, case, data):
     a = data.draw(conv_arrays(case, dtype))
-    batched = Call.of(backend, case, a.x, a.w, a.b)
+    batched = Call.of(backend, case, x=a.x, w=a.w, b=a.b)
     expected = batched.run()[0]
     image = batched.but(x=a.x[0, 0])
     out = image.attempt("S.7")

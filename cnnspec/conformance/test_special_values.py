@@ -98,7 +98,7 @@ def test_nan_and_infinity_reach_the_outputs_ieee_sends_them_to(backend, dtype, c
 
 def _check_specials(backend, case, x: np.ndarray, w: np.ndarray, b: np.ndarray | None) -> None:
     """[A.8] The outputs that NaN and infinity in x, w and b reach are those IEEE 754 sends them to."""
-    call = Call.of(backend, case, x, w, b)
+    call = Call.of(backend, case, x=x, w=w, b=b)
     rule = special_values.expected(case, x, w, b)
 
     def finite(v: np.ndarray) -> np.ndarray:
@@ -156,7 +156,7 @@ def test_subnormals_are_kept(backend, dtype, case, data):
         x, w, what = one, _subnormals(rng, case.w_shape, dtype), "subnormal kernel taps for an impulse"
     else:
         x, w, what = _subnormals(rng, case.x_shape, dtype), one, "subnormal inputs for a one-hot weight"
-    call = Call.of(backend, case, x, w, None)
+    call = Call.of(backend, case, x=x, w=w, b=None)
     expected, _ = reference_and_bound(backend, case, x, w, None)
     u = reduced_precision(backend, dtype)
     if u is None:

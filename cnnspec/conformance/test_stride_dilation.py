@@ -19,7 +19,7 @@ from cnnspec.oracles import dilate_kernel
 @given(case=conv_cases(paddings=("explicit", "valid"), max_stride=4), data=st.data())
 def test_stride_subsamples_the_stride_1_result(backend, dtype, case, data):
     a = data.draw(conv_arrays(case, dtype))
-    call = Call.of(backend, case, a.x, a.w, a.b)
+    call = Call.of(backend, case, x=a.x, w=a.w, b=a.b)
     sH, sW = case.stride
     dense = call.but(stride=(1, 1)).run()
     assert_equal(
@@ -36,7 +36,7 @@ def test_stride_subsamples_the_stride_1_result(backend, dtype, case, data):
 @given(case=conv_cases(), data=st.data())
 def test_dilation_is_a_zero_inserted_kernel(backend, dtype, case, data):
     a = data.draw(conv_arrays(case, dtype))
-    call = Call.of(backend, case, a.x, a.w, a.b)
+    call = Call.of(backend, case, x=a.x, w=a.w, b=a.b)
     inserted = call.but(w=dilate_kernel(a.w, case.dilation).astype(dtype), dilation=(1, 1), padding=case.pads)
     assert_equal(
         call.but(padding=case.pads).run(),
@@ -58,7 +58,7 @@ def test_height_and_width_follow_their_own_parameters(backend, dtype, case, data
     # Transposing H and W of the input and the kernel, and swapping every per-axis parameter,
     # must transpose the output: a kernel that reads stride[0] for the width fails this.
     a = data.draw(conv_arrays(case, dtype))
-    call = Call.of(backend, case, a.x, a.w, a.b)
+    call = Call.of(backend, case, x=a.x, w=a.w, b=a.b)
     transposed = call.but(
         x=np.ascontiguousarray(a.x.transpose(0, 1, 3, 2)),
         w=np.ascontiguousarray(a.w.transpose(0, 1, 3, 2)),

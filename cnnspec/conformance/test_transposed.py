@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from cnnspec import adjoint, reference
 from cnnspec.accuracy import error_bound, exact_integers, operation_precision
 from cnnspec.backends import output_padding_limit
-from cnnspec.conformance.checks import Call, Nonconformance, OpCall, _discard, assert_equal, assert_within, reproducer
+from cnnspec.conformance.checks import Call, Nonconformance, assert_equal, assert_within, discard, reproducer
 from cnnspec.conformance.profiles import conformance
 from cnnspec.conformance.strategies import Values, arrays_of, transposed_cases
 from cnnspec.geometry import Conv2dCase, TransposedCase
@@ -45,7 +45,7 @@ def _expected(backend, case: TransposedCase, x, w, b, dtype):
 def _exact(data, case: TransposedCase, dtype, bias: bool = True):
     x, w, b = _arrays(data, case, dtype, "integers", bias)
     if adjoint.conv_transpose2d(x, w, b, **case.params(), magnitude=True).max() > exact_integers(dtype):
-        _discard(f"sums too long for exact integers in {np.dtype(dtype).name}")
+        discard(f"sums too long for exact integers in {np.dtype(dtype).name}")
     return x, w, b
 
 
@@ -54,7 +54,7 @@ def _exact(data, case: TransposedCase, dtype, bias: bool = True):
 @given(case=transposed_cases(), data=st.data())
 def test_transposed_matches_reference_within_bound(backend, dtype, case, data):
     x, w, b = _arrays(data, case, dtype, "floats")
-    call = OpCall.of(backend, case, x=x, w=w, b=b)
+    call = Call.of(backend, case, x=x, w=w, b=b)
     expected, bound = _expected(backend, case, x, w, b, dtype)
     assert_within(
         call.run("U.1"),
@@ -72,7 +72,7 @@ def test_transposed_matches_reference_within_bound(backend, dtype, case, data):
 def test_transposed_is_the_adjoint_of_own_conv2d(backend, dtype, case, data):
     x, w, _ = _exact(data, case, dtype, bias=False)
     z = data.draw(arrays_of({"z": case.out_shape}, dtype, values="integers", terms=case.K), label="z")["z"]
-    call = OpCall.of(backend, case, x=x, w=w, b=None)
+    call = Call.of(backend, case, x=x, w=w, b=None)
     y = call.run("U.2")
     assert_equal(
         y,
@@ -95,8 +95,8 @@ def test_transposed_is_the_adjoint_of_own_conv2d(backend, dtype, case, data):
         bias=False,
     )
     if reference.magnitude(z, w, None, **forward_case.params()).max() > exact_integers(dtype):
-        _discard(f"sums too long for exact integers in {np.dtype(dtype).name}")
-    forward = Call.of(backend, forward_case, z, w, None)
+        discard(f"sums too long for exact integers in {np.dtype(dtype).name}")
+    forward = Call.of(backend, forward_case, x=z, w=w, b=None)
     cz = forward.run("U.2")
     left = float(np.sum(y.astype(np.float64) * z.astype(np.float64)))
     right = float(np.sum(x.astype(np.float64) * cz.astype(np.float64)))
@@ -116,7 +116,7 @@ def test_transposed_is_the_adjoint_of_own_conv2d(backend, dtype, case, data):
 @given(case=transposed_cases(min_stride=2), data=st.data())
 def test_output_padding_extends_the_bottom_and_right(backend, dtype, case, data):
     x, w, b = _exact(data, case, dtype)
-    call = OpCall.of(backend, case, x=x, w=w, b=b)
+    call = Call.of(backend, case, x=x, w=w, b=b)
     plain = call.but(output_padding=(0, 0), case=None).run("U.3")
     a_H, a_W = case.output_padding
     full = call.run("U.3")
@@ -151,7 +151,7 @@ def test_output_padding_limit(backend, dtype, case, data):
         for a in sorted({-1, bound - 1, bound, max(s, d)}):
             allowed = 0 <= a < bound
             extra = tuple(a if i == axis else 0 for i in range(2))
-            call = OpCall.of(backend, case, x=x, w=w, b=b).but(output_padding=extra)
+            call = Call.of(backend, case, x=x, w=w, b=b).but(output_padding=extra)
             if not allowed:
                 call.must_raise(
                     "U.4",

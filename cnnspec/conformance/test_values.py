@@ -37,7 +37,7 @@ long_sums = conv_cases(
 def _within_bound(backend, dtype, case, data, *, clause: str, why: str) -> None:
     """[A.1, A.5] Random floats: the backend's result within its declared bound of the reference."""
     a = data.draw(conv_arrays(case, dtype, values="floats"))
-    call = Call.of(backend, case, a.x, a.w, a.b)
+    call = Call.of(backend, case, x=a.x, w=a.w, b=a.b)
     expected, bound = reference_and_bound(backend, case, a.x, a.w, a.b)
     assert_within(call.run(), expected, bound, clause=clause, call=call, why=why)
 
@@ -46,7 +46,7 @@ def _exact_on_integers(backend, dtype, case, data, *, why: str) -> None:
     """[A.2] Integers in the dtype's exact tier: the backend's result equal to the reference."""
     a = data.draw(conv_arrays(case, dtype, values="integers"))
     assert reference.magnitude(a.x, a.w, a.b, **case.params()).max() <= exact_integers(dtype)
-    call = Call.of(backend, case, a.x, a.w, a.b)
+    call = Call.of(backend, case, x=a.x, w=a.w, b=a.b)
     expected = reference.conv2d(a.x, a.w, a.b, **case.params())
     assert_equal(call.run(), expected, clause="A.2", call=call, why=why)
 
@@ -84,7 +84,7 @@ def test_long_sums_exact_on_integers(backend, dtype, case, data):
 @given(case=conv_cases(max_batch=2, max_group_channels=6), data=st.data())
 def test_matches_scipy_3d_correlation(backend, dtype, case, data):
     a = data.draw(conv_arrays(case, dtype, values="floats"))
-    call = Call.of(backend, case, a.x, a.w, a.b)
+    call = Call.of(backend, case, x=a.x, w=a.w, b=a.b)
     _, bound = reference_and_bound(backend, case, a.x, a.w, a.b)
     expected = oracles.conv2d_correlate3d(a.x, a.w, a.b, **case.params())
     assert_within(
@@ -110,7 +110,7 @@ def test_impulse_input_copies_the_kernel_unflipped(backend, dtype, case, data):
     a = data.draw(conv_arrays(case, dtype, values="floats"))
     at = tuple(data.draw(st.integers(0, n - 1), label=f"impulse[{i}]") for i, n in enumerate(case.x_shape))
     x = _one_hot(case.x_shape, at, dtype)
-    call = Call.of(backend, case, x, a.w, None)
+    call = Call.of(backend, case, x=x, w=a.w, b=None)
     expected = reference.conv2d(x, a.w, None, **case.params())
     assert_copies(
         call.run(),
@@ -128,7 +128,7 @@ def test_one_hot_weight_copies_the_input(backend, dtype, case, data):
     a = data.draw(conv_arrays(case, dtype, values="floats"))
     at = tuple(data.draw(st.integers(0, n - 1), label=f"tap[{i}]") for i, n in enumerate(case.w_shape))
     w = _one_hot(case.w_shape, at, dtype)
-    call = Call.of(backend, case, a.x, w, None)
+    call = Call.of(backend, case, x=a.x, w=w, b=None)
     expected = reference.conv2d(a.x, w, None, **case.params())
     assert_copies(
         call.run(),
@@ -144,7 +144,7 @@ def test_one_hot_weight_copies_the_input(backend, dtype, case, data):
 @given(case=conv_cases(bias=True), data=st.data())
 def test_bias_is_added_once_to_its_own_map(backend, dtype, case, data):
     a = data.draw(conv_arrays(case, dtype))
-    with_bias = Call.of(backend, case, a.x, a.w, a.b)
+    with_bias = Call.of(backend, case, x=a.x, w=a.w, b=a.b)
     without = with_bias.but(b=None).run()
     assert_equal(
         with_bias.run(),
@@ -160,7 +160,7 @@ def test_bias_is_added_once_to_its_own_map(backend, dtype, case, data):
 @given(case=conv_cases(min_batch=2), data=st.data())
 def test_batch_elements_are_independent(backend, dtype, case, data):
     a = data.draw(conv_arrays(case, dtype))
-    call = Call.of(backend, case, a.x, a.w, a.b)
+    call = Call.of(backend, case, x=a.x, w=a.w, b=a.b)
     whole = call.run()
     n = data.draw(st.integers(0, case.N - 1), label="n")
     alone = call.but(x=a.x[n : n + 1])

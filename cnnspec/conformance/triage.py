@@ -21,14 +21,14 @@ wrong, a flip, a rounding are the property's own to report.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pytest
 
 from cnnspec.conformance import coverage
 from cnnspec.conformance.checks import Call, Nonconformance, reference_and_bound
-from cnnspec.geometry import explicit_padding
+from cnnspec.geometry import AnyPadding, explicit_padding
 
 # The basic rules themselves: their properties' failures are theirs (a padding, a stride, a dilation,
 # the bias, the shapes, the rejections); every other property's failure is triaged.
@@ -50,7 +50,7 @@ def _answer(call: Call) -> np.ndarray | None:
 
 def _agrees(call: Call) -> bool | None:
     """Whether the backend's answer to ``call`` is the reference's within A.1's bound (None: no answer)."""
-    case = call.case()
+    case = call.case
     actual = None if case is None else _answer(call)
     if case is None or actual is None:
         return None
@@ -66,7 +66,7 @@ def _agrees(call: Call) -> bool | None:
 def basic_clause(call: Call, *, removals: bool = True) -> tuple[str, str] | None:
     """The basic rule that ``call`` itself breaks, with why, or None where none explains it; the padding
     string's rule alone where not ``removals``."""
-    if call.case() is None:  # not a valid rank-4 conv2d call (case() checks the ranks too)
+    if call.op != "conv2d" or call.case is None:  # not a valid rank-4 conv2d call (its case checks the ranks too)
         return None
 
     def finite(a: np.ndarray | None) -> np.ndarray | None:
@@ -77,30 +77,31 @@ def basic_clause(call: Call, *, removals: bool = True) -> tuple[str, str] | None
         return np.ascontiguousarray(np.where(np.isfinite(a.astype(np.float64)), a, np.zeros((), a.dtype)))
 
     plain = call.but(x=finite(call.x), w=finite(call.w), b=finite(call.b))
-    if isinstance(plain.padding, str):
+    padding, stride, dilation = plain.param("padding"), plain.param("stride"), plain.param("dilation")
+    if isinstance(padding, str):
         amounts = explicit_padding(
-            plain.padding, plain.x.shape[2:], plain.w.shape[2:], stride=plain.stride, dilation=plain.dilation
+            cast(AnyPadding, padding), plain.x.shape[2:], plain.w.shape[2:], stride=stride, dilation=dilation
         )
         as_string, as_amounts = _agrees(plain), _agrees(plain.but(padding=amounts))
-        rule = "P.4" if plain.padding == "same" else "P.3"
+        rule = "P.4" if padding == "same" else "P.3"
         if as_string is False and as_amounts:
-            return rule, f"padding={plain.padding!r} is not the explicit padding {amounts} it stands for"
+            return rule, f"padding={padding!r} is not the explicit padding {amounts} it stands for"
         if as_string is None and as_amounts:
             return (
                 rule,
-                f"padding={plain.padding!r} is refused, while the explicit padding {amounts} it stands for is right",
+                f"padding={padding!r} is refused, while the explicit padding {amounts} it stands for is right",
             )
         if as_string and as_amounts is False:
-            return "P.1", f"the explicit padding {amounts} is wrong, while padding={plain.padding!r} is right"
-        plain = plain.but(padding=amounts)
+            return "P.1", f"the explicit padding {amounts} is wrong, while padding={padding!r} is right"
+        plain, padding = plain.but(padding=amounts), amounts
     if not removals or _agrees(plain) is not False:
         return None
     taken_away: tuple[tuple[str, str, dict[str, Any]] | None, ...] = (
         ("V.4", "without the bias the value is right", {"b": None}) if plain.b is not None else None,
-        ("T.2", "with dilation 1 the value is right", {"dilation": (1, 1)}) if plain.dilation != (1, 1) else None,
-        ("T.1", "with stride 1 the value is right", {"stride": (1, 1)}) if plain.stride != (1, 1) else None,
+        ("T.2", "with dilation 1 the value is right", {"dilation": (1, 1)}) if dilation != (1, 1) else None,
+        ("T.1", "with stride 1 the value is right", {"stride": (1, 1)}) if stride != (1, 1) else None,
         ("P.1", "without the padding the value is right", {"padding": ((0, 0), (0, 0))})
-        if plain.padding != ((0, 0), (0, 0))
+        if padding != ((0, 0), (0, 0))
         else None,
     )
     for clause, why, change in filter(None, taken_away):
@@ -119,7 +120,7 @@ def refiled(failure: BaseException, primary: str) -> Nonconformance | None:
     the rest only for those not about a basic rule themselves."""
     call = getattr(failure, "call", None)
     # A rejection property's call is invalid on purpose: it has no value for a basic rule to explain.
-    if primary.startswith(("P.", "E.")) or call is None or hasattr(call, "arrays"):  # a conv2d Call, not an OpCall
+    if primary.startswith(("P.", "E.")) or call is None or hasattr(call, "arrays"):  # a conv2d Call, not an Call
         return None
     with coverage.paused():
         # A padding string's rule for any property but the padding ones; the rest for the others.
