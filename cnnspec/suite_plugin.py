@@ -24,7 +24,7 @@ import numpy as np
 import pytest
 
 import cnnspec
-from cnnspec import clauses, recording
+from cnnspec import clauses, operations, recording
 from cnnspec.accuracy import declared_precision, reduced_precision, significand_bits
 from cnnspec.backends import (
     Backend,
@@ -41,31 +41,22 @@ from cnnspec.backends import (
     unavailable,
 )
 from cnnspec.conformance import checks, coverage, inflight, profiles
-from cnnspec.geometry import Conv2dCase, PoolCase, TransposedCase
 
 BACKENDS = pytest.StashKey[list[Backend]]()
 CHOSEN_DTYPES = pytest.StashKey[list[np.dtype]]()
 DTYPES = (np.float32, np.float64, np.float16, ml_dtypes.bfloat16)
 _DTYPE_NAMES = {np.dtype(d).name: np.dtype(d) for d in DTYPES}
 
-_SIMPLEST = Conv2dCase(N=1, C_in=1, H=1, W=1, C_out=1, kH=1, kW=1)
-# The simplest call of the operation a test's primary clause is about: a dtype a backend declines for
-# it skips the whole test up front (onnxruntime has float64 MaxPool but no float64 Conv, say).
-_SIMPLEST_OF: dict[str, Any] = {
-    "U": TransposedCase(N=1, C_in=1, H=1, W=1, C_out=1, kH=1, kW=1),
-    "M.3": PoolCase("avg_pool2d", N=1, C=1, H=1, W=1, kernel=(1, 1), stride=(1, 1)),
-    "M": PoolCase("max_pool2d", N=1, C=1, H=1, W=1, kernel=(1, 1), stride=(1, 1)),
-}
-
 
 def _unsupported(backend: Backend, clause: str, dtype: np.dtype) -> str | None:
-    """Why the backend declines ``dtype`` for the operation of ``clause``, asked of its simplest call;
-    an adapter without that operation is not asked (its tests skip as "has no ..."), so that an
-    adapter written for conv2d alone never sees another operation's case."""
-    case = _SIMPLEST_OF.get(clause, _SIMPLEST_OF.get(clause.split(".")[0], _SIMPLEST))
-    if case is not _SIMPLEST and not has(backend, case.op):
+    """Why the backend declines ``dtype`` for the operation of ``clause`` (``operations.of_clause``), asked of
+    its simplest call, so that a dtype a backend declines for it skips the whole test up front (onnxruntime
+    has float64 MaxPool but no float64 Conv, say). An adapter without that operation is not asked (its tests
+    skip as "has no ..."), so that an adapter written for conv2d alone never sees another operation's case."""
+    op = operations.of_clause(clause)
+    if op.optional and not has(backend, op.name):
         return None
-    return supports(backend, case, dtype)
+    return supports(backend, op.simplest, dtype)
 
 
 def configure(config: pytest.Config) -> None:

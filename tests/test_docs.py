@@ -14,3 +14,12 @@ def test_the_adapters_page_has_the_table_the_builtin_backends_make():
         "docs/adapters.md is out of date: run python -m cnnspec.backends"
     )
     assert all(f"| `{name}` |" in table() for name in BUILTIN)
+
+
+def test_the_adapters_page_has_the_table_the_operations_make():
+    from cnnspec import operations
+
+    assert operations.written_table((DOCS / "adapters.md").read_text()) == operations.table(), (
+        "docs/adapters.md is out of date: run python -m cnnspec.operations"
+    )
+    assert all(f"`{name}(" in operations.table() for name, op in operations.OPERATIONS.items() if op.optional)

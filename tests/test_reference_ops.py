@@ -3,13 +3,17 @@ element by element here, and to scipy where scipy has the sum."""
 
 from __future__ import annotations
 
+import inspect
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cnnspec import ConvSpecError, adjoint, oracles, pooling, reference
+from cnnspec.backends.reference import ReferenceBackend
 from cnnspec.conformance.strategies import conv_nd_cases, pool_cases, transposed_cases
+from cnnspec.operations import OPERATIONS
 
 tiny_nd = st.sampled_from([1, 2, 3]).flatmap(
     lambda rank: conv_nd_cases(
@@ -147,3 +151,14 @@ def test_nd_reference_names_the_rank_it_needs():
         ConvSpecError, match=r"input of shape \(1, 2, 5\) must have rank 5 \(N, C_in, D, H, W\) \[E.1\]"
     ):
         reference.conv(np.ones((1, 2, 5)), np.ones((1, 2, 1, 1, 1)))
+
+
+@pytest.mark.parametrize("name", list(OPERATIONS))
+def test_every_operation_is_the_reference_backends_method_with_the_signature_its_row_gives(name):
+    op = OPERATIONS[name]
+    parameters = inspect.signature(getattr(ReferenceBackend(), name)).parameters.values()
+    positional = tuple(p.name for p in parameters if p.kind is inspect.Parameter.POSITIONAL_ONLY)
+    keywords = tuple(p.name for p in parameters if p.kind is inspect.Parameter.KEYWORD_ONLY)
+    assert (positional, keywords) == (op.arrays, op.params)
+    # Its simplest case is a case of it (the gradients' is the forward call's).
+    assert op.simplest.op == ("conv2d" if name == "conv2d_backward" else name)

@@ -7,7 +7,6 @@ package gives both modules' public names in one place.
 """
 
 from cnnspec.backends.protocol import (
-    OPTIONAL_OPERATIONS,
     Adapter,
     Backend,
     KnownCrash,
@@ -44,7 +43,6 @@ from cnnspec.backends.registry import (
 __all__ = [
     "BUILTIN",
     "ENTRY_POINT_GROUP",
-    "OPTIONAL_OPERATIONS",
     "Adapter",
     "Backend",
     "KnownCrash",

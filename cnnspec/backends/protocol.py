@@ -81,14 +81,12 @@ class KnownWrongAnswer(KnownCrash):
         self.clause, self.reason, self.link = clause, reason, link
 
 
-# The operations beyond conv2d are optional methods too (their signatures: docs/adapters.md, and
-# cnnspec.operations, which says what each is); a backend without one skips its tests with the reason.
-OPTIONAL_OPERATIONS = ("conv1d", "conv3d", "conv2d_backward", "conv_transpose2d", "max_pool2d", "avg_pool2d")
-
-
 class Adapter:
     """Every optional member of the adapter contract, with its default: subclass it and override what your
-    framework needs. Each default is what cnnspec assumes of a backend that does not define the member."""
+    framework needs. Each default is what cnnspec assumes of a backend that does not define the member.
+
+    The operations beyond conv2d are optional methods too, one per row of ``cnnspec.operations.OPERATIONS``
+    (their signatures and what they take); a backend without one skips their tests with the reason."""
 
     name: str
 

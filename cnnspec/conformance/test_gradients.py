@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from cnnspec import adjoint, reference
 from cnnspec.accuracy import error_bound, exact_integers, operation_precision
-from cnnspec.conformance.checks import Call, Nonconformance, assert_equal, assert_within, discard, reproducer
+from cnnspec.conformance.checks import Call, Nonconformance, assert_equal, assert_within, discard
 from cnnspec.conformance.profiles import conformance
 from cnnspec.conformance.strategies import Values, arrays_of, conv_cases
 from cnnspec.geometry import Conv2dCase
@@ -45,9 +45,8 @@ def _arrays(data, case: Conv2dCase, dtype, values: Values):
 def _results(call: Call):
     out = call.run("B.1")
     if not (isinstance(out, tuple) and len(out) == 3):
-        raise Nonconformance(
-            f"returned {type(out).__name__}, but should return (grad_input, grad_weight, grad_bias) "
-            f"[B.1] [{call.describe()}]",
+        raise Nonconformance.of(
+            f"returned {type(out).__name__}, but should return (grad_input, grad_weight, grad_bias) ",
             "B.1",
             call,
         )
@@ -119,9 +118,9 @@ def test_adjoint_identities_with_own_conv2d(backend, dtype, case, data):
     y = forward.run()
     gx, gw, _ = _results(call)
     if y.shape != g.shape or gx.shape != x.shape or gw.shape != w.shape:
-        raise Nonconformance(
+        raise Nonconformance.of(
             f"shapes: conv2d {y.shape} for {g.shape}, grad_input {gx.shape} for {x.shape}, "
-            f"grad_weight {gw.shape} for {w.shape} [B.1] [{call.describe()}]",
+            f"grad_weight {gw.shape} for {w.shape}",
             "B.1",
             call,
         )
@@ -129,12 +128,9 @@ def test_adjoint_identities_with_own_conv2d(backend, dtype, case, data):
     for name, clause, grad, a in (("x", "B.1", gx, x), ("w", "B.2", gw, w)):
         other = float(np.sum(grad.astype(np.float64) * a.astype(np.float64)))
         if other != inner:
-            failure = Nonconformance(
+            raise Nonconformance.of(
                 f"<conv2d(x, w), g> = {inner!r}, but <{name}, grad_{'input' if name == 'x' else 'weight'}> = "
-                f"{other!r}; they must be equal (the adjoint identity of {clause}, exact on integers) "
-                f"[{clause}] [{call.describe()}]",
+                f"{other!r}; they must be equal (the adjoint identity of {clause}, exact on integers)",
                 clause,
                 call,
             )
-            failure.add_note(reproducer(call))
-            raise failure

@@ -17,8 +17,9 @@ from cnnspec.conformance.profiles import conformance
 from cnnspec.conformance.strategies import arrays_of, make_arrays, pool_cases
 from cnnspec.conformance.test_groups import lenet5_c3_table
 from cnnspec.geometry import Conv2dCase, PoolCase
+from cnnspec.operations import POOLS
 
-OPS = ("max_pool2d", "avg_pool2d")
+OPS = POOLS
 
 
 def _x(data, case: PoolCase, dtype) -> np.ndarray:
