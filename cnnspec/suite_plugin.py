@@ -40,7 +40,7 @@ from cnnspec.backends import (
     supports,
     unavailable,
 )
-from cnnspec.conformance import checks, coverage, inflight, profiles
+from cnnspec.conformance import checks, inflight, profiles, state
 
 BACKENDS = pytest.StashKey[list[Backend]]()
 CHOSEN_DTYPES = pytest.StashKey[list[np.dtype]]()
@@ -301,9 +301,7 @@ def collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> N
 
 def runtest_setup(item: pytest.Item, marker: pytest.Mark) -> None:
     """Note the test in flight, and what the report needs of it."""
-    inflight.test = item.nodeid
-    checks.primary_clause = marker.args[0]
-    coverage.last = None
+    state.begin(test=item.nodeid, primary_clause=marker.args[0])
     item.user_properties.append((recording.PROPERTY, _identity(item)))
 
 
@@ -329,8 +327,9 @@ def runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None], report: p
         details: dict[str, object] = {"clause": clause} if clause else {}
         if getattr(error, "found_by", None):  # triaged: the property's own clause was not judged
             details["found_by"] = error.found_by  # type: ignore[union-attr]
-        if coverage.last is not None:
-            details["coverage"] = coverage.last.as_dict()
+        last = state.current().last
+        if last is not None:
+            details["coverage"] = last.as_dict()
         if error is not None and (failure := recording.failure_details(error)) is not None:
             details["failure"] = failure
         # As plain JSON (NumPy's scalars made floats and ints): pytest-forked marshals the report.

@@ -19,23 +19,15 @@ from hypothesis.errors import UnsatisfiedAssumption
 from cnnspec import reference
 from cnnspec.accuracy import declared_precision, error_bound, reduced_precision
 from cnnspec.backends import Backend, KnownCrash, KnownWrongAnswer, has, origin, snippet, supports
-from cnnspec.conformance import coverage, inflight
+from cnnspec.conformance import coverage, inflight, state
 from cnnspec.geometry import NO_PADDING, Conv2dCase
-
-# Why the last example was discarded, for the skip of a property whose every example was.
-last_discard = ""
 
 
 def discard(reason: str) -> None:
-    global last_discard
-    last_discard = reason
+    """Discard the example for ``reason``, which the skip of a property whose every example was discarded gives."""
+    state.current().last_discard = reason
     note(reason)
     assume(False)
-
-
-# The primary clause of the conformance test running now (set by the pytest plugin), which a finding's
-# refused call is an expected failure of; elsewhere such a call is not judged.
-primary_clause = ""
 
 
 def _declined(backend: Backend, refused: KnownCrash) -> None:
@@ -43,7 +35,7 @@ def _declined(backend: Backend, refused: KnownCrash) -> None:
     rejecting it): an expected failure with the finding's summary. A wrong answer of another clause than
     the test's own discards the example instead, so that one bug fails its own clause, not every
     property whose examples happen to meet it."""
-    if isinstance(refused, KnownWrongAnswer) and refused.clause != primary_clause:
+    if isinstance(refused, KnownWrongAnswer) and refused.clause != state.current().primary_clause:
         discard(f"{backend.name}: not judged here, a known wrong answer of {refused.clause}: {refused}")
     pytest.xfail(f"known nonconformance: {backend.name}: {refused}")
 

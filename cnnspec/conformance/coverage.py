@@ -18,6 +18,7 @@ from typing import Any, Callable, Iterator
 
 from hypothesis.errors import UnsatisfiedAssumption
 
+from cnnspec.conformance import state
 from cnnspec.conformance.covering import CoveringData
 from cnnspec.conformance.errorstats import ErrorStats
 from cnnspec.geometry import Conv2dCase
@@ -107,31 +108,25 @@ class Tally:
         }
 
 
-_tally: Tally | None = None
-# The corners of the current example's results; None outside an example.
-_example: set[str] | None = None
-_computed = False
-last: Tally | None = None
-
-
 def reachable(names: set[str]) -> None:
     """Declare corners that the strategy drawing the current example can reach."""
-    if _tally is not None:
-        _tally.reachable |= names
+    tally = state.current().tally
+    if tally is not None:
+        tally.reachable |= names
 
 
 def computed(case: Callable[[], Conv2dCase | None]) -> None:
     """Record that the backend returned a result for a call; ``case`` gives the call's geometry (None
     for a call the spec calls invalid, which reaches nothing) and is asked only inside an example."""
-    global _computed
-    if _example is None:
+    run = state.current()
+    if run.example is None:
         return
     geometry = case()
     if geometry is not None:
         # The corners are conv2d's (the forward and backward calls); other operations count as computed.
         if isinstance(geometry, Conv2dCase):
-            _example.update(corners_of(geometry))
-        _computed = True
+            run.example.update(corners_of(geometry))
+        run.computed = True
 
 
 def counting(inner: Callable[..., Any]) -> Callable[..., Any]:
@@ -139,31 +134,32 @@ def counting(inner: Callable[..., Any]) -> Callable[..., Any]:
 
     @functools.wraps(inner)
     def example(*args: Any, **kwargs: Any) -> Any:
-        global _example, _computed
-        _example, _computed = set(), False
-        if _tally is not None:
-            _tally.started += 1
-            _tally.arguments = kwargs
+        run = state.current()
+        run.example, run.computed = set(), False
+        tally = run.tally
+        if tally is not None:
+            tally.started += 1
+            tally.arguments = kwargs
         for value in kwargs.values():
             if isinstance(value, CoveringData):  # a covering example: its draws start again
                 value.start()
         try:
             result = inner(*args, **kwargs)
         except UnsatisfiedAssumption:
-            if _tally is not None:
-                _tally.discarded += 1
+            if tally is not None:
+                tally.discarded += 1
             raise
         except BaseException:
-            if _tally is not None:
-                _tally.failed += 1
-                _tally.reached.update(_example)
+            if tally is not None:
+                tally.failed += 1
+                tally.reached.update(run.example or ())
             raise
         finally:
-            reached, _example = _example, None
-        if _tally is not None:
-            _tally.ran += 1
-            _tally.computed += _computed
-            _tally.reached.update(reached)
+            reached, run.example = run.example or set(), None
+        if tally is not None:
+            tally.ran += 1
+            tally.computed += run.computed
+            tally.reached.update(reached)
         return result
 
     return example
@@ -171,27 +167,28 @@ def counting(inner: Callable[..., Any]) -> Callable[..., Any]:
 
 def errors() -> ErrorStats | None:
     """The error statistics of the property running now, or None outside a conformance property."""
-    return None if _tally is None else _tally.errors
+    tally = state.current().tally
+    return None if tally is None else tally.errors
 
 
 def start(covering: int = 0) -> None:
     """Begin tallying a property's run, whose first ``covering`` examples are its covering set's."""
-    global _tally, last
-    _tally, last = Tally(covering=covering), None
+    run = state.current()
+    run.tally, run.last, run.last_discard = Tally(covering=covering), None, ""
 
 
 @contextlib.contextmanager
 def paused() -> Iterator[Tally | None]:
     """Nothing is tallied inside (the tries of a shrink); gives the run's tally."""
-    global _tally
-    tally, _tally = _tally, None
+    run = state.current()
+    tally, run.tally = run.tally, None
     try:
         yield tally
     finally:
-        _tally = tally
+        run.tally = tally
 
 
 def stop() -> None:
-    """End the run; its tally is ``last`` until the next one starts."""
-    global _tally, last
-    last, _tally = _tally, None
+    """End the run; its tally is the run state's ``last`` until the next one starts."""
+    run = state.current()
+    run.last, run.tally = run.tally, None

@@ -19,12 +19,12 @@ import pickle
 from pathlib import Path
 from typing import IO, Any
 
+from cnnspec.conformance import state
+
 ENVIRONMENT_VARIABLE = "CNNSPEC_INFLIGHT_DIR"
 
 _file: IO[bytes] | None = None
 _pid = 0
-# The node ID of the test running in this process; the pytest plugin sets it.
-test = ""
 
 
 def _open() -> IO[bytes] | None:
@@ -49,7 +49,7 @@ def begin(call: dict[str, Any]) -> None:
     if f is not None:
         f.seek(0)
         f.truncate()
-        f.write(pickle.dumps({"test": test, **call}, protocol=pickle.HIGHEST_PROTOCOL))
+        f.write(pickle.dumps({"test": state.current().test, **call}, protocol=pickle.HIGHEST_PROTOCOL))
 
 
 def end() -> None:

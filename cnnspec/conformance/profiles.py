@@ -24,7 +24,7 @@ from hypothesis.errors import Unsatisfiable
 
 from cnnspec import backends
 from cnnspec.backends import max_examples
-from cnnspec.conformance import checks, coverage, covering, shrink, triage
+from cnnspec.conformance import coverage, covering, shrink, state, triage
 
 # Every profile stops at a property's first failure and shrinks it, and skips the explain phase: a
 # report row holds one minimal example, and a backend that fails every call would otherwise spend
@@ -119,7 +119,7 @@ def conformance(test: T) -> T:
     a module imported under one profile never runs under it after another is chosen. A backend that declares ``max_examples`` (one whose
     every new shape costs a compilation) runs at most that many examples a property. A property none of whose examples the backend
     supports or accepts (every one discarded) is skipped with that reason rather than reported as
-    an error. Each run is tallied (``coverage.last``): examples by outcome and the corners reached.
+    an error. Each run is tallied (``state.current().last``): examples by outcome and the corners reached.
     """
 
     if not hasattr(test, _SETTINGS_ATTRIBUTE):
@@ -149,7 +149,6 @@ def conformance(test: T) -> T:
         test.hypothesis_explicit_examples = run_now  # type: ignore[attr-defined]
         profile = {**PROFILES[_active], "max_examples": examples_for(kwargs.get("backend"))}
         setattr(test, _SETTINGS_ATTRIBUTE, settings(**profile, suppress_health_check=_SUPPRESSED))
-        checks.last_discard = ""
         coverage.start(covering=len(run_now))
         try:
             return test(*args, **kwargs)
@@ -189,7 +188,7 @@ def conformance(test: T) -> T:
             backend = kwargs.get("backend")
             pytest.skip(
                 f"{getattr(backend, 'name', 'the backend')} supports or accepts none of this property's "
-                f"examples: {checks.last_discard}"
+                f"examples: {state.current().last_discard}"
             )
         finally:
             coverage.stop()
