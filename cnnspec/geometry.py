@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 import numbers
 from dataclasses import dataclass
-from typing import Any, ClassVar, Literal, TypeGuard, Union, cast
+from typing import Any, ClassVar, Literal, Protocol, TypeGuard, Union, cast
 
 from cnnspec.errors import ConvSpecError
 
@@ -192,6 +192,37 @@ def check_output_size(spatial: Axes, kernel: Axes, *, stride: Axes, padding: Pad
             )
         out.append(output_size(size, k, stride=s, pad=pad, dilation=d))
     return tuple(out)
+
+
+class Case(Protocol):
+    """[D.1, N.1, U.1, M.1] What every case gives, whatever its operation and rank: the operation it is a call of
+    (the adapter method), the shapes of its input and its output, and the keyword parameters of its call.
+    ``Conv2dCase``, ``ConvCase`` (conv1d and conv3d), ``TransposedCase`` and ``PoolCase`` keep it; the calls,
+    the coverage tally and the adapters' ``supports`` read it, and what else a case gives is its operation's."""
+
+    @property
+    def op(self) -> str:
+        """The adapter method that computes this case (a row of ``cnnspec.operations.OPERATIONS``)."""
+        ...
+
+    @property
+    def N(self) -> int:
+        """[S.1] The batch."""
+        ...
+
+    @property
+    def x_shape(self) -> tuple[int, ...]:
+        """[S.1] The input's shape."""
+        ...
+
+    @property
+    def out_shape(self) -> tuple[int, ...]:
+        """[S.4] The output's shape."""
+        ...
+
+    def params(self) -> dict[str, Any]:
+        """The keyword arguments of this case's backend call."""
+        ...
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,8 @@
 
 A row says what an operation is to every layer: the adapter method that computes it and the arrays and
 parameters it takes (the Backend protocol), the spec section that defines it, the case of its simplest
-call (asked of ``supports`` before a test of its clauses runs) and which clauses' tests are about it.
+call (asked of ``supports`` before a test of its clauses runs), which clauses' tests are about it, and
+its corner catalogue (what the coverage tally counts).
 cnnspec's reference for it is the reference backend's method of the same name, whose signature a test
 checks against the row. The pytest plugin, the empty-batch and pooling properties and the adapters' docs
 table read it; adding an operation starts here.
@@ -10,11 +11,12 @@ table read it; adding an operation starts here.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable, Mapping
 
-from cnnspec.geometry import Conv2dCase, ConvCase, PoolCase, TransposedCase
+from cnnspec.corners import CORNERS
+from cnnspec.geometry import Case, Conv2dCase, ConvCase, PoolCase, TransposedCase
 
 
 @dataclass(frozen=True)
@@ -27,10 +29,17 @@ class Operation:
     params: tuple[str, ...]  # its keyword parameters
     takes: str  # what its arguments mean, in words, where they differ from conv2d's
     returns: str  # what it returns, in words
-    simplest: Any  # the case of its simplest call: all ones
+    simplest: Case  # the case of its simplest call: all ones
     # The primary clauses (or their sections) whose tests are about this operation; a dtype the backend
     # declines for its simplest call skips such a test up front. conv2d's tests are every other one.
     clauses: tuple[str, ...] = ()
+    # Its corner catalogue: name to predicate on a valid case, in report order (cnnspec.corners); the coverage
+    # tally counts the corners each example's results reached. Empty: its results are only counted.
+    corners: Mapping[str, Callable[[Any], bool]] = field(default_factory=dict)
+
+    def corners_of(self, case: Case) -> set[str]:
+        """The corners of this operation's catalogue that ``case`` sits in."""
+        return {name for name, holds in self.corners.items() if holds(case)}
 
     @property
     def optional(self) -> bool:
@@ -56,6 +65,7 @@ OPERATIONS: dict[str, Operation] = {
             '`"valid"`/`"same"` (V)',
             "the output",
             Conv2dCase(N=1, C_in=1, H=1, W=1, C_out=1, kH=1, kW=1),
+            corners=CORNERS,
         ),
         Operation(
             "conv1d",

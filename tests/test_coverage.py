@@ -42,7 +42,7 @@ def test_a_property_of_invalid_calls_computes_nothing_and_reaches_no_corner(run_
 
 @pytest.mark.parametrize("corner, expected", [("depthwise", True), ("padding asymmetric", True)])
 def test_corners_are_computed_from_the_geometry(corner, expected):
-    from cnnspec.conformance.coverage import corners_of
+    from cnnspec.corners import corners_of
     from cnnspec.geometry import Conv2dCase
 
     case = Conv2dCase(N=1, C_in=3, H=5, W=5, C_out=6, kH=3, kW=3, padding=((0, 1), (1, 1)), groups=3)
@@ -67,6 +67,6 @@ def test_the_covering_set_alone_reaches_every_corner_each_property_declares(run_
     assert not_reached == {}
     assert all(e["coverage"]["covering"] >= 1 and e["coverage"]["ran"] >= 1 for e in results)
     reached = {corner for e in results for corner in e["coverage"]["reached"]}
-    from cnnspec.conformance.coverage import CORNERS
+    from cnnspec.corners import CORNERS
 
     assert reached == set(CORNERS)  # and between them, every corner the catalogue names

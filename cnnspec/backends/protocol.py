@@ -17,7 +17,7 @@ from typing import Any, Literal, Mapping, Protocol, Sequence, runtime_checkable
 
 import numpy as np
 
-from cnnspec.geometry import Padding, Pair
+from cnnspec.geometry import Case, Padding, Pair
 
 
 @runtime_checkable
@@ -109,7 +109,7 @@ class Adapter:
         """Why the backend cannot run on this machine (no GPU, say): its tests skip with the reason."""
         return None
 
-    def supports(self, case: Any, dtype: np.dtype) -> str | None:
+    def supports(self, case: Case, dtype: np.dtype) -> str | None:
         """Why the backend does not support this geometry (a case of any operation) or dtype: such examples
         are discarded, and a property none of whose examples is supported skips with the reason."""
         return None
@@ -163,7 +163,7 @@ def unavailable(backend: Backend) -> str | None:
     return _hook(backend, "unavailable")()
 
 
-def supports(backend: Backend, case: Any, dtype: np.dtype) -> str | None:
+def supports(backend: Backend, case: Case, dtype: np.dtype) -> str | None:
     """Why ``backend`` does not support this case and dtype, or None (``Adapter.supports``)."""
     return _hook(backend, "supports")(case, dtype)
 

@@ -20,7 +20,7 @@ from cnnspec import reference
 from cnnspec.accuracy import declared_precision, error_bound, reduced_precision
 from cnnspec.backends import Backend, KnownCrash, KnownWrongAnswer, has, origin, snippet, supports
 from cnnspec.conformance import coverage, inflight, state
-from cnnspec.geometry import NO_PADDING, Conv2dCase
+from cnnspec.geometry import NO_PADDING, Case, Conv2dCase
 
 
 def discard(reason: str) -> None:
@@ -114,11 +114,11 @@ class Call:
     op: str
     arrays: tuple[tuple[str, np.ndarray | None], ...]
     params: tuple[tuple[str, Any], ...]
-    case: Any = None
+    case: Case | None = None
     pick: int | None = None
 
     @classmethod
-    def of(cls, backend: Backend, case: Any, op: str | None = None, **arrays: np.ndarray | None) -> Call:
+    def of(cls, backend: Backend, case: Case, op: str | None = None, **arrays: np.ndarray | None) -> Call:
         """The call of ``case`` (of ``op``, else the case's own operation) on these arrays, in this order."""
         return cls(backend, op or case.op, tuple(arrays.items()), tuple(case.params().items()), case)
 

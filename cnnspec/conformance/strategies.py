@@ -21,6 +21,7 @@ from hypothesis.errors import InvalidArgument
 
 from cnnspec.accuracy import exact_integers
 from cnnspec.conformance import coverage, covering
+from cnnspec.corners import CORNERS
 from cnnspec.geometry import Conv2dCase, ConvCase, PoolCase, TransposedCase
 
 PaddingForm = Literal["explicit", "valid", "same"]
@@ -155,7 +156,7 @@ def conv_cases(
         if reachable
     }
     # The names above must be coverage's own, or a misspelt corner would silently never be reported.
-    assert corners <= coverage.CORNERS.keys(), corners - coverage.CORNERS.keys()
+    assert corners <= CORNERS.keys(), corners - CORNERS.keys()
 
     @st.composite
     def cases(draw: st.DrawFn) -> Conv2dCase:

@@ -11,8 +11,8 @@ from collections import Counter
 from html import escape
 from typing import Any
 
-from cnnspec.conformance.coverage import CORNERS
 from cnnspec.conformance.errorstats import BINS, bits_text, quantile_bin
+from cnnspec.corners import CORNERS
 from cnnspec.report.model import failures
 from cnnspec.report.pictures import failure_figure
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any, Sequence
 
-from cnnspec.conformance.coverage import CORNERS
 from cnnspec.conformance.errorstats import bits_text, quantile_bin
+from cnnspec.corners import CORNERS
 from cnnspec.report.model import failures
 
 MARK = {
