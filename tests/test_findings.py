@@ -6,6 +6,7 @@ from __future__ import annotations
 import functools
 import importlib.util
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -13,7 +14,7 @@ import sys
 import pytest
 
 from cnnspec import cpu
-from cnnspec.findings import FINDINGS, Finding
+from cnnspec.findings import FINDINGS, Finding, RecordError, load, reproducer_file
 
 
 @functools.cache
@@ -47,7 +48,7 @@ def _skip_unless_it_can_show(finding: Finding) -> None:
 def _shows(finding: Finding, **environment: str) -> tuple[bool, subprocess.CompletedProcess[str]]:
     """Whether the reproducer shows the finding, run with these environment variables set."""
     run = subprocess.run(
-        [sys.executable, "-c", finding.reproducer],
+        [sys.executable, reproducer_file(finding)],
         capture_output=True,
         text=True,
         timeout=120,
@@ -69,7 +70,8 @@ def test_finding_reproduces(finding):
         + (f", printing {finding.prints!r}" if finding.prints else "")
         + f") no longer reproduces here (exit {run.returncode}, printed {run.stdout.strip()[-300:]!r}), though "
         f"this machine has what it needs ({finding.needs() or 'nothing particular'}): the framework may have "
-        f"fixed it; update cnnspec/findings.py\n{run.stderr[-2000:]}"
+        f"fixed it; update its record, {reproducer_file(finding).with_suffix('.toml')}\n"
+        f"{run.stderr[-2000:]}"
     )
 
 
@@ -82,7 +84,7 @@ def test_finding_disappears_below_its_isa(finding):
     shows, run = _shows(finding, **{cpu.CAP_VARIABLE: cpu.below(finding.isa).upper()})
     assert not shows, (
         f"{finding.backend} [{finding.clause}] still shows with oneDNN capped at "
-        f"{cpu.below(finding.isa)}: it does not need {finding.isa}; correct Finding.isa"
+        f"{cpu.below(finding.isa)}: it does not need {finding.isa}; correct isa in {reproducer_file(finding).with_suffix('.toml')}"
     )
 
 
@@ -186,3 +188,83 @@ def test_every_test_a_finding_names_exists():
                 if test.split("[")[1].rstrip("]") not in values:
                     wrong.append(f"{f.backend}: {test} (values: {sorted(values)})")
     assert wrong == []
+
+
+RECORD = """\
+version = "1"
+outcome = "returns"
+summary = "wrong"
+tests = ["test_values.py::test_exact_on_small_integers"]
+"""
+
+
+def _write(root, backend="somelib", clause="A.2", record=RECORD, reproducer=BASE["reproducer"]):
+    """A finding's files under ``root`` (None: that file is left out); the record's path."""
+    folder = root / backend
+    folder.mkdir(exist_ok=True)
+    if record is not None:
+        (folder / f"{clause}.toml").write_text(record)
+    if reproducer is not None:
+        (folder / f"{clause}.py").write_text(reproducer)
+    return folder / f"{clause}.toml"
+
+
+def test_the_loader_reads_a_finding_from_its_path_record_and_reproducer(tmp_path):
+    _write(tmp_path, record=RECORD + "threads = 2\ndtypes = []\n")
+    assert load(tmp_path) == (Finding(**BASE, threads=2),)
+
+
+def test_findings_are_ordered_by_builtin_backend_then_by_clause(tmp_path):
+    for backend, clause in [("somelib", "A.1"), ("jax-cpu", "E.10"), ("torch-cpu", "E.10"), ("jax-cpu", "E.2")]:
+        _write(tmp_path, backend, clause)
+    assert [(f.backend, f.clause) for f in load(tmp_path)] == [
+        ("torch-cpu", "E.10"),
+        ("jax-cpu", "E.2"),
+        ("jax-cpu", "E.10"),
+        ("somelib", "A.1"),
+    ]
+
+
+@pytest.mark.parametrize(
+    "line, words",
+    [
+        ('colour = "red"', ["colour", "not a key of a record", "version, summary, outcome"]),
+        ('backend = "otherlib"', ["backend", "not a key of a record", "folder"]),
+        ('outcome = "hangs"', ["outcome", "must be one of 'segfault', 'sigfpe', 'returns', not 'hangs'"]),
+        ("threads = true", ["threads", "must be an integer, not True"]),
+        ("dtypes = [16]", ["dtypes", "must be an array of strings"]),
+        ('isa = "avx9"', ["isa", "must be a oneDNN ISA level", "avx512_core_bf16", "not 'avx9'"]),
+    ],
+)
+def test_the_loader_rejects_a_record_that_breaks_a_rule(tmp_path, line, words):
+    key = line.split()[0]  # the line replaces the record's own line for its key
+    record = _write(tmp_path, record="".join(kept for kept in RECORD.splitlines(True) if kept.split()[0] != key) + line)
+    with pytest.raises(RecordError) as raised:
+        load(tmp_path)
+    assert all(word in str(raised.value) for word in [str(record), *words]), str(raised.value)
+
+
+def test_the_loader_rejects_a_record_without_a_required_key(tmp_path):
+    record = _write(tmp_path, record=RECORD.replace('summary = "wrong"', ""))
+    with pytest.raises(
+        RecordError, match=re.escape(f"{record}: summary: missing; a record needs version, summary, outcome")
+    ):
+        load(tmp_path)
+
+
+def test_the_loader_rejects_a_record_without_its_reproducer_and_a_reproducer_without_its_record(tmp_path):
+    record = _write(tmp_path, reproducer=None)
+    with pytest.raises(RecordError, match=re.escape(f"{record}: a record without its reproducer (A.2.py)")):
+        load(tmp_path)
+    record.unlink()
+    _write(tmp_path, clause="E.1", record=None)
+    reproducer = tmp_path / "somelib" / "E.1.py"
+    with pytest.raises(RecordError, match=re.escape(f"{reproducer}: a reproducer without its record (E.1.toml)")):
+        load(tmp_path)
+
+
+def test_every_reproducer_is_python():
+    # They are run only where their framework is installed, and ruff leaves them alone: a syntax error in one
+    # shows here first.
+    for f in FINDINGS:
+        compile(f.reproducer, str(reproducer_file(f)), "exec")
