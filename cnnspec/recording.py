@@ -30,7 +30,7 @@ import numpy as np
 import pytest
 
 from cnnspec.conformance import checks
-from cnnspec.reference import BFLOAT16
+from cnnspec.dtypes import BFLOAT16
 
 # Arrays above this many bytes in all are left out of a failure's record (the reproducer still has them).
 MAX_ARRAY_BYTES = 4 << 20

@@ -11,10 +11,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-import ml_dtypes
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
+from cnnspec.dtypes import BFLOAT16
 from cnnspec.errors import ConvSpecError
 from cnnspec.geometry import (
     Axes,
@@ -46,13 +46,6 @@ class ConvCall:
     dilation: tuple[int, ...]
     groups: int
     unbatched: bool
-
-
-# The 2-D call is the N-d one with two spatial axes; the name stays for the code that knew it.
-Conv2dCall = ConvCall
-
-# NumPy has no bfloat16; ml_dtypes's is the one JAX, TensorFlow and ONNX use.
-BFLOAT16 = np.dtype(ml_dtypes.bfloat16)
 
 
 def as_batched(x: np.ndarray) -> tuple[np.ndarray, bool]:
@@ -361,7 +354,6 @@ def _rank(w: np.ndarray) -> int:
 
 __all__ = [
     "ConvCall",
-    "Conv2dCall",
     "Padding",
     "conv",
     "conv2d",

@@ -19,7 +19,6 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-import ml_dtypes
 import numpy as np
 import pytest
 
@@ -41,11 +40,11 @@ from cnnspec.backends import (
     unavailable,
 )
 from cnnspec.conformance import checks, inflight, profiles, state
+from cnnspec.dtypes import DTYPES
 
 BACKENDS = pytest.StashKey[list[Backend]]()
 CHOSEN_DTYPES = pytest.StashKey[list[np.dtype]]()
-DTYPES = (np.float32, np.float64, np.float16, ml_dtypes.bfloat16)
-_DTYPE_NAMES = {np.dtype(d).name: np.dtype(d) for d in DTYPES}
+_DTYPE_NAMES = {d.name: d for d in DTYPES}
 
 
 def _unsupported(backend: Backend, clause: str, dtype: np.dtype) -> str | None:

@@ -11,7 +11,7 @@ import numpy as np
 
 from cnnspec.backends import load, supports, unavailable
 from cnnspec.conformance.checks import Call, reproducer
-from cnnspec.reference import BFLOAT16
+from cnnspec.dtypes import BFLOAT16
 
 PARAMS = [
     {"stride": (1, 1), "padding": ((0, 0), (0, 0)), "dilation": (1, 1), "groups": 1},

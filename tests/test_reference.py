@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from cnnspec import Conv2dCase, ConvSpecError, oracles, reference, special_values
 from cnnspec.accuracy import Precision, error_bound, exact_integers
 from cnnspec.conformance.strategies import conv_cases, integer_range, make_arrays
-from cnnspec.reference import BFLOAT16
+from cnnspec.dtypes import BFLOAT16
 
 tiny = conv_cases(max_batch=2, max_groups=3, max_group_channels=3, max_group_filters=2, max_kernel=3, max_extra=4)
 

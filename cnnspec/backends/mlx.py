@@ -26,9 +26,9 @@ import numpy as np
 
 from cnnspec.backends.protocol import Adapter
 from cnnspec.backends.requirements import missing
+from cnnspec.dtypes import BFLOAT16
 from cnnspec.findings import finding, known
 from cnnspec.geometry import ConvCase, ExplicitPadding, Padding, Pair, PoolCase, TransposedCase
-from cnnspec.reference import BFLOAT16
 
 
 def _mlx_padding(padding: Padding) -> tuple[str, Any]:

@@ -28,9 +28,9 @@ import numpy as np
 
 from cnnspec.backends.protocol import Adapter
 from cnnspec.backends.requirements import missing
+from cnnspec.dtypes import BFLOAT16
 from cnnspec.findings import known
 from cnnspec.geometry import Padding, Pair, PoolCase
-from cnnspec.reference import BFLOAT16
 
 OPSET = 22  # Conv's latest version (Conv-22); onnxruntime and the reference evaluator both run it
 

@@ -43,9 +43,9 @@ import numpy as np
 from cnnspec import cpu
 from cnnspec.backends.protocol import Adapter
 from cnnspec.backends.requirements import missing
+from cnnspec.dtypes import BFLOAT16
 from cnnspec.findings import finding, known
 from cnnspec.geometry import ExplicitPadding, Padding, Pair
-from cnnspec.reference import BFLOAT16
 
 # f32 pinned: the plugin's default hint is bf16 where the CPU has avx512_bf16 or AMX. One thread, as the suite runs.
 CONFIG = {"INFERENCE_PRECISION_HINT": "f32", "INFERENCE_NUM_THREADS": 1}

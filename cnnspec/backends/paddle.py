@@ -23,9 +23,9 @@ import numpy as np
 
 from cnnspec.backends.protocol import Adapter
 from cnnspec.backends.requirements import missing
+from cnnspec.dtypes import BFLOAT16
 from cnnspec.findings import finding, known
 from cnnspec.geometry import Padding, Pair, PoolCase
-from cnnspec.reference import BFLOAT16
 
 _NO_POOL_DILATION = "paddle.nn.functional.max_pool2d has no dilation argument"
 

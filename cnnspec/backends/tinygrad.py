@@ -39,9 +39,9 @@ import numpy as np
 from cnnspec import compile_cache
 from cnnspec.backends.protocol import Adapter
 from cnnspec.backends.requirements import missing, missing_program
+from cnnspec.dtypes import BFLOAT16
 from cnnspec.findings import known
 from cnnspec.geometry import Padding, Pair, PoolCase
-from cnnspec.reference import BFLOAT16
 
 
 def _tinygrad_padding(padding: Any) -> Any:

@@ -30,9 +30,9 @@ import numpy as np
 
 from cnnspec.accuracy import unit_roundoff
 from cnnspec.backends.protocol import Adapter
+from cnnspec.dtypes import BFLOAT16
 from cnnspec.findings import finding, known
 from cnnspec.geometry import ExplicitPadding, Padding, Pair, TransposedCase
-from cnnspec.reference import BFLOAT16
 
 _TF32_UNIT_ROUNDOFF = 2.0**-11  # TF32 keeps 10 explicit significand bits
 

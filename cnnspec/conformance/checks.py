@@ -20,6 +20,7 @@ from cnnspec import reference
 from cnnspec.accuracy import declared_precision, error_bound, reduced_precision
 from cnnspec.backends import Backend, KnownCrash, KnownWrongAnswer, has, origin, snippet, supports
 from cnnspec.conformance import coverage, inflight, state
+from cnnspec.dtypes import BFLOAT16
 from cnnspec.geometry import NO_PADDING, Case, Conv2dCase
 
 
@@ -287,7 +288,7 @@ class Call:
 def _literal(name: str, a: np.ndarray | None) -> str:
     if a is None:
         return f"{name} = None"
-    dtype = "ml_dtypes.bfloat16" if a.dtype == reference.BFLOAT16 else f"np.{a.dtype}"
+    dtype = "ml_dtypes.bfloat16" if a.dtype == BFLOAT16 else f"np.{a.dtype}"
     if a.size <= 64:
         # Exact as float64 for every dtype; tolist() writes NaN and infinity as nan and inf, not Python.
         values = np.asarray(a, np.float64).tolist()
@@ -311,7 +312,7 @@ def _imports(arrays: list[np.ndarray | None]) -> list[str]:
     return (
         (["import base64"] if any(a.size > 64 for a in present) else [])
         + ["import numpy as np"]
-        + (["import ml_dtypes"] if any(a.dtype == reference.BFLOAT16 for a in present) else [])
+        + (["import ml_dtypes"] if any(a.dtype == BFLOAT16 for a in present) else [])
     )
 
 
