@@ -120,7 +120,7 @@ def refiled(failure: BaseException, primary: str) -> Nonconformance | None:
     the rest only for those not about a basic rule themselves."""
     call = getattr(failure, "call", None)
     # A rejection property's call is invalid on purpose: it has no value for a basic rule to explain.
-    if primary.startswith(("P.", "E.")) or call is None or hasattr(call, "arrays"):  # a conv2d Call, not an Call
+    if primary.startswith(("P.", "E.")) or call is None or call.op != "conv2d":
         return None
     with coverage.paused():
         # A padding string's rule for any property but the padding ones; the rest for the others.
