@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import importlib.util
+import json
 import os
 import re
 import signal
@@ -16,21 +17,30 @@ import pytest
 from cnnspec import cpu
 from cnnspec.findings import FINDINGS, Finding, RecordError, load, reproducer_file
 
+_ASK = (
+    "import json, sys; from cnnspec.backends import load, unavailable; "
+    "print(json.dumps({name: unavailable(load(name)) or '' for name in sys.argv[1:]}))"
+)
+
+
+@functools.cache
+def _unavailable_all() -> dict[str, str]:
+    """Why each backend a finding names cannot run here ("" where it can), asked in one process of its own:
+    loading an adapter imports its framework, which stays out of the pytest workers, and one process imports
+    each framework once for all of its backends. Empty where that process failed: then each is asked alone."""
+    names = sorted({f.backend for f in FINDINGS})
+    done = subprocess.run([sys.executable, "-c", _ASK, *names], capture_output=True, text=True, timeout=600)
+    return json.loads(done.stdout.splitlines()[-1]) if done.returncode == 0 and done.stdout.strip() else {}
+
 
 @functools.cache
 def _unavailable(backend: str) -> str:
-    """Why ``backend`` cannot run here ("" where it can), asked in a process of its own: loading an
-    adapter imports its framework, which stays out of the pytest workers."""
-    return subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            f"from cnnspec.backends import load, unavailable; print(unavailable(load({backend!r})) or '')",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    ).stdout.strip()
+    """Why ``backend`` cannot run here ("" where it can)."""
+    known = _unavailable_all()
+    if backend in known:
+        return known[backend]
+    done = subprocess.run([sys.executable, "-c", _ASK, backend], capture_output=True, text=True, timeout=300)
+    return json.loads(done.stdout.splitlines()[-1])[backend] if done.returncode == 0 else done.stderr[-500:]
 
 
 def _skip_unless_it_can_show(finding: Finding) -> None:
