@@ -283,7 +283,9 @@ def test_a_run_that_could_not_run_is_replaced_by_one_that_did():
 
 def test_the_same_run_gives_the_same_report_with_or_without_xdist(tmp_path):
     outputs = []
-    for name, extra in (("a", ()), ("b", ()), ("c", ("-n", "2"))):
+    # Two runs, one under pytest-xdist: equal reports show both that a run is repeatable and that xdist
+    # changes nothing.
+    for name, extra in (("a", ()), ("c", ("-n", "2"))):
         done = cnnspec(
             "report",
             "--out",
@@ -303,7 +305,6 @@ def test_the_same_run_gives_the_same_report_with_or_without_xdist(tmp_path):
             {p.relative_to(tmp_path / name): p.read_bytes() for p in (tmp_path / name).rglob("*") if p.is_file()}
         )
     assert outputs[0] == outputs[1]
-    assert outputs[0] == outputs[2]
 
 
 def test_an_interrupted_write_leaves_the_previous_report(tmp_path, monkeypatch):
