@@ -447,6 +447,18 @@ def _lenient(name: str, clause: str, doc: str) -> type[Lenient]:
 
 RankNotChecked = _lenient("RankNotChecked", "E.1", "Arrays of the wrong rank answered (E.1).")
 GroupsNotChecked = _lenient("GroupsNotChecked", "E.2", "Groups that do not divide answered (E.2).")
+
+
+class SingleFilterGroupsNotChecked(Broken):
+    """A one-filter path that skips the groups check: groups that divide C_in but exceed C_out = 1 answered
+    (E.2), as torch's meta kernels do; other groups that do not divide are rejected."""
+
+    def conv(self, x, w, b, stride, padding, dilation, groups):
+        if w.shape[0] == 1 and groups > 1 and x.shape[1] % groups == 0:
+            return np.zeros((x.shape[0], 1, 1, 1), x.dtype)
+        return super().conv(x, w, b, stride, padding, dilation, groups)
+
+
 DepthNotChecked = _lenient("DepthNotChecked", "E.3", "A kernel of the wrong depth answered (E.3).")
 OversizedKernelClipped = _lenient(
     "OversizedKernelClipped", "E.4", "A kernel larger than the padded input answered (E.4)."
@@ -796,6 +808,7 @@ CAUGHT_BY: dict[type, tuple[str, tuple[str, ...]]] = {
     GreyscaleKeepsBatchAxis: ("S.7", ("test_rank_2_image_is_greyscale",)),
     ImpulseOffByOne: ("P.1", ("test_explicit_padding_is_a_zero_padded_input",)),
     GroupsNotChecked: ("E.2", ("test_groups_that_do_not_divide_are_rejected",)),
+    SingleFilterGroupsNotChecked: ("E.2", ("test_groups_that_do_not_divide_are_rejected",)),
     DepthNotChecked: ("E.3", ("test_wrong_kernel_depth_is_rejected",)),
     BiasNotChecked: ("E.6", ("test_wrong_bias_is_rejected",)),
     UnknownPaddingIsValid: ("E.7", ("test_unknown_padding_string_is_rejected",)),

@@ -70,7 +70,7 @@ def invalid_convolutions(
     """[E.2-E.6, E.8] Every kind of invalid call a convolution of any rank must reject, made from the valid
     ``call`` (of conv1d, conv2d or conv3d) one rule at a time: bad groups, a wrong kernel
     depth, a dilated kernel larger than the unpadded input on each axis, a stride or a dilation of 0 or -1 on
-    each axis, each bad bias shape, bad groups (0 last). ``clauses`` names the rules' clauses (E.8 for every one at rank 1 and 3)."""
+    each axis, each bad bias shape, groups above C_out, bad groups (0 last). ``clauses`` names the rules' clauses (E.8 for every one at rank 1 and 3)."""
     groups_clause, depth_clause, larger_clause, step_clause, bias_clause = clauses
     x, w, params = call.x, call.w, dict(call.params)
     C_in, C_out, groups, n = x.shape[1], w.shape[0], params["groups"], x.ndim - 2
@@ -102,6 +102,16 @@ def invalid_convolutions(
             bias_clause, f"bias of shape {shape} with C_out={C_out}", call.but(b=np.ones(shape, x.dtype)), "E.6"
         )
     # Groups last: 0 may kill a framework (KnownCrash), and the other rules are still tried first.
+    # First groups that divide C_in but exceed C_out (one filter): a kernel that checks C_out % groups only
+    # where C_out >= groups, or sizes its output as C_out // groups, accepts it whatever the example's
+    # channels, so the input gets channels g divides where it has none.
+    g = next((d for d in range(2, C_in + 1) if C_in % d == 0), 2)
+    x_g = x if C_in % g == 0 else np.ones((x.shape[0], g, *x.shape[2:]), x.dtype)
+    yield Invalid(
+        groups_clause,
+        f"groups={g} with C_in={x_g.shape[1]}, C_out=1",
+        call.but(x=x_g, w=np.ones((1, x_g.shape[1] // g, *w.shape[2:]), w.dtype), b=None, groups=g),
+    )
     for g in bad_groups(C_in, C_out):
         depth = C_in // g if 1 <= g <= C_in else C_in
         yield Invalid(
