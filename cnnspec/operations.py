@@ -12,10 +12,10 @@ table read it; adding an operation starts here.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Callable, Mapping
 
 from cnnspec.corners import CORNERS
+from cnnspec.docs_table import DocsTable
 from cnnspec.geometry import Case, Conv2dCase, ConvCase, PoolCase, TransposedCase
 
 
@@ -147,17 +147,15 @@ def table() -> str:
     return "\n".join(rows) + "\n"
 
 
-_DOCS = Path(__file__).resolve().parent.parent / "docs" / "adapters.md"
-_BEGIN, _END = "<!-- the operations: written by python -m cnnspec.operations -->", "<!-- end of the operations -->"
+_PAGE = DocsTable(
+    "adapters.md", "<!-- the operations: written by python -m cnnspec.operations -->", "<!-- end of the operations -->"
+)
 
 
 def written_table(text: str) -> str:
     """The operations table as it stands between its markers in ``text`` (docs/adapters.md)."""
-    return text.split(_BEGIN, 1)[1].split(_END, 1)[0].strip("\n") + "\n"
+    return _PAGE.written(text)
 
 
 if __name__ == "__main__":
-    page = _DOCS.read_text()
-    head, rest = page.split(_BEGIN, 1)
-    _DOCS.write_text(f"{head}{_BEGIN}\n{table()}{_END}{rest.split(_END, 1)[1]}")
-    print(f"wrote the operations table to {_DOCS}")
+    print(f"wrote the operations table to {_PAGE.write(table())}")

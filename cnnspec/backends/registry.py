@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from cnnspec.backends.protocol import Backend
+from cnnspec.docs_table import DocsTable
 
 ENTRY_POINT_GROUP = "cnnspec.backends"
 
@@ -171,8 +172,8 @@ def table() -> str:
     return "\n".join(rows) + "\n"
 
 
-_DOCS = Path(__file__).resolve().parent.parent.parent / "docs" / "adapters.md"
-_BEGIN, _END = (
+_PAGE = DocsTable(
+    "adapters.md",
     "<!-- the built-in backends: written by python -m cnnspec.backends -->",
     "<!-- end of the built-in backends -->",
 )
@@ -180,15 +181,12 @@ _BEGIN, _END = (
 
 def write_table() -> Path:
     """[docs] Write ``table()`` between its markers in docs/adapters.md; the file written."""
-    page = _DOCS.read_text()
-    head, rest = page.split(_BEGIN, 1)
-    _DOCS.write_text(f"{head}{_BEGIN}\n{table()}{_END}{rest.split(_END, 1)[1]}")
-    return _DOCS
+    return _PAGE.write(table())
 
 
 def written_table(text: str) -> str:
     """The built-in backends table as it stands between its markers in ``text`` (docs/adapters.md)."""
-    return text.split(_BEGIN, 1)[1].split(_END, 1)[0].strip("\n") + "\n"
+    return _PAGE.written(text)
 
 
 class UnknownBackend(LookupError):

@@ -22,6 +22,7 @@ from typing import Any, Literal
 from cnnspec import cpu
 from cnnspec.backends import BUILTIN
 from cnnspec.backends.protocol import KnownCrash, KnownNonconformance, KnownWrongAnswer
+from cnnspec.docs_table import DocsTable
 
 
 @dataclass(frozen=True)
@@ -248,8 +249,8 @@ def table() -> str:
     return "\n".join(rows) + "\n"
 
 
-_DOCS = ROOT.parent.parent / "docs" / "findings.md"
-_BEGIN, _END = (
+_PAGE = DocsTable(
+    "findings.md",
     "<!-- the findings table: written by python -m cnnspec.findings -->",
     "<!-- end of the findings table -->",
 )
@@ -257,11 +258,9 @@ _BEGIN, _END = (
 
 def written_table(text: str) -> str:
     """The findings table as it stands between its markers in ``text`` (docs/findings.md)."""
-    return text.split(_BEGIN, 1)[1].split(_END, 1)[0].strip("\n") + "\n"
+    return _PAGE.written(text)
 
 
 def write_table() -> Path:
     """[docs] Write ``table()`` between its markers in docs/findings.md; the file written."""
-    head, rest = _DOCS.read_text().split(_BEGIN, 1)
-    _DOCS.write_text(f"{head}{_BEGIN}\n{table()}{_END}{rest.split(_END, 1)[1]}")
-    return _DOCS
+    return _PAGE.write(table())
