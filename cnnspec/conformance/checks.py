@@ -165,13 +165,13 @@ class Call:
         arrays = tuple((k, changes.pop(k, v)) for k, v in self.arrays)
         params = dict(self.params if case is None else case.params().items())
         params.update(changes)
-        if self.op == "conv2d" and case is None:
-            case = _conv2d_case(dict(arrays), params)
+        if case is None:
+            case = _conv2d_case(dict(arrays), params) if self.op == "conv2d" else self.case
         return replace(
             self,
             arrays=arrays,
             params=tuple(params.items()),
-            case=case if case is not None or self.op == "conv2d" else self.case,
+            case=case,
             pick=self.pick if pick is None else pick,
         )
 
@@ -215,7 +215,7 @@ class Call:
                 discard(reason)
 
     def _result(self, out: Any) -> Any:
-        coverage.computed(lambda: self.case)
+        coverage.computed(self.case)
         if isinstance(out, tuple):
             return tuple(None if o is None else np.asarray(o) for o in out)
         return np.asarray(out)

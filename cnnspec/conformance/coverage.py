@@ -72,18 +72,16 @@ def reachable(names: set[str]) -> None:
         tally.reachable |= names
 
 
-def computed(case: Callable[[], Case | None]) -> None:
-    """Record that the backend returned a result for a call; ``case`` gives the call's geometry (None
-    for a call the spec calls invalid, which reaches nothing) and is asked only inside an example."""
+def computed(case: Case | None) -> None:
+    """Record that the backend returned a result for a call of geometry ``case`` (None for a call the spec
+    calls invalid, which reaches nothing); outside an example, nothing is recorded."""
     run = state.current()
-    if run.example is None:
+    if run.example is None or case is None:
         return
-    geometry = case()
-    if geometry is not None:
-        # Each operation's own catalogue (conv2d's, whose case the backward call has too); an operation
-        # without one counts as computed.
-        run.example.update(OPERATIONS[geometry.op].corners_of(geometry))
-        run.computed = True
+    # Each operation's own catalogue (conv2d's, whose case the backward call has too); an operation without
+    # one counts as computed.
+    run.example.update(OPERATIONS[case.op].corners_of(case))
+    run.computed = True
 
 
 def counting(inner: Callable[..., Any]) -> Callable[..., Any]:
