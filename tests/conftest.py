@@ -2,12 +2,27 @@
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
+
 import pytest
 
 # Imported once here, so that pytester's in-process runs, which drop the modules they import, never
 # load numpy's or scipy's extension modules a second time.
 import cnnspec.backends.reference  # noqa: F401
+import cnnspec.conformance
 import cnnspec.oracles  # noqa: F401
+import cnnspec.suite_plugin  # noqa: F401
+
+# The suite's own modules too, all but its test modules (which each in-process run collects afresh). An
+# in-process run drops the modules it imported but not the package attributes that name them, so a module
+# first imported inside one run is, in the next, two modules: the stale one that `from cnnspec.conformance
+# import profiles` finds on the package and a fresh one that `from cnnspec.conformance.profiles import ...`
+# loads. The plugin then set the profile on one and the properties read it from the other, so an earlier
+# run on the same worker decided which profile a later run's properties used.
+for _module in pkgutil.iter_modules(cnnspec.conformance.__path__):
+    if not _module.name.startswith("test_"):
+        importlib.import_module(f"cnnspec.conformance.{_module.name}")
 
 try:
     import torch  # noqa: F401
