@@ -18,26 +18,26 @@ from hypothesis import given, settings
 
 from cnnspec import reference
 from cnnspec.conformance.strategies import conv_cases, make_arrays
-from cnnspec.geometry import Conv2dCase
+from cnnspec.geometry import Case
 
 LAYERS = {
-    "dense 64->64, 56x56, 3x3 pad 1": Conv2dCase(
+    "dense 64->64, 56x56, 3x3 pad 1": Case.conv2d(
         N=1, C_in=64, H=56, W=56, C_out=64, kH=3, kW=3, padding=((1, 1), (1, 1))
     ),
-    "ResNet stem 3->64, 224x224, 7x7 s2": Conv2dCase(
+    "ResNet stem 3->64, 224x224, 7x7 s2": Case.conv2d(
         N=1, C_in=3, H=224, W=224, C_out=64, kH=7, kW=7, stride=(2, 2), padding=((3, 3), (3, 3))
     ),
-    "AlexNet conv2 groups=2, 96->256, 27x27, 5x5": Conv2dCase(
+    "AlexNet conv2 groups=2, 96->256, 27x27, 5x5": Case.conv2d(
         N=1, C_in=96, H=27, W=27, C_out=256, kH=5, kW=5, padding=((2, 2), (2, 2)), groups=2
     ),
-    "depthwise 32ch, 112x112, 3x3": Conv2dCase(
+    "depthwise 32ch, 112x112, 3x3": Case.conv2d(
         N=1, C_in=32, H=112, W=112, C_out=32, kH=3, kW=3, padding=((1, 1), (1, 1)), groups=32
     ),
-    "LeNet-5 C3 6->16, 14x14, 5x5": Conv2dCase(N=1, C_in=6, H=14, W=14, C_out=16, kH=5, kW=5),
+    "LeNet-5 C3 6->16, 14x14, 5x5": Case.conv2d(N=1, C_in=6, H=14, W=14, C_out=16, kH=5, kW=5),
 }
 
 
-def torch_call(case: Conv2dCase, x: np.ndarray, w: np.ndarray, b: np.ndarray | None):
+def torch_call(case: Case, x: np.ndarray, w: np.ndarray, b: np.ndarray | None):
     (top, bottom), (left, right) = case.pads
     tx, tw = torch.from_numpy(x), torch.from_numpy(w)
     tb = None if b is None else torch.from_numpy(b)
@@ -54,7 +54,7 @@ def best(fn, repeat: int = 5) -> float:
     return min(timeit.repeat(fn, number=number, repeat=repeat)) / number
 
 
-def time_case(case: Conv2dCase) -> dict[str, float]:
+def time_case(case: Case) -> dict[str, float]:
     out = {}
     for dtype in (np.float32, np.float64):
         a = make_arrays(case, dtype, 0, "floats")
@@ -64,8 +64,8 @@ def time_case(case: Conv2dCase) -> dict[str, float]:
     return out
 
 
-def hypothesis_cases(n: int) -> list[Conv2dCase]:
-    cases: list[Conv2dCase] = []
+def hypothesis_cases(n: int) -> list[Case]:
+    cases: list[Case] = []
 
     @settings(max_examples=n, derandomize=True, database=None, deadline=None)
     @given(case=conv_cases())

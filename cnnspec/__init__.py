@@ -11,11 +11,12 @@ import importlib
 from typing import Any
 
 __version__ = "0.1.0"
-__all__ = ["Conv2dCase", "ConvSpecError", "conv2d", "conv2d_definition", "__version__"]
+__all__ = ["Case", "Conv2dCase", "ConvSpecError", "conv2d", "conv2d_definition", "__version__"]
 
 _HOMES = {
     "ConvSpecError": "cnnspec.errors",
-    "Conv2dCase": "cnnspec.geometry",
+    "Case": "cnnspec.geometry",
+    "Conv2dCase": "cnnspec.geometry",  # the name 0.1 exported: Case.conv2d
     "conv2d": "cnnspec.reference",
     "conv2d_definition": "cnnspec.reference",
 }

@@ -1,5 +1,5 @@
 """[coverage] The corners of conv2d's geometry: the features of a call where kernels break (a stride above 1,
-asymmetric padding, a channel count past a SIMD width, ...), each a predicate on a valid ``Conv2dCase``, in
+asymmetric padding, a channel count past a SIMD width, ...), each a predicate on a valid ``Case``, in
 the order a report lists them. The operations table gives conv2d (and its gradients) this catalogue; the
 coverage tally counts the corners each example's results reached, and the report shows them.
 """
@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from typing import Callable
 
-from cnnspec.geometry import Conv2dCase
+from cnnspec.geometry import Case
 
 
-def _pads(c: Conv2dCase) -> tuple[tuple[int, int], ...]:
+def _pads(c: Case) -> tuple[tuple[int, int], ...]:
     return () if isinstance(c.padding, str) else c.padding
 
 
@@ -20,7 +20,7 @@ def _past_block(n: int, block: int) -> bool:
 
 
 # The corners, in the order a report lists them; each is a predicate on a valid geometry.
-CORNERS: dict[str, Callable[[Conv2dCase], bool]] = {
+CORNERS: dict[str, Callable[[Case], bool]] = {
     "N > 1": lambda c: c.N > 1,
     "bias": lambda c: c.bias,
     "groups > 1": lambda c: c.groups > 1,
@@ -50,6 +50,6 @@ CORNERS: dict[str, Callable[[Conv2dCase], bool]] = {
 }
 
 
-def corners_of(case: Conv2dCase) -> set[str]:
+def corners_of(case: Case) -> set[str]:
     """The corners that ``case`` sits in."""
     return {name for name, holds in CORNERS.items() if holds(case)}

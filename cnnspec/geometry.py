@@ -1,4 +1,5 @@
-"""Shapes and parameters of a conv2d call: the S, G, P, T and E clauses, one function each.
+"""Shapes and parameters of a call: the S, G, P, T and E clauses, one function each, and the one case type
+(``Case``) of every operation and rank.
 
 Everything here works on shapes and integers, never on data, so a backend adapter, a strategy and the
 reference all share one reading of the spec's geometry.
@@ -8,8 +9,8 @@ from __future__ import annotations
 
 import math
 import numbers
-from dataclasses import dataclass
-from typing import Any, ClassVar, Literal, Protocol, TypeGuard, Union, cast
+from dataclasses import dataclass, replace
+from typing import Any, Literal, TypeGuard, Union, cast
 
 from cnnspec.errors import ConvSpecError
 
@@ -194,316 +195,11 @@ def check_output_size(spatial: Axes, kernel: Axes, *, stride: Axes, padding: Pad
     return tuple(out)
 
 
-class Case(Protocol):
-    """[D.1, N.1, U.1, M.1] What every case gives, whatever its operation and rank: the operation it is a call of
-    (the adapter method), the shapes of its input and its output, and the keyword parameters of its call.
-    ``Conv2dCase``, ``ConvCase`` (conv1d and conv3d), ``TransposedCase`` and ``PoolCase`` keep it; the calls,
-    the coverage tally and the adapters' ``supports`` read it, and what else a case gives is its operation's."""
-
-    @property
-    def op(self) -> str:
-        """The adapter method that computes this case (a row of ``cnnspec.operations.OPERATIONS``)."""
-        ...
-
-    @property
-    def N(self) -> int:
-        """[S.1] The batch."""
-        ...
-
-    @property
-    def x_shape(self) -> tuple[int, ...]:
-        """[S.1] The input's shape."""
-        ...
-
-    @property
-    def out_shape(self) -> tuple[int, ...]:
-        """[S.4] The output's shape."""
-        ...
-
-    def params(self) -> dict[str, Any]:
-        """The keyword arguments of this case's backend call."""
-        ...
-
-
-@dataclass(frozen=True)
-class Conv2dCase(_PlainRepr):
-    """[D.1-D.4] One conv2d geometry: the shapes and the parameters of a call, no data.
-
-    ``N, C_in, H, W`` shape the input; ``C_out, kH, kW`` the weight, whose depth is ``C_in // groups``.
-    """
-
-    N: int
-    C_in: int
-    H: int
-    W: int
-    C_out: int
-    kH: int
-    kW: int
-    stride: Pair = (1, 1)
-    padding: Padding = NO_PADDING
-    dilation: Pair = (1, 1)
-    groups: int = 1
-    bias: bool = True
-    op: ClassVar[str] = "conv2d"
-
-    def __post_init__(self) -> None:
-        as_padding(self.padding)  # an unknown padding form is E.7, not a TypeError from the arithmetic below
-        check_ranks(self.x_shape, self.w_shape)
-        check_groups(self.groups, self.C_in, self.C_out)
-        check_stride_dilation(self.stride, self.dilation)
-        check_output_size(
-            (self.H, self.W), (self.kH, self.kW), stride=self.stride, padding=self.pads, dilation=self.dilation
-        )
-
-    @property
-    def x_shape(self) -> tuple[int, int, int, int]:
-        """[S.1] (N, C_in, H, W)."""
-        return (self.N, self.C_in, self.H, self.W)
-
-    @property
-    def w_shape(self) -> tuple[int, int, int, int]:
-        """[S.2] (C_out, C_in/groups, kH, kW)."""
-        return (self.C_out, self.C_in // max(self.groups, 1), self.kH, self.kW)
-
-    @property
-    def b_shape(self) -> tuple[int] | None:
-        """[S.3] (C_out,), or None without a bias."""
-        return (self.C_out,) if self.bias else None
-
-    @property
-    def pads(self) -> ExplicitPadding:
-        """[P.3, P.4] The explicit amounts that this case's padding stands for."""
-        pads = explicit_padding(
-            self.padding, (self.H, self.W), (self.kH, self.kW), stride=self.stride, dilation=self.dilation
-        )
-        return cast(ExplicitPadding, pads)
-
-    @property
-    def out_shape(self) -> tuple[int, int, int, int]:
-        """[S.4] (N, C_out, H_out, W_out)."""
-        H_out, W_out = check_output_size(
-            (self.H, self.W), (self.kH, self.kW), stride=self.stride, padding=self.pads, dilation=self.dilation
-        )
-        return (self.N, self.C_out, H_out, W_out)
-
-    @property
-    def K(self) -> int:
-        """[D.4] The accumulation length C_in/groups * kH * kW."""
-        return self.C_in // self.groups * self.kH * self.kW
-
-    def params(self) -> dict[str, Any]:
-        """The keyword arguments of this case's backend call."""
-        return {"stride": self.stride, "padding": self.padding, "dilation": self.dilation, "groups": self.groups}
-
-
-@dataclass(frozen=True)
-class ConvCase(_PlainRepr):
-    """[N.1] One rank-n convolution geometry (conv1d, conv2d, conv3d): shapes and parameters, no data.
-
-    ``spatial`` and ``kernel`` hold one extent per spatial axis (conv3d: D, H, W), and ``stride``,
-    ``dilation`` and explicit ``padding`` one entry per axis in the same order.
-    """
-
-    N: int
-    C_in: int
-    C_out: int
-    spatial: tuple[int, ...]
-    kernel: tuple[int, ...]
-    stride: tuple[int, ...]
-    padding: tuple[Pair, ...] | Literal["valid", "same"]
-    dilation: tuple[int, ...]
-    groups: int = 1
-    bias: bool = True
-
-    def __post_init__(self) -> None:
-        n = self.rank
-        if not (len(self.kernel) == len(self.stride) == len(self.dilation) == n):
-            raise ConvSpecError(
-                f"kernel {self.kernel}, stride {self.stride} and dilation {self.dilation} must "
-                f"each have one entry per spatial axis ({n})",
-                "N.1",
-            )
-        as_padding(self.padding, n)
-        check_ranks(self.x_shape, self.w_shape, n)
-        check_groups(self.groups, self.C_in, self.C_out)
-        check_stride_dilation(self.stride, self.dilation)  # type: ignore[arg-type]
-        check_output_size(
-            self.spatial,
-            self.kernel,
-            stride=self.stride,
-            padding=self.pads,
-            dilation=self.dilation,
-        )
-
-    @property
-    def rank(self) -> int:
-        """[N.1] The number of spatial axes n."""
-        return len(self.spatial)
-
-    @property
-    def op(self) -> str:
-        """The Backend method that computes this case: ``conv1d``, ``conv2d`` or ``conv3d``."""
-        return f"conv{self.rank}d"
-
-    @property
-    def x_shape(self) -> tuple[int, ...]:
-        """[N.1] (N, C_in, X_1, ..., X_n)."""
-        return (self.N, self.C_in, *self.spatial)
-
-    @property
-    def w_shape(self) -> tuple[int, ...]:
-        """[N.1] (C_out, C_in/groups, k_1, ..., k_n)."""
-        return (self.C_out, self.C_in // max(self.groups, 1), *self.kernel)
-
-    @property
-    def b_shape(self) -> tuple[int] | None:
-        """[S.3] (C_out,), or None without a bias."""
-        return (self.C_out,) if self.bias else None
-
-    @property
-    def pads(self) -> tuple[Pair, ...]:
-        """[P.3, P.4, N.1] The explicit (low, high) amounts of each spatial axis."""
-        return explicit_padding(
-            self.padding,
-            self.spatial,
-            self.kernel,
-            stride=self.stride,
-            dilation=self.dilation,
-        )
-
-    @property
-    def out_shape(self) -> tuple[int, ...]:
-        """[S.4, N.1] (N, C_out, one extent per spatial axis)."""
-        return (
-            self.N,
-            self.C_out,
-            *check_output_size(
-                self.spatial,
-                self.kernel,
-                stride=self.stride,
-                padding=self.pads,
-                dilation=self.dilation,
-            ),
-        )
-
-    @property
-    def K(self) -> int:
-        """[N.1] The accumulation length C_in/groups * k_1 * ... * k_n."""
-        return self.C_in // self.groups * math.prod(self.kernel)
-
-    def params(self) -> dict[str, Any]:
-        """The keyword arguments of this case's backend call."""
-        return {"stride": self.stride, "padding": self.padding, "dilation": self.dilation, "groups": self.groups}
-
-    def as_conv2d(self) -> Conv2dCase:
-        """The same case as a ``Conv2dCase``, for a rank of 2."""
-        if self.rank != 2:
-            raise ValueError(f"a rank-{self.rank} case is not a conv2d case")
-        (H, W), (kH, kW) = self.spatial, self.kernel
-        padding = cast(Padding, self.padding)
-        stride, dilation = cast(Pair, self.stride), cast(Pair, self.dilation)
-        return Conv2dCase(
-            self.N, self.C_in, H, W, self.C_out, kH, kW, stride, padding, dilation, self.groups, self.bias
-        )
-
-    def permuted(self, order: tuple[int, ...]) -> ConvCase:
-        """[N.3] The same case with its spatial axes (and their parameters) taken in ``order``."""
-
-        def take(values: tuple) -> tuple:
-            return tuple(values[a] for a in order)
-
-        padding = self.padding if isinstance(self.padding, str) else take(self.padding)
-        return ConvCase(
-            self.N,
-            self.C_in,
-            self.C_out,
-            take(self.spatial),
-            take(self.kernel),
-            take(self.stride),
-            padding,
-            take(self.dilation),
-            self.groups,
-            self.bias,
-        )
-
-
 def transposed_output_size(
     size: int, kernel: int, *, stride: int, pad: Pair, dilation: int, output_padding: int
 ) -> int:
     """[U.1] (size - 1)*stride - pad_lo - pad_hi + dilation*(kernel - 1) + 1 + output_padding."""
     return (size - 1) * stride - pad[0] - pad[1] + dilation * (kernel - 1) + 1 + output_padding
-
-
-@dataclass(frozen=True)
-class TransposedCase(_PlainRepr):
-    """[U.1] One conv_transpose2d geometry. The weight is (C_in, C_out/groups, kH, kW) (IOHW)."""
-
-    N: int
-    C_in: int
-    H: int
-    W: int
-    C_out: int
-    kH: int
-    kW: int
-    stride: Pair = (1, 1)
-    padding: ExplicitPadding = NO_PADDING
-    output_padding: Pair = (0, 0)
-    dilation: Pair = (1, 1)
-    groups: int = 1
-    bias: bool = True
-
-    op = "conv_transpose2d"
-
-    def __post_init__(self) -> None:
-        check_groups(self.groups, self.C_in, self.C_out)
-        check_stride_dilation(self.stride, self.dilation)
-        if min(min(self.padding[0]), min(self.padding[1])) < 0 or min(self.output_padding) < 0:
-            raise ConvSpecError(
-                f"padding={self.padding} and output_padding={self.output_padding} must not be negative", "U.4"
-            )
-        if min(self.out_shape[2:]) < 1:
-            raise ConvSpecError(f"the output {self.out_shape} must have every extent at least 1", "E.10")
-
-    @property
-    def x_shape(self) -> tuple[int, int, int, int]:
-        """[U.1] (N, C_in, H, W)."""
-        return (self.N, self.C_in, self.H, self.W)
-
-    @property
-    def w_shape(self) -> tuple[int, int, int, int]:
-        """[U.1] (C_in, C_out/groups, kH, kW)."""
-        return (self.C_in, self.C_out // self.groups, self.kH, self.kW)
-
-    @property
-    def b_shape(self) -> tuple[int] | None:
-        """(C_out,), or None without a bias."""
-        return (self.C_out,) if self.bias else None
-
-    @property
-    def out_shape(self) -> tuple[int, int, int, int]:
-        """[U.1] (N, C_out, H_out, W_out)."""
-        H_out, W_out = (
-            transposed_output_size(n, k, stride=s, pad=p, dilation=d, output_padding=a)
-            for n, k, s, p, d, a in zip(
-                (self.H, self.W), (self.kH, self.kW), self.stride, self.padding, self.dilation, self.output_padding
-            )
-        )
-        return (self.N, self.C_out, H_out, W_out)
-
-    @property
-    def K(self) -> int:
-        """[U.5] The most products in one output element: C_in/groups * kH * kW."""
-        return self.C_in // self.groups * self.kH * self.kW
-
-    def params(self) -> dict[str, Any]:
-        """The keyword arguments of this case's backend call."""
-        return {
-            "stride": self.stride,
-            "padding": self.padding,
-            "output_padding": self.output_padding,
-            "dilation": self.dilation,
-            "groups": self.groups,
-        }
 
 
 def pool_output_size(size: int, kernel: int, *, stride: int, pad: int, dilation: int, ceil_mode: bool) -> int:
@@ -515,64 +211,275 @@ def pool_output_size(size: int, kernel: int, *, stride: int, pad: int, dilation:
     return out
 
 
-@dataclass(frozen=True)
-class PoolCase(_PlainRepr):
-    """[M.1] One max_pool2d or avg_pool2d geometry (``op``); avg_pool2d has no dilation."""
+CONVOLUTIONS = ("conv1d", "conv2d", "conv3d")
+POOLINGS = ("max_pool2d", "avg_pool2d")
 
-    op: str  # "max_pool2d" or "avg_pool2d"
+
+@dataclass(frozen=True, repr=False)
+class Case(_PlainRepr):
+    """[D.1, N.1, U.1, M.1] One call's geometry, for every operation and rank: the operation (``op``, the
+    adapter method, a row of ``cnnspec.operations.OPERATIONS``), its shapes and its parameters, no data.
+
+    ``N, C_in`` and ``spatial`` (one extent per spatial axis: conv2d's H, W) shape the input; ``C_out`` and
+    ``kernel`` the output channels and the window; ``stride``, ``dilation`` and ``padding`` have one entry
+    per spatial axis. A convolution's ``padding`` is "valid", "same" or (low, high) pairs, a transposed
+    convolution's (low, high) pairs, a pooling's one symmetric amount per axis. A pooling has ``C_in ==
+    C_out`` (``C``) and no weight. The fields of other operations keep their defaults, so that each call
+    has one case: ``output_padding`` is conv_transpose2d's, ``ceil_mode`` the poolings', and
+    ``count_include_pad`` avg_pool2d's (max_pool2d's strategies draw it too, and max_pool2d ignores it).
+    Build one with the constructor of its kind of operation (``Case.conv2d``, ``Case.conv``,
+    ``Case.conv_transpose2d``, ``Case.pool2d``), the call that its repr prints.
+    """
+
+    op: str
     N: int
-    C: int
-    H: int
-    W: int
-    kernel: Pair
-    stride: Pair
-    padding: Pair = (0, 0)
-    dilation: Pair = (1, 1)
+    C_in: int
+    C_out: int
+    spatial: Axes
+    kernel: Axes
+    stride: Axes
+    padding: Any
+    dilation: Axes
+    groups: int = 1
+    bias: bool = True
+    output_padding: Axes = ()
     ceil_mode: bool = False
     count_include_pad: bool = True
 
-    def __post_init__(self) -> None:
-        if min(self.kernel) < 1:
-            raise ConvSpecError(f"kernel_size={self.kernel} must be at least 1 on each axis", "E.11")
-        check_stride_dilation(self.stride, self.dilation)
-        if self.op == "avg_pool2d" and self.dilation != (1, 1):
-            raise ConvSpecError(f"avg_pool2d has no dilation, got {self.dilation}", "M.1")
-        for p, k, d in zip(self.padding, self.kernel, self.dilation):
-            if not 0 <= p <= (d * (k - 1) + 1) // 2:
-                raise ConvSpecError(
-                    f"padding={self.padding} must be between 0 and half the dilated window of "
-                    f"kernel {self.kernel} and dilation {self.dilation}",
-                    "E.11",
-                )
-            if p > k // 2:
-                raise ConvSpecError(
-                    f"padding={self.padding} must be between 0 and half the kernel {self.kernel}", "M.1"
-                )
-        if self.H < self.dilation[0] or self.W < self.dilation[1]:
-            raise ConvSpecError(
-                f"input extents {(self.H, self.W)} must be at least the dilation {self.dilation}, so "
-                "that every window holds an input element",
-                "M.1",
-            )
-        if min(self.out_shape[2:]) < 1:
-            raise ConvSpecError(f"the output {self.out_shape} must have every extent at least 1", "E.11")
+    # -- the constructors, one per kind of operation, with the parameters its call takes --
 
-    @property
-    def x_shape(self) -> tuple[int, int, int, int]:
-        """[M.1] (N, C, H, W)."""
-        return (self.N, self.C, self.H, self.W)
+    @classmethod
+    def conv2d(
+        cls,
+        N: int,
+        C_in: int,
+        H: int,
+        W: int,
+        C_out: int,
+        kH: int,
+        kW: int,
+        stride: Pair = (1, 1),
+        padding: Padding = NO_PADDING,
+        dilation: Pair = (1, 1),
+        groups: int = 1,
+        bias: bool = True,
+    ) -> Case:
+        """[D.1-D.4] A conv2d case: input (N, C_in, H, W), weight (C_out, C_in/groups, kH, kW)."""
+        return cls("conv2d", N, C_in, C_out, (H, W), (kH, kW), stride, padding, dilation, groups, bias)
 
-    @property
-    def out_shape(self) -> tuple[int, int, int, int]:
-        """[M.1] (N, C, H_out, W_out)."""
-        H_out, W_out = (
-            pool_output_size(n, k, stride=s, pad=p, dilation=d, ceil_mode=self.ceil_mode)
-            for n, k, s, p, d in zip((self.H, self.W), self.kernel, self.stride, self.padding, self.dilation)
+    @classmethod
+    def conv(
+        cls,
+        N: int,
+        C_in: int,
+        C_out: int,
+        spatial: Axes,
+        kernel: Axes,
+        stride: Axes,
+        padding: AnyPadding,
+        dilation: Axes,
+        groups: int = 1,
+        bias: bool = True,
+    ) -> Case:
+        """[N.1] A convolution of rank ``len(spatial)`` (conv1d, conv2d or conv3d)."""
+        return cls(f"conv{len(spatial)}d", N, C_in, C_out, spatial, kernel, stride, padding, dilation, groups, bias)
+
+    @classmethod
+    def conv_transpose2d(
+        cls,
+        N: int,
+        C_in: int,
+        H: int,
+        W: int,
+        C_out: int,
+        kH: int,
+        kW: int,
+        stride: Pair = (1, 1),
+        padding: ExplicitPadding = NO_PADDING,
+        output_padding: Pair = (0, 0),
+        dilation: Pair = (1, 1),
+        groups: int = 1,
+        bias: bool = True,
+    ) -> Case:
+        """[U.1] A conv_transpose2d case; its weight is (C_in, C_out/groups, kH, kW) (IOHW)."""
+        return cls(
+            "conv_transpose2d",
+            N,
+            C_in,
+            C_out,
+            (H, W),
+            (kH, kW),
+            stride,
+            padding,
+            dilation,
+            groups,
+            bias,
+            output_padding=output_padding,
         )
-        return (self.N, self.C, H_out, W_out)
+
+    @classmethod
+    def pool2d(
+        cls,
+        op: str,
+        N: int,
+        C: int,
+        H: int,
+        W: int,
+        kernel: Pair,
+        stride: Pair,
+        padding: Pair = (0, 0),
+        dilation: Pair = (1, 1),
+        ceil_mode: bool = False,
+        count_include_pad: bool = True,
+    ) -> Case:
+        """[M.1] A max_pool2d or avg_pool2d case (``op``); avg_pool2d has no dilation."""
+        return cls(
+            op,
+            N,
+            C,
+            C,
+            (H, W),
+            kernel,
+            stride,
+            padding,
+            dilation,
+            bias=False,
+            ceil_mode=ceil_mode,
+            count_include_pad=count_include_pad,
+        )
+
+    def __post_init__(self) -> None:
+        if self.op not in (*CONVOLUTIONS, "conv_transpose2d", *POOLINGS):
+            raise ValueError(f"op={self.op!r} is not an operation the suite checks")
+        n = self.rank
+        if not (len(self.kernel) == len(self.stride) == len(self.dilation) == n):
+            raise ConvSpecError(
+                f"kernel {self.kernel}, stride {self.stride} and dilation {self.dilation} must "
+                f"each have one entry per spatial axis ({n})",
+                "N.1",
+            )
+        others = {
+            "output_padding": self.output_padding != () and self.op != "conv_transpose2d",
+            "ceil_mode": self.ceil_mode and self.op not in POOLINGS,
+            "count_include_pad": not self.count_include_pad and self.op not in POOLINGS,
+            "bias": self.bias and self.op in POOLINGS,
+        }
+        for name, set_ in others.items():
+            if set_:
+                raise ValueError(f"{name} is not a parameter of {self.op}")
+        if self.op in CONVOLUTIONS:
+            _check_convolution(self)
+        elif self.op == "conv_transpose2d":
+            _check_transposed(self)
+        else:
+            _check_pooling(self)
+
+    def __repr__(self) -> str:
+        # The constructor call that builds this case, so that a reproducer can be pasted as it is printed.
+        if self.op in ("conv2d", "conv_transpose2d"):
+            (H, W), (kH, kW) = self.spatial, self.kernel
+            shape = f"{self.op}(N={self.N}, C_in={self.C_in}, H={H}, W={W}, C_out={self.C_out}, kH={kH}, kW={kW}"
+        elif self.op in CONVOLUTIONS:
+            shape = (
+                f"conv(N={self.N}, C_in={self.C_in}, C_out={self.C_out}, spatial={self.spatial}, kernel={self.kernel}"
+            )
+        else:
+            (H, W) = self.spatial
+            shape = f"pool2d({self.op!r}, N={self.N}, C={self.C_in}, H={H}, W={W}, kernel={self.kernel}"
+        params = ", ".join(f"{name}={value!r}" for name, value in self._repr_params().items())
+        return f"Case.{shape}, {params})"
+
+    def _repr_params(self) -> dict[str, Any]:
+        common = {"stride": self.stride, "padding": self.padding}
+        if self.op in CONVOLUTIONS:
+            return {**common, "dilation": self.dilation, "groups": self.groups, "bias": self.bias}
+        if self.op == "conv_transpose2d":
+            return {
+                **common,
+                "output_padding": self.output_padding,
+                "dilation": self.dilation,
+                "groups": self.groups,
+                "bias": self.bias,
+            }
+        return {
+            **common,
+            "dilation": self.dilation,
+            "ceil_mode": self.ceil_mode,
+            "count_include_pad": self.count_include_pad,
+        }
+
+    # -- what every case gives --
+
+    @property
+    def rank(self) -> int:
+        """[N.1] The number of spatial axes n."""
+        return len(self.spatial)
+
+    @property
+    def x_shape(self) -> tuple[int, ...]:
+        """[S.1, N.1, U.1, M.1] The input's shape (N, C_in, X_1, ..., X_n)."""
+        return (self.N, self.C_in, *self.spatial)
+
+    @property
+    def w_shape(self) -> tuple[int, ...] | None:
+        """[S.2, N.1, U.1] The weight's shape: (C_out, C_in/groups, k_1, ..., k_n), a transposed convolution's
+        (C_in, C_out/groups, k_1, ..., k_n); None for a pooling."""
+        g = max(self.groups, 1)
+        if self.op == "conv_transpose2d":
+            return (self.C_in, self.C_out // g, *self.kernel)
+        if self.op in POOLINGS:
+            return None
+        return (self.C_out, self.C_in // g, *self.kernel)
+
+    @property
+    def b_shape(self) -> tuple[int] | None:
+        """[S.3] (C_out,), or None without a bias."""
+        return (self.C_out,) if self.bias else None
+
+    @property
+    def pads(self) -> Pads:
+        """[P.3, P.4, N.1, U.1, M.1] The explicit (low, high) amounts of each spatial axis."""
+        if self.op in POOLINGS:
+            return tuple((p, p) for p in self.padding)
+        return explicit_padding(self.padding, self.spatial, self.kernel, stride=self.stride, dilation=self.dilation)
+
+    @property
+    def out_shape(self) -> tuple[int, ...]:
+        """[S.4, N.1, U.1, M.1] The output's shape (N, C_out, one extent per spatial axis)."""
+        if self.op == "conv_transpose2d":
+            axes = zip(self.spatial, self.kernel, self.stride, self.padding, self.dilation, self.output_padding)
+            extents = tuple(
+                transposed_output_size(n, k, stride=s, pad=p, dilation=d, output_padding=a) for n, k, s, p, d, a in axes
+            )
+        elif self.op in POOLINGS:
+            extents = tuple(
+                pool_output_size(n, k, stride=s, pad=p, dilation=d, ceil_mode=self.ceil_mode)
+                for n, k, s, p, d in zip(self.spatial, self.kernel, self.stride, self.padding, self.dilation)
+            )
+        else:
+            extents = check_output_size(
+                self.spatial, self.kernel, stride=self.stride, padding=self.pads, dilation=self.dilation
+            )
+        return (self.N, self.C_out, *extents)
+
+    @property
+    def K(self) -> int:
+        """[D.4, N.1, U.5] The accumulation length (the most products in one output element):
+        C_in/groups * k_1 * ... * k_n."""
+        return self.C_in // self.groups * math.prod(self.kernel)
 
     def params(self) -> dict[str, Any]:
-        """The keyword arguments of this case's backend call."""
+        """The keyword arguments of this case's backend call (``OPERATIONS[op].params``)."""
+        if self.op in CONVOLUTIONS:
+            return {"stride": self.stride, "padding": self.padding, "dilation": self.dilation, "groups": self.groups}
+        if self.op == "conv_transpose2d":
+            return {
+                "stride": self.stride,
+                "padding": self.padding,
+                "output_padding": self.output_padding,
+                "dilation": self.dilation,
+                "groups": self.groups,
+            }
         common = {
             "kernel_size": self.kernel,
             "stride": self.stride,
@@ -582,3 +489,102 @@ class PoolCase(_PlainRepr):
         if self.op == "max_pool2d":
             return {**common, "dilation": self.dilation}
         return {**common, "count_include_pad": self.count_include_pad}
+
+    # -- rank 2's names, as conv2d's spec writes them --
+
+    @property
+    def H(self) -> int:
+        """[S.1] The input's height (the next-to-last spatial axis)."""
+        return self.spatial[-2]
+
+    @property
+    def W(self) -> int:
+        """[S.1] The input's width (the last spatial axis)."""
+        return self.spatial[-1]
+
+    @property
+    def kH(self) -> int:
+        """[S.2] The kernel's height."""
+        return self.kernel[-2]
+
+    @property
+    def kW(self) -> int:
+        """[S.2] The kernel's width."""
+        return self.kernel[-1]
+
+    @property
+    def C(self) -> int:
+        """[M.1] A pooling's channels (C_in, which is C_out)."""
+        return self.C_in
+
+    def permuted(self, order: tuple[int, ...]) -> Case:
+        """[N.3] The same case with its spatial axes (and their parameters) taken in ``order``."""
+
+        def take(values: tuple) -> tuple:
+            return tuple(values[a] for a in order)
+
+        return replace(
+            self,
+            spatial=take(self.spatial),
+            kernel=take(self.kernel),
+            stride=take(self.stride),
+            padding=self.padding if isinstance(self.padding, str) else take(self.padding),
+            dilation=take(self.dilation),
+            output_padding=take(self.output_padding) if self.output_padding else (),
+        )
+
+
+# The name cnnspec 0.1 exported for a conv2d case.
+Conv2dCase = Case.conv2d
+
+
+def _check_convolution(case: Case) -> None:
+    """[E.1-E.7, N.1] A convolution's rules: a known padding form, ranks, groups, stride and dilation, and
+    an output of at least one element on each axis."""
+    as_padding(case.padding, case.rank)  # an unknown padding form is E.7, not a TypeError from the arithmetic
+    check_ranks(case.x_shape, cast(tuple, case.w_shape), case.rank)
+    check_groups(case.groups, case.C_in, case.C_out)
+    check_stride_dilation(case.stride, case.dilation)  # type: ignore[arg-type]
+    check_output_size(case.spatial, case.kernel, stride=case.stride, padding=case.pads, dilation=case.dilation)
+
+
+def _check_transposed(case: Case) -> None:
+    """[U.1, U.4, E.10] A transposed convolution's rules."""
+    check_groups(case.groups, case.C_in, case.C_out)
+    check_stride_dilation(case.stride, case.dilation)  # type: ignore[arg-type]
+    if len(case.output_padding) != case.rank:
+        raise ConvSpecError(f"output_padding={case.output_padding} must have one entry per spatial axis", "U.1")
+    if min(min(pair) for pair in case.padding) < 0 or min(case.output_padding) < 0:
+        raise ConvSpecError(
+            f"padding={case.padding} and output_padding={case.output_padding} must not be negative", "U.4"
+        )
+    if min(case.out_shape[2:]) < 1:
+        raise ConvSpecError(f"the output {case.out_shape} must have every extent at least 1", "E.10")
+
+
+def _check_pooling(case: Case) -> None:
+    """[M.1, E.11] A pooling's rules: a window of at least one element that every output reads."""
+    if case.C_in != case.C_out or case.groups != 1:
+        raise ConvSpecError(f"a pooling keeps its channels: C_in={case.C_in} must be C_out={case.C_out}", "M.1")
+    if min(case.kernel) < 1:
+        raise ConvSpecError(f"kernel_size={case.kernel} must be at least 1 on each axis", "E.11")
+    check_stride_dilation(case.stride, case.dilation)  # type: ignore[arg-type]
+    if case.op == "avg_pool2d" and case.dilation != (1,) * case.rank:
+        raise ConvSpecError(f"avg_pool2d has no dilation, got {case.dilation}", "M.1")
+    for p, k, d in zip(case.padding, case.kernel, case.dilation):
+        if not 0 <= p <= (d * (k - 1) + 1) // 2:
+            raise ConvSpecError(
+                f"padding={case.padding} must be between 0 and half the dilated window of "
+                f"kernel {case.kernel} and dilation {case.dilation}",
+                "E.11",
+            )
+        if p > k // 2:
+            raise ConvSpecError(f"padding={case.padding} must be between 0 and half the kernel {case.kernel}", "M.1")
+    if any(n < d for n, d in zip(case.spatial, case.dilation)):
+        raise ConvSpecError(
+            f"input extents {case.spatial} must be at least the dilation {case.dilation}, so "
+            "that every window holds an input element",
+            "M.1",
+        )
+    if min(case.out_shape[2:]) < 1:
+        raise ConvSpecError(f"the output {case.out_shape} must have every extent at least 1", "E.11")

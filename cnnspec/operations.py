@@ -16,7 +16,7 @@ from typing import Any, Callable, Mapping
 
 from cnnspec.corners import CORNERS
 from cnnspec.docs_table import DocsTable
-from cnnspec.geometry import Case, Conv2dCase, ConvCase, PoolCase, TransposedCase
+from cnnspec.geometry import Case
 
 
 @dataclass(frozen=True)
@@ -64,7 +64,7 @@ OPERATIONS: dict[str, Operation] = {
             "x (N, C_in, H, W), w (C_out, C_in/groups, kH, kW); `padding=((top, bottom), (left, right))` or "
             '`"valid"`/`"same"` (V)',
             "the output",
-            Conv2dCase(N=1, C_in=1, H=1, W=1, C_out=1, kH=1, kW=1),
+            Case.conv2d(N=1, C_in=1, H=1, W=1, C_out=1, kH=1, kW=1),
             corners=CORNERS,
         ),
         Operation(
@@ -74,7 +74,7 @@ OPERATIONS: dict[str, Operation] = {
             _CONV,
             'one entry per spatial axis: `stride=(s,)`, `padding=((lo, hi),)` or `"valid"`/`"same"` (N)',
             "the output",
-            ConvCase(1, 1, 1, (1,), (1,), (1,), ((0, 0),), (1,)),
+            Case.conv(1, 1, 1, (1,), (1,), (1,), ((0, 0),), (1,)),
         ),
         Operation(
             "conv3d",
@@ -83,7 +83,7 @@ OPERATIONS: dict[str, Operation] = {
             _CONV,
             "as `conv1d`, three entries (N)",
             "the output",
-            ConvCase(1, 1, 1, (1, 1, 1), (1, 1, 1), (1, 1, 1), ((0, 0),) * 3, (1, 1, 1)),
+            Case.conv(1, 1, 1, (1, 1, 1), (1, 1, 1), (1, 1, 1), ((0, 0),) * 3, (1, 1, 1)),
         ),
         Operation(
             "conv2d_backward",
@@ -92,7 +92,7 @@ OPERATIONS: dict[str, Operation] = {
             _CONV,
             "as `conv2d`, plus the upstream gradient (B)",
             "`(grad_input, grad_weight, grad_bias)`, `grad_bias` None without a bias",
-            Conv2dCase(N=1, C_in=1, H=1, W=1, C_out=1, kH=1, kW=1),
+            Case.conv2d(N=1, C_in=1, H=1, W=1, C_out=1, kH=1, kW=1),
         ),
         Operation(
             "conv_transpose2d",
@@ -101,7 +101,7 @@ OPERATIONS: dict[str, Operation] = {
             ("stride", "padding", "output_padding", "dilation", "groups"),
             "`w` in layout (C_in, C_out/groups, kH, kW), `padding=((top, bottom), (left, right))` (U)",
             "the output",
-            TransposedCase(N=1, C_in=1, H=1, W=1, C_out=1, kH=1, kW=1),
+            Case.conv_transpose2d(N=1, C_in=1, H=1, W=1, C_out=1, kH=1, kW=1),
             clauses=("U",),
         ),
         Operation(
@@ -111,7 +111,7 @@ OPERATIONS: dict[str, Operation] = {
             ("kernel_size", "stride", "padding", "dilation", "ceil_mode"),
             "`padding=(p_H, p_W)`, symmetric (M)",
             "the output",
-            PoolCase("max_pool2d", N=1, C=1, H=1, W=1, kernel=(1, 1), stride=(1, 1)),
+            Case.pool2d("max_pool2d", N=1, C=1, H=1, W=1, kernel=(1, 1), stride=(1, 1)),
             clauses=("M",),
         ),
         Operation(
@@ -121,7 +121,7 @@ OPERATIONS: dict[str, Operation] = {
             ("kernel_size", "stride", "padding", "ceil_mode", "count_include_pad"),
             "as max, no dilation (M)",
             "the output",
-            PoolCase("avg_pool2d", N=1, C=1, H=1, W=1, kernel=(1, 1), stride=(1, 1)),
+            Case.pool2d("avg_pool2d", N=1, C=1, H=1, W=1, kernel=(1, 1), stride=(1, 1)),
             clauses=("M.3",),
         ),
     )

@@ -11,10 +11,10 @@ import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
 from cnnspec.errors import ConvSpecError
-from cnnspec.geometry import PoolCase
+from cnnspec.geometry import Case
 
 
-def _windows(x: np.ndarray, case: PoolCase, fill: float) -> np.ndarray:
+def _windows(x: np.ndarray, case: Case, fill: float) -> np.ndarray:
     """[M.1] The view (N, C, H_out, W_out, kH, kW) of each output's window, out of range read as ``fill``."""
     out = case.out_shape[2:]
     need = [(o - 1) * s + d * (k - 1) + 1 for o, s, d, k in zip(out, case.stride, case.dilation, case.kernel)]
@@ -30,22 +30,22 @@ def _windows(x: np.ndarray, case: PoolCase, fill: float) -> np.ndarray:
     )
 
 
-def case_of(op: str, x: np.ndarray, **params: object) -> PoolCase:
+def case_of(op: str, x: np.ndarray, **params: object) -> Case:
     """[M.1, E.11] The geometry of pooling ``x`` with these parameters, validated: x of rank 4 first, so
     that a wrong rank is named as such rather than failing in the geometry."""
     x = np.asarray(x)
     if x.ndim != 4:
         raise ConvSpecError(f"input of shape {x.shape} must have rank 4 (N, C, H, W)", "E.11")
-    return PoolCase(op, *x.shape, **params)  # type: ignore[arg-type]
+    return Case.pool2d(op, *x.shape, **params)  # type: ignore[arg-type]
 
 
-def max_pool2d(x: np.ndarray, case: PoolCase) -> np.ndarray:
+def max_pool2d(x: np.ndarray, case: Case) -> np.ndarray:
     """[M.2] The largest element of each window that lies inside x, in x's dtype (a copy, exact)."""
     with np.errstate(invalid="ignore"):
         return _windows(x.astype(np.float64), case, -np.inf).max(axis=(-2, -1)).astype(x.dtype)
 
 
-def divisor(case: PoolCase) -> np.ndarray:
+def divisor(case: Case) -> np.ndarray:
     """[M.3] The count each window's sum is divided by, (H_out, W_out): positions inside the padded
     input with ``count_include_pad``, else inside x."""
     counts = []
@@ -58,7 +58,7 @@ def divisor(case: PoolCase) -> np.ndarray:
     return np.outer(counts[0], counts[1]).astype(np.float64)
 
 
-def avg_pool2d(x: np.ndarray, case: PoolCase, *, magnitude: bool = False) -> np.ndarray:
+def avg_pool2d(x: np.ndarray, case: Case, *, magnitude: bool = False) -> np.ndarray:
     """[M.3] Each window's sum of the elements inside x over ``divisor``, in float64 rounded once to x's
     dtype; with ``magnitude``, the same mean of |x| in float64 (A.1's M)."""
     x64 = np.abs(x.astype(np.float64)) if magnitude else x.astype(np.float64)

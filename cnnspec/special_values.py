@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from cnnspec import reference
-from cnnspec.geometry import Conv2dCase
+from cnnspec.geometry import Case
 
 
 @dataclass(frozen=True)
@@ -38,12 +38,12 @@ class Expected:
         return self.nan_allowed & ~self.pos_inf & ~self.neg_inf
 
 
-def _count(case: Conv2dCase, x: np.ndarray, w: np.ndarray) -> np.ndarray:
+def _count(case: Case, x: np.ndarray, w: np.ndarray) -> np.ndarray:
     """How many (x, w) pairs of V.1 with both indicators set, inside x, each output has."""
     return reference.conv2d(x.astype(np.float64), w.astype(np.float64), None, **case.params())
 
 
-def expected(case: Conv2dCase, x: np.ndarray, w: np.ndarray, b: np.ndarray | None) -> Expected:
+def expected(case: Case, x: np.ndarray, w: np.ndarray, b: np.ndarray | None) -> Expected:
     """[A.8] What NaN and infinity in ``x``, ``w`` and ``b`` make of each output of ``case``."""
     x, w = x.astype(np.float64), w.astype(np.float64)
     inf_x, inf_w = np.isinf(x), np.isinf(w)

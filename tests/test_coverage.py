@@ -43,9 +43,9 @@ def test_a_property_of_invalid_calls_computes_nothing_and_reaches_no_corner(run_
 @pytest.mark.parametrize("corner, expected", [("depthwise", True), ("padding asymmetric", True)])
 def test_corners_are_computed_from_the_geometry(corner, expected):
     from cnnspec.corners import corners_of
-    from cnnspec.geometry import Conv2dCase
+    from cnnspec.geometry import Case
 
-    case = Conv2dCase(N=1, C_in=3, H=5, W=5, C_out=6, kH=3, kW=3, padding=((0, 1), (1, 1)), groups=3)
+    case = Case.conv2d(N=1, C_in=3, H=5, W=5, C_out=6, kH=3, kW=3, padding=((0, 1), (1, 1)), groups=3)
     assert (corner in corners_of(case)) is expected
     assert "depthwise, multiplier > 1" in corners_of(case) and "groups > 1" in corners_of(case)
     assert "stride > 1" not in corners_of(case)

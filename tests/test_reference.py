@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cnnspec import Conv2dCase, ConvSpecError, oracles, reference, special_values
+from cnnspec import Case, ConvSpecError, oracles, reference, special_values
 from cnnspec.accuracy import Precision, error_bound, exact_integers
 from cnnspec.conformance.strategies import conv_cases, integer_range, make_arrays
 from cnnspec.dtypes import BFLOAT16
@@ -171,4 +171,4 @@ def test_a_geometry_with_an_unknown_padding_form_is_refused_by_its_clause(paddin
     # Not a TypeError from the output-size arithmetic: a caller that asks "is this call valid?" by
     # building its geometry must get the spec's answer.
     with pytest.raises(ConvSpecError, match=r"\[E.7\]"):
-        Conv2dCase(N=1, C_in=1, H=3, W=3, C_out=1, kH=1, kW=1, padding=padding)
+        Case.conv2d(N=1, C_in=1, H=3, W=3, C_out=1, kH=1, kW=1, padding=padding)

@@ -117,15 +117,15 @@ def test_pooling_reference_is_the_window_rule_of_M1(case, seed):
 
 
 def test_pool_case_rejects_padding_beyond_half_the_kernel():
-    from cnnspec.geometry import PoolCase
+    from cnnspec.geometry import Case
 
     # Beyond half the dilated window: an invalid call (E.11); within it but beyond half the kernel: outside M.1.
     with pytest.raises(
         ConvSpecError, match=r"padding=\(2, 0\) must be between 0 and half the dilated window.*\[E.11\]"
     ):
-        PoolCase("max_pool2d", 1, 1, 5, 5, kernel=(3, 3), stride=(1, 1), padding=(2, 0))
+        Case.pool2d("max_pool2d", 1, 1, 5, 5, kernel=(3, 3), stride=(1, 1), padding=(2, 0))
     with pytest.raises(ConvSpecError, match=r"padding=\(2, 0\) must be between 0 and half the kernel.*\[M.1\]"):
-        PoolCase("max_pool2d", 1, 1, 9, 5, kernel=(3, 3), stride=(1, 1), padding=(2, 0), dilation=(3, 1))
+        Case.pool2d("max_pool2d", 1, 1, 9, 5, kernel=(3, 3), stride=(1, 1), padding=(2, 0), dilation=(3, 1))
 
 
 @pytest.mark.parametrize(

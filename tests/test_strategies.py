@@ -9,7 +9,7 @@ from hypothesis import find, given, settings
 from hypothesis.errors import InvalidArgument
 
 from cnnspec.conformance.strategies import conv_arrays, conv_cases, make_arrays
-from cnnspec.geometry import Conv2dCase
+from cnnspec.geometry import Case
 
 
 def test_shrinks_to_the_simplest_case():
@@ -24,7 +24,7 @@ def test_shrinks_to_the_simplest_case():
 
     with pytest.raises(AssertionError):
         always_fails()
-    assert seen[-1] == Conv2dCase(N=1, C_in=1, H=1, W=1, C_out=1, kH=1, kW=1, padding="valid", bias=False)
+    assert seen[-1] == Case.conv2d(N=1, C_in=1, H=1, W=1, C_out=1, kH=1, kW=1, padding="valid", bias=False)
 
 
 def test_a_failure_that_needs_a_stride_shrinks_to_a_small_case():
@@ -86,7 +86,7 @@ def test_bad_bounds_are_refused_when_the_strategy_is_built(kwargs, message):
 
 
 def test_arrays_are_reproducible_from_their_seed():
-    case = Conv2dCase(N=2, C_in=3, H=4, W=5, C_out=2, kH=2, kW=3)
+    case = Case.conv2d(N=2, C_in=3, H=4, W=5, C_out=2, kH=2, kW=3)
     a, b = make_arrays(case, np.float32, 7), make_arrays(case, np.float32, 7)
     assert all(np.array_equal(p, q) for p, q in ((a.x, b.x), (a.w, b.w), (a.b, b.b)))
     assert a.x.shape == case.x_shape and a.w.dtype == np.float32 and a.b.shape == (2,)

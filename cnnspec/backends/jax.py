@@ -40,7 +40,7 @@ from cnnspec import compile_cache
 from cnnspec.backends.protocol import Adapter
 from cnnspec.backends.requirements import missing
 from cnnspec.findings import known
-from cnnspec.geometry import Padding, Pair, PoolCase
+from cnnspec.geometry import POOLINGS, Padding, Pair
 
 _LAYOUTS = {1: ("NCH", "OIH", "NCH"), 2: ("NCHW", "OIHW", "NCHW"), 3: ("NCDHW", "OIDHW", "NCDHW")}
 _DIMENSION_NUMBERS = _LAYOUTS[2]
@@ -403,7 +403,7 @@ class JaxBackend(Adapter):
 
     def supports(self, case: Any, dtype: np.dtype) -> str | None:
         """lax.reduce_window has no ceil mode (nor has flax's pooling built on it)."""
-        if isinstance(case, PoolCase) and case.ceil_mode:
+        if case.op in POOLINGS and case.ceil_mode:
             return "lax.reduce_window has no ceil mode (flax's max_pool and avg_pool have none either)"
         return None
 

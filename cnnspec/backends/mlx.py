@@ -28,7 +28,7 @@ from cnnspec.backends.protocol import Adapter
 from cnnspec.backends.requirements import missing
 from cnnspec.dtypes import BFLOAT16
 from cnnspec.findings import finding, known
-from cnnspec.geometry import ConvCase, ExplicitPadding, Padding, Pair, PoolCase, TransposedCase
+from cnnspec.geometry import POOLINGS, ExplicitPadding, Padding, Pair
 
 
 def _mlx_padding(padding: Padding) -> tuple[str, Any]:
@@ -97,20 +97,20 @@ class MlxBackend(Adapter):
         """MLX has no "same" padding form, and its CPU convolution has no float64 kernel for groups or
         dilation, nor a grouped conv3d; its conv_transpose2d has symmetric padding and groups=1 only; its pooling layers
         (mlx.nn.MaxPool2d, AvgPool2d) have no dilation and no ceil mode, and always count padding."""
-        if isinstance(case, PoolCase):
+        if case.op in POOLINGS:
             if case.dilation != (1, 1) or case.ceil_mode:
                 return "mlx.nn's pooling layers have no dilation and no ceil mode"
             if case.op == "avg_pool2d" and not case.count_include_pad:
                 return "mlx.nn.AvgPool2d always counts the zero padding (no count_include_pad=False)"
             return None
-        if isinstance(case, TransposedCase):
+        if case.op == "conv_transpose2d":
             if case.groups > 1:
                 return "mx.conv_transpose2d supports groups=1 only (its documentation says so)"
             if any(lo != hi for lo, hi in case.padding):
                 return "mx.conv_transpose2d takes symmetric padding only"
         if case.padding == "same":
             return "MLX has no 'same' padding form (conv2d takes symmetric amounts, conv_general low/high lists)"
-        if isinstance(case, ConvCase) and case.rank == 3 and case.groups > 1:
+        if case.op == "conv3d" and case.groups > 1:
             return "MLX's conv3d raises 'Can only handle groups != 1 in 1D or 2D convolutions'"
         if np.dtype(dtype) == np.float64 and (case.groups > 1 or any(d != 1 for d in case.dilation)):
             return "MLX's CPU convolution raises 'unsupported data type' for float64 with groups or dilation above 1"

@@ -30,7 +30,7 @@ from cnnspec.backends.protocol import Adapter
 from cnnspec.backends.requirements import missing
 from cnnspec.dtypes import BFLOAT16
 from cnnspec.findings import known
-from cnnspec.geometry import Padding, Pair, PoolCase
+from cnnspec.geometry import POOLINGS, Padding, Pair
 
 OPSET = 22  # Conv's latest version (Conv-22); onnxruntime and the reference evaluator both run it
 
@@ -237,7 +237,7 @@ class OnnxRuntimeBackend(_OneNode):
             return f"onnxruntime's CPU execution provider has no float64 {op} kernel (NOT_IMPLEMENTED)"
         if np.dtype(dtype) == BFLOAT16:
             return f"onnxruntime's CPU execution provider has no bfloat16 {op} kernel (NOT_IMPLEMENTED)"
-        if isinstance(case, PoolCase):
+        if case.op in POOLINGS:
             return None
         if case.padding == "same" and any(d != 1 for d in case.dilation):
             return "onnxruntime rejects auto_pad SAME_UPPER with a dilation: 'Dilation not supported for AutoPadType'"

@@ -25,7 +25,7 @@ from cnnspec.backends.protocol import Adapter
 from cnnspec.backends.requirements import missing
 from cnnspec.dtypes import BFLOAT16
 from cnnspec.findings import finding, known
-from cnnspec.geometry import Padding, Pair, PoolCase
+from cnnspec.geometry import POOLINGS, Padding, Pair
 
 _NO_POOL_DILATION = "paddle.nn.functional.max_pool2d has no dilation argument"
 
@@ -92,7 +92,7 @@ class PaddleCpu(Adapter):
         """Paddle's CPU convolutions have float32 and float64 kernels only, its pool2d no bfloat16 kernel, and
         ``F.max_pool2d`` no dilation: each declined with Paddle's reason, not run into its NotFound error."""
         dtype = np.dtype(dtype)
-        if isinstance(case, PoolCase):
+        if case.op in POOLINGS:
             if case.op == "max_pool2d" and case.dilation != (1, 1):
                 return _NO_POOL_DILATION
             if dtype == BFLOAT16:

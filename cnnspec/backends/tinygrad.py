@@ -41,7 +41,7 @@ from cnnspec.backends.protocol import Adapter
 from cnnspec.backends.requirements import missing, missing_program
 from cnnspec.dtypes import BFLOAT16
 from cnnspec.findings import known
-from cnnspec.geometry import Padding, Pair, PoolCase
+from cnnspec.geometry import POOLINGS, Padding, Pair
 
 
 def _tinygrad_padding(padding: Any) -> Any:
@@ -131,7 +131,7 @@ class TinygradBackend(Adapter):
 
     def supports(self, case: Any, dtype: np.dtype) -> str | None:
         """tinygrad has no "same" padding form; its bfloat16 max pooling needs a compiler with __bf16."""
-        if isinstance(case, PoolCase):
+        if case.op in POOLINGS:
             if case.op == "max_pool2d" and dtype == BFLOAT16 and _clang_major() < 15:
                 return (
                     f"tinygrad's bfloat16 max-pooling kernel keeps a __bf16 buffer, which clang "

@@ -32,7 +32,7 @@ from cnnspec.accuracy import unit_roundoff
 from cnnspec.backends.protocol import Adapter
 from cnnspec.dtypes import BFLOAT16
 from cnnspec.findings import finding, known
-from cnnspec.geometry import ExplicitPadding, Padding, Pair, TransposedCase
+from cnnspec.geometry import ExplicitPadding, Padding, Pair
 
 _TF32_UNIT_ROUNDOFF = 2.0**-11  # TF32 keeps 10 explicit significand bits
 
@@ -400,7 +400,7 @@ class TorchBackend(Adapter):
 
     def supports(self, case: Any, dtype: np.dtype) -> str | None:
         """torch's conv_transpose2d takes one padding amount per axis, applied to both sides."""
-        if isinstance(case, TransposedCase) and any(lo != hi for lo, hi in case.padding):
+        if case.op == "conv_transpose2d" and any(lo != hi for lo, hi in case.padding):
             return "F.conv_transpose2d takes symmetric padding only"
         return None
 

@@ -21,7 +21,7 @@ from cnnspec.accuracy import declared_precision, error_bound, reduced_precision
 from cnnspec.backends import Backend, KnownCrash, KnownWrongAnswer, has, origin, snippet, supports
 from cnnspec.conformance import coverage, inflight, state
 from cnnspec.dtypes import BFLOAT16
-from cnnspec.geometry import NO_PADDING, Case, Conv2dCase
+from cnnspec.geometry import NO_PADDING, Case
 
 
 def discard(reason: str) -> None:
@@ -90,7 +90,7 @@ def describe(parameters: dict[str, Any]) -> str:
     return f"{p['backend']}.{p['op']}({arrays}, {params}){pick}"
 
 
-def _conv2d_case(arrays: dict[str, np.ndarray | None], params: dict[str, Any]) -> Conv2dCase | None:
+def _conv2d_case(arrays: dict[str, np.ndarray | None], params: dict[str, Any]) -> Case | None:
     """The geometry of a conv2d call's arrays and parameters, or None for a call that is not a valid rank-4 one."""
     x, w = arrays.get("x"), arrays.get("w")
     if x is None or w is None or x.ndim != 4 or w.ndim != 4:
@@ -98,7 +98,7 @@ def _conv2d_case(arrays: dict[str, np.ndarray | None], params: dict[str, Any]) -
     N, C_in, H, W = x.shape
     C_out, _, kH, kW = w.shape
     try:
-        return Conv2dCase(N, C_in, H, W, C_out, kH, kW, **params, bias=arrays.get("b") is not None)
+        return Case.conv2d(N, C_in, H, W, C_out, kH, kW, **params, bias=arrays.get("b") is not None)
     except (ValueError, TypeError):
         return None
 
@@ -441,7 +441,7 @@ def assert_within(
 
 
 def reference_and_bound(
-    backend: Backend, case: Conv2dCase, x: np.ndarray, w: np.ndarray, b: np.ndarray | None
+    backend: Backend, case: Case, x: np.ndarray, w: np.ndarray, b: np.ndarray | None
 ) -> tuple[np.ndarray, np.ndarray]:
     """[A.1, A.5, A.6] The reference result in the input's dtype, and the bound the backend's result
     must keep to against it: A.6's, from the precision the backend declares for that dtype."""

@@ -33,7 +33,7 @@ from hypothesis.internal.conjecture.data import ConjectureData
 from hypothesis.strategies import SearchStrategy
 
 from cnnspec.errors import ConvSpecError
-from cnnspec.geometry import Conv2dCase, ConvCase, PoolCase, TransposedCase
+from cnnspec.geometry import Case
 
 T = TypeVar("T")
 
@@ -182,7 +182,7 @@ def cover(
 
 def _elements(case: Any) -> tuple[int, str]:
     """The number of array elements a case calls with (input, weight and output), then its repr for ties."""
-    shapes = (case.x_shape, getattr(case, "w_shape", ()), case.out_shape)
+    shapes = (case.x_shape, case.w_shape or (), case.out_shape)
     return sum(math.prod(shape) for shape in shapes), repr(case)
 
 
@@ -213,7 +213,7 @@ class Conv2dBounds:
     def within(self, value: int, low: int, high: int | None) -> bool:
         return value >= low and (high is None or value <= high)
 
-    def allows(self, case: Conv2dCase) -> bool:
+    def allows(self, case: Case) -> bool:
         """Whether ``case`` keeps to these bounds (a depthwise case's channels count as its groups)."""
         C_in_g, filters = case.C_in // case.groups, case.C_out // case.groups
         form = case.padding if isinstance(case.padding, str) else "explicit"
@@ -233,10 +233,7 @@ class Conv2dBounds:
         if self.max_extra is not None:
             # As conv_cases() draws sizes: the smallest extent that fits, plus at most max_extra.
             pads = case.padding if form == "explicit" else ((0, 0), (0, 0))
-            fits = [
-                max(d * (k - 1) + 1 - sum(p), 1)  # type: ignore[arg-type]
-                for k, d, p in zip((case.kH, case.kW), case.dilation, pads)
-            ]
+            fits = [max(d * (k - 1) + 1 - sum(p), 1) for k, d, p in zip((case.kH, case.kW), case.dilation, pads)]
             ok = ok and case.H - fits[0] <= self.max_extra and case.W - fits[1] <= self.max_extra
         return ok
 
@@ -262,7 +259,7 @@ def _leftover(size: int, k: int, s: int, d: int, form: str, pad: tuple[int, int]
     return (size + (sum(pad) if form == "explicit" else 0) - d * (k - 1) - 1) % s != 0
 
 
-def _build_conv2d(bounds: Conv2dBounds, row: Row) -> Conv2dCase | None:
+def _build_conv2d(bounds: Conv2dBounds, row: Row) -> Case | None:
     kH, kW = row["kernel"]
     dH, dW = row["dilation H"], row["dilation W"]
     sH, sW = _stride(row["stride H"], kH, dH), _stride(row["stride W"], kW, dW)
@@ -279,7 +276,7 @@ def _build_conv2d(bounds: Conv2dBounds, row: Row) -> Conv2dCase | None:
     H = _extent(int(row["H_out"]), kH, sH, dH, form, pads[0], bool(row["leftover H"]))
     W = _extent(int(row["W_out"]), kW, sW, dW, form, pads[1], bool(row["leftover W"]))
     try:
-        case = Conv2dCase(
+        case = Case.conv2d(
             N=int(row["N"]),
             C_in=C_in_g * groups,
             H=H,
@@ -298,7 +295,7 @@ def _build_conv2d(bounds: Conv2dBounds, row: Row) -> Conv2dCase | None:
     return case if bounds.allows(case) else None
 
 
-def _read_conv2d(case: Conv2dCase) -> Row:
+def _read_conv2d(case: Case) -> Row:
     depthwise = case.groups == case.C_in > 1
     groups = (
         ("depthwise x2" if case.C_out == 2 * case.C_in else "depthwise" if case.C_out == case.C_in else "other")
@@ -352,7 +349,7 @@ def _restricted(
 
 
 @functools.cache
-def conv2d_cases(bounds: Conv2dBounds = Conv2dBounds()) -> tuple[Conv2dCase, ...]:
+def conv2d_cases(bounds: Conv2dBounds = Conv2dBounds()) -> tuple[Case, ...]:
     """[coverage] The covering set of conv2d cases within ``bounds``: every value of every axis of
     ``CONV2D_AXES``, and the pairs ``CONV2D_PAIRS`` (or every value alone, ``bounds.covering``)."""
     b = bounds
@@ -425,11 +422,11 @@ def negative_paddings() -> tuple[tuple[tuple[int, int], tuple[int, int]], ...]:
     return tuple(patterns)
 
 
-def with_padding(case: Conv2dCase, pads: tuple[tuple[int, int], tuple[int, int]]) -> Conv2dCase:
+def with_padding(case: Case, pads: tuple[tuple[int, int], tuple[int, int]]) -> Case:
     """``case`` (explicit, unpadded) with the explicit amounts ``pads``: its input grown by each crop and
     shrunk by each pad, so that the output keeps its size (at least one row where a pad exceeds it)."""
     grown = [max(n - sum(pair), 1) for n, pair in zip((case.H, case.W), pads)]
-    return dataclasses.replace(case, H=grown[0], W=grown[1], padding=pads)
+    return dataclasses.replace(case, spatial=tuple(grown), padding=pads)
 
 
 # Kernels that each sign pattern of P.5 meets in turn, undilated: a crop or a pad only matters where a
@@ -439,13 +436,13 @@ _P5_KERNELS = ((3, 3), (2, 3), (3, 2), (3, 1))
 
 
 @functools.cache
-def negative_padding_cases(bounds: Conv2dBounds) -> tuple[Conv2dCase, ...]:
+def negative_padding_cases(bounds: Conv2dBounds) -> tuple[Case, ...]:
     """[coverage, P.5] Each sign pattern of ``negative_paddings()`` twice: first alone, on a plain case (a
     3x3 kernel of a few channels, stride and dilation 1, no groups: the path frameworks take most), then on
     the cases of the unpadded covering set within ``bounds`` in turn, undilated, with kernels wider than one
     on either axis."""
     base, patterns = conv2d_cases(bounds), negative_paddings()
-    plain = Conv2dCase(
+    plain = Case.conv2d(
         N=max(bounds.min_batch, 1),
         C_in=max(bounds.min_group_channels, 3),
         H=6,
@@ -467,7 +464,7 @@ def negative_padding_cases(bounds: Conv2dBounds) -> tuple[Conv2dCase, ...]:
         H = (case.out_shape[2] - 1) * sH + kH
         W = (case.out_shape[3] - 1) * sW + kW
         try:
-            sized = dataclasses.replace(case, kH=kH, kW=kW, H=H, W=W, stride=(sH, sW), dilation=(1, 1))
+            sized = dataclasses.replace(case, kernel=(kH, kW), spatial=(H, W), stride=(sH, sW), dilation=(1, 1))
             cases.append(with_padding(sized, pads))
         except ConvSpecError:
             cases.append(with_padding(case, pads))
@@ -495,7 +492,7 @@ def conv_nd_cases(rank: int) -> Cases:
     """[coverage, N.1] The covering set of rank-``rank`` convolutions: the axis values apply to the last
     spatial axis; the others take the first of their values rotated, so every axis meets each."""
 
-    def build(row: Row) -> ConvCase | None:
+    def build(row: Row) -> Case | None:
         k, d = int(row["kernel"]), int(row["dilation"])
         s = _stride(row["stride"], k, d)
         form = str(row["padding"])
@@ -509,7 +506,7 @@ def conv_nd_cases(rank: int) -> Cases:
         outs = [max(1, int(row["out"]) // (2 ** (rank - 1 - i))) for i in range(rank)]
         spatial = tuple(_extent(o, k, s, d, form, pad) for o in outs)
         try:
-            return ConvCase(
+            return Case.conv(
                 N=int(row["N"]),
                 C_in=C_in_g * groups,
                 C_out=filters * groups,
@@ -524,7 +521,7 @@ def conv_nd_cases(rank: int) -> Cases:
         except ConvSpecError:
             return None
 
-    def read(case: ConvCase) -> Row:
+    def read(case: Case) -> Row:
         depthwise = case.groups == case.C_in > 1 and case.C_out == case.C_in
         k, s, d = case.kernel[-1], case.stride[-1], case.dilation[-1]
         pad = (None, None) if isinstance(case.padding, str) else case.padding[-1]
@@ -565,7 +562,7 @@ def transposed_cases(*, min_stride: int = 1, output_padding: bool = True) -> Cas
     """[coverage, U.1] The covering set of conv_transpose2d cases: output padding none or the largest
     below the stride (where ``output_padding``), strides from ``min_stride``."""
 
-    def build(row: Row) -> TransposedCase | None:
+    def build(row: Row) -> Case | None:
         channels, filters = int(row["channels"]), int(row["C_out/groups"])
         groups = {"1": 1, "2": 2}.get(str(row["groups"]), channels)
         C_in_g = 1 if row["groups"] == "depthwise" else channels
@@ -581,7 +578,7 @@ def transposed_cases(*, min_stride: int = 1, output_padding: bool = True) -> Cas
         if not output_padding and max(extra) > 0:
             return None
         try:
-            return TransposedCase(
+            return Case.conv_transpose2d(
                 N=1 + int(row["bias"]),
                 C_in=C_in_g * groups,
                 H=H,
@@ -599,7 +596,7 @@ def transposed_cases(*, min_stride: int = 1, output_padding: bool = True) -> Cas
         except ConvSpecError:
             return None
 
-    def read(case: TransposedCase) -> Row:
+    def read(case: Case) -> Row:
         depthwise = case.groups == case.C_in > 1 and case.C_out == case.C_in
         padding = {((0, 0), (0, 0)): "none", ((1, 1), (1, 1)): "symmetric"}.get(case.padding, "asymmetric")
         return {
@@ -635,10 +632,10 @@ POOL_AXES: dict[str, tuple[Hashable, ...]] = {
 
 
 @functools.cache
-def pool_cases(op: str) -> tuple[PoolCase, ...]:
+def pool_cases(op: str) -> tuple[Case, ...]:
     """[coverage, M.1] The covering set of ``op`` ("max_pool2d" or "avg_pool2d") cases."""
 
-    def build(row: Row) -> PoolCase | None:
+    def build(row: Row) -> Case | None:
         kernel = row["kernel"]
         d = int(row["dilation"]) if op == "max_pool2d" else 1
         stride = tuple({"1": 1, "kernel": k, "> kernel": d * (k - 1) + 2}[str(row["stride"])] for k in kernel)
@@ -646,7 +643,7 @@ def pool_cases(op: str) -> tuple[PoolCase, ...]:
         out = int(row["out"])
         sizes = [max((out - 1) * s + d * (k - 1) + 1 - 2 * p, d) for k, s, p in zip(kernel, stride, padding)]
         try:
-            return PoolCase(
+            return Case.pool2d(
                 op,
                 N=1 + int(row["ceil mode"]),
                 C=int(row["channels"]),
@@ -662,7 +659,7 @@ def pool_cases(op: str) -> tuple[PoolCase, ...]:
         except ConvSpecError:
             return None
 
-    def read(case: PoolCase) -> Row:
+    def read(case: Case) -> Row:
         k, s = case.kernel, case.stride
         stride = "1" if s == (1, 1) else "kernel" if s == k else "> kernel"
         return {
@@ -686,7 +683,7 @@ def pool_cases(op: str) -> tuple[PoolCase, ...]:
     # hangs past the end padding, which an average counting the padding must still divide by the taps it
     # covers (2 here, not the window's 3): five axes at once (ceil mode, count padding, padding, a kernel
     # wider than padding + 1, a stride that starts a window there). Among the first part, met by every run.
-    hanging = PoolCase(
+    hanging = Case.pool2d(
         op, N=1, C=1, H=1, W=8, kernel=(1, 3), stride=(1, 2), padding=(0, 1), ceil_mode=True, count_include_pad=True
     )
     return Cases([*made[: made.values], hanging, *made[made.values :]], made.values + 1)

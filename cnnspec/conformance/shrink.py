@@ -17,6 +17,7 @@ from hypothesis import Phase, example, given, settings
 
 from cnnspec.conformance import covering
 from cnnspec.errors import ConvSpecError
+from cnnspec.geometry import POOLINGS
 
 # The most examples a shrink runs: enough to walk a 33-channel case down to one channel and a few rows.
 MOST_TRIES = 300
@@ -70,7 +71,10 @@ def simpler(value: Any) -> Iterator[Any]:
                 yield from _replaced(
                     value, groups=groups, C_in=value.C_in // g * groups, C_out=value.C_out // g * groups
                 )
-        if hasattr(value, "groups"):
+        if getattr(value, "op", None) in POOLINGS:  # a pooling's channels are its input's and its output's
+            for C in _smaller(value.C_in, 1):
+                yield from _replaced(value, C_in=C, C_out=C)
+        elif hasattr(value, "groups"):
             g = value.groups
             for C_in_g in _smaller(value.C_in // g, 1):
                 yield from _replaced(value, C_in=C_in_g * g)

@@ -1,6 +1,6 @@
 """Hypothesis strategies: valid conv2d geometries, and arrays for a geometry and dtype.
 
-Geometry and data are drawn apart. ``conv_cases()`` draws a valid ``Conv2dCase`` by construction (no
+Geometry and data are drawn apart. ``conv_cases()`` draws a valid ``Case`` by construction (no
 filtering) and shrinks towards groups=1, one channel, a 1x1 kernel, stride 1, dilation 1, no padding,
 one batch element and the smallest input that fits, whose output is 1x1. ``conv_arrays()`` draws the
 data for a case from a seed: data are random, not shrunk, so that examples stay fast however large,
@@ -13,7 +13,7 @@ import dataclasses
 import functools
 import math
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import numpy as np
 from hypothesis import strategies as st
@@ -22,7 +22,7 @@ from hypothesis.errors import InvalidArgument
 from cnnspec.accuracy import exact_integers
 from cnnspec.conformance import coverage, covering
 from cnnspec.corners import CORNERS
-from cnnspec.geometry import Conv2dCase, ConvCase, PoolCase, TransposedCase
+from cnnspec.geometry import Case
 
 PaddingForm = Literal["explicit", "valid", "same"]
 Values = Literal["integers", "floats"]
@@ -68,7 +68,7 @@ def conv_cases(
     paddings: tuple[PaddingForm, ...] = ("valid", "explicit", "same"),
     bias: bool | None = None,
     covering_strength: Literal["pairs", "values"] = "pairs",
-) -> st.SearchStrategy[Conv2dCase]:
+) -> st.SearchStrategy[Case]:
     """[S.1-S.4, G.1, P.1-P.4, T.1-T.3] Valid conv2d geometries, its covering set first (covering.py).
 
     ``min_group_channels`` and ``max_group_channels`` bound C_in/groups and ``max_group_filters`` C_out/groups; ``max_padding``
@@ -159,7 +159,7 @@ def conv_cases(
     assert corners <= CORNERS.keys(), corners - CORNERS.keys()
 
     @st.composite
-    def cases(draw: st.DrawFn) -> Conv2dCase:
+    def cases(draw: st.DrawFn) -> Case:
         coverage.reachable(corners)
         groups = draw(st.integers(min_groups, max_groups))
         # Every example makes the same draws, whatever it picks, so that the shrinker's choices stay
@@ -180,7 +180,7 @@ def conv_cases(
         for axis in range(2):
             fit = dilation[axis] * (kernel[axis] - 1) + 1 - (sum(pads[axis]) if form == "explicit" else 0)
             sizes.append(max(fit, 1) + draw(st.integers(0, max_extra)))
-        return Conv2dCase(
+        return Case.conv2d(
             N=draw(st.integers(min_batch, max_batch)),
             C_in=C_in_g * groups,
             H=sizes[0],
@@ -226,7 +226,7 @@ def integer_range(K: int, dtype: np.dtype | type) -> tuple[int, int | None]:
     return 1, int(room) - 1  # |x|, |w|, |b| <= 1 with at most room - 1 nonzero taps: M <= room
 
 
-def make_arrays(case: Conv2dCase, dtype: np.dtype | type, seed: int, values: Values = "integers") -> ConvArrays:
+def make_arrays(case: Case, dtype: np.dtype | type, seed: int, values: Values = "integers") -> ConvArrays:
     """[A.1, A.2] The data of a case from a seed: small integers (exact in ``dtype``, A.2) or standard
     normal floats. Where K is too long for even -1..1 to stay exact (bfloat16 from K = 64 on), each
     filter keeps only as many nonzero taps as stay exact, at random places."""
@@ -238,7 +238,7 @@ def make_arrays(case: Conv2dCase, dtype: np.dtype | type, seed: int, values: Val
             return rng.integers(-r, r + 1, size=shape).astype(dtype)
         return rng.standard_normal(shape).astype(dtype)
 
-    x, w = draw(case.x_shape), draw(case.w_shape)
+    x, w = draw(case.x_shape), draw(cast(tuple[int, ...], case.w_shape))
     if values == "integers" and taps is not None:
         flat = w.reshape(w.shape[0], -1)
         for o in range(w.shape[0]):
@@ -247,9 +247,7 @@ def make_arrays(case: Conv2dCase, dtype: np.dtype | type, seed: int, values: Val
     return ConvArrays(x, w, b, seed, values)
 
 
-def conv_arrays(
-    case: Conv2dCase, dtype: np.dtype | type, *, values: Values = "integers"
-) -> st.SearchStrategy[ConvArrays]:
+def conv_arrays(case: Case, dtype: np.dtype | type, *, values: Values = "integers") -> st.SearchStrategy[ConvArrays]:
     """[A.1, A.2] Arrays for ``case`` in ``dtype``, from a drawn seed; shrinks towards seed 0."""
     if values not in ("integers", "floats"):
         raise InvalidArgument(f"values={values!r} must be 'integers' or 'floats'")
@@ -270,7 +268,7 @@ def conv_nd_cases(
     max_padding: int = 2,
     max_extra: int = 4,
     bias: bool | None = None,
-) -> st.SearchStrategy[ConvCase]:
+) -> st.SearchStrategy[Case]:
     """[N.1] Valid rank-``rank`` convolution geometries (conv1d, conv3d), its covering set first (the
     bounds are the random examples'; covering.py), each axis with its own kernel
     extent, stride, dilation and padding, in the three padding forms. Shrinks like ``conv_cases``:
@@ -290,7 +288,7 @@ def conv_nd_cases(
         _check(name, value, low)
 
     @st.composite
-    def cases(draw: st.DrawFn) -> ConvCase:
+    def cases(draw: st.DrawFn) -> Case:
         groups = draw(st.integers(1, max_groups))
         C_in_g, C_out_g = draw(st.integers(1, max_group_channels)), draw(st.integers(1, max_group_filters))
         kernel = tuple(draw(st.integers(1, max_kernel)) for _ in range(rank))
@@ -302,7 +300,7 @@ def conv_nd_cases(
             max(d * (k - 1) + 1 - (sum(p) if form == "explicit" else 0), 1) + draw(st.integers(0, max_extra))
             for k, d, p in zip(kernel, dilation, pads)
         )
-        return ConvCase(
+        return Case.conv(
             N=draw(st.integers(1, max_batch)),
             C_in=C_in_g * groups,
             C_out=C_out_g * groups,
@@ -337,7 +335,7 @@ def transposed_cases(
     max_size: int = 6,
     output_padding: bool = True,
     bias: bool | None = None,
-) -> st.SearchStrategy[TransposedCase]:
+) -> st.SearchStrategy[Case]:
     """[U.1, U.4] Valid conv_transpose2d geometries, its covering set first (the size bounds are the random
     examples'; covering.py), with output padding below the stride on each axis
     (the range every implementation must accept) where ``output_padding``, else none. Padding is at
@@ -356,7 +354,7 @@ def transposed_cases(
         _check(name, value, low)
 
     @st.composite
-    def cases(draw: st.DrawFn) -> TransposedCase:
+    def cases(draw: st.DrawFn) -> Case:
         groups = draw(st.integers(min_groups, max_groups))
         C_in_g, C_out_g = draw(st.integers(1, max_group_channels)), draw(st.integers(1, max_group_filters))
         sizes = (draw(st.integers(1, max_size)), draw(st.integers(1, max_size)))
@@ -371,7 +369,7 @@ def transposed_cases(
             room = (n - 1) * s + d * (k - 1)
             lo = draw(st.integers(0, min(max_padding, room)))
             pads.append((lo, draw(st.integers(0, min(max_padding, room - lo)))))
-        return TransposedCase(
+        return Case.conv_transpose2d(
             N=draw(st.integers(1, 2)),
             C_in=C_in_g * groups,
             H=sizes[0],
@@ -387,7 +385,7 @@ def transposed_cases(
             bias=draw(st.booleans()) if bias is None else bias,
         )
 
-    def allows(c: TransposedCase) -> bool:
+    def allows(c: Case) -> bool:
         # As drawn: output padding below the stride (none without it), an output of at least 1 without it.
         return (
             (bias is None or c.bias == bias)
@@ -414,7 +412,7 @@ def pool_cases(
     max_stride: int = 3,
     max_dilation: int = 2,
     max_extra: int = 8,
-) -> st.SearchStrategy[PoolCase]:
+) -> st.SearchStrategy[Case]:
     """[M.1] Valid ``op`` ("max_pool2d" or "avg_pool2d") geometries, its covering set first (the size bounds
     are the random examples'; covering.py): padding up to half the kernel, ceil
     mode on or off, dilation for max pooling, ``count_include_pad`` for average pooling. Shrinks
@@ -432,7 +430,7 @@ def pool_cases(
     _check("max_extra", max_extra, 0)
 
     @st.composite
-    def cases(draw: st.DrawFn) -> PoolCase:
+    def cases(draw: st.DrawFn) -> Case:
         kernel = (draw(st.integers(1, max_kernel)), draw(st.integers(1, max_kernel)))
         stride = (draw(st.integers(1, max_stride)), draw(st.integers(1, max_stride)))
         dilation = (
@@ -444,7 +442,7 @@ def pool_cases(
             max(d * (k - 1) + 1 - 2 * p, d) + draw(st.integers(0, max_extra))
             for k, d, p in zip(kernel, dilation, padding)
         ]
-        return PoolCase(
+        return Case.pool2d(
             op,
             N=draw(st.integers(1, max_batch)),
             C=draw(st.integers(1, max_channels)),
@@ -484,7 +482,7 @@ def arrays_of(
     return st.integers(0, 2**32 - 1).map(make)
 
 
-def negative_padding_cases(**bounds: Any) -> st.SearchStrategy[Conv2dCase]:
+def negative_padding_cases(**bounds: Any) -> st.SearchStrategy[Case]:
     """[P.5] Valid geometries with explicit amounts in [-2, 2], at least one of them negative: a case of
     ``conv_cases(paddings=("explicit",), max_padding=0, **bounds)`` whose input is grown by each crop. The
     covering set has every pattern of signs over the four sides, each with kernels wider than one.
@@ -493,7 +491,7 @@ def negative_padding_cases(**bounds: Any) -> st.SearchStrategy[Conv2dCase]:
     amount = st.integers(-2, 2)
 
     @st.composite
-    def cases(draw: st.DrawFn) -> Conv2dCase:
+    def cases(draw: st.DrawFn) -> Case:
         case = draw(base)
         top, bottom, left, right = (draw(amount) for _ in range(4))
         pads = ((top if min(top, bottom, left, right) < 0 else -1, bottom), (left, right))
@@ -503,7 +501,7 @@ def negative_padding_cases(**bounds: Any) -> st.SearchStrategy[Conv2dCase]:
     # The base bounds but for the padding, which the crops make negative.
     either_sign = dataclasses.replace(key, max_padding=2)
 
-    def allows(case: Conv2dCase) -> bool:
+    def allows(case: Case) -> bool:
         pads = case.padding
         if isinstance(pads, str) or min(map(min, pads)) >= 0 or max(abs(p) for pair in pads for p in pair) > 2:
             return False

@@ -14,7 +14,7 @@ from cnnspec.accuracy import error_bound, exact_integers, operation_precision
 from cnnspec.conformance.checks import Call, Nonconformance, assert_equal, assert_within, discard
 from cnnspec.conformance.profiles import conformance
 from cnnspec.conformance.strategies import Values, arrays_of, conv_cases
-from cnnspec.geometry import Conv2dCase
+from cnnspec.geometry import Case
 
 # Sums over the batch and the output map (grad_weight) grow with the map: keep them moderate.
 gradient_cases = conv_cases(max_batch=2, max_group_channels=6, max_extra=6)
@@ -23,13 +23,13 @@ NAMES = ("grad_input", "grad_weight", "grad_bias")
 CLAUSES = ("B.1", "B.2", "B.3")
 
 
-def backward_call(backend, case: Conv2dCase, x, w, b, g) -> Call:
+def backward_call(backend, case: Case, x, w, b, g) -> Call:
     """The backend's ``conv2d_backward`` of ``case`` at x, w, b for the upstream gradient g."""
     return Call.of(backend, case, op="conv2d_backward", x=x, w=w, b=b, grad_output=g)
 
 
-def _arrays(data, case: Conv2dCase, dtype, values: Values):
-    terms = max(adjoint.grad_terms(case.x_shape, case.w_shape, case.out_shape))
+def _arrays(data, case: Case, dtype, values: Values):
+    terms = max(adjoint.grad_terms(case.x_shape, case.w_shape or (), case.out_shape))
     a = data.draw(
         arrays_of(
             {"x": case.x_shape, "w": case.w_shape, "b": case.b_shape, "g": case.out_shape},
@@ -79,7 +79,7 @@ def test_gradients_match_reference_within_bound(backend, dtype, case, data):
         )
 
 
-def _exact_arrays(data, case: Conv2dCase, dtype):
+def _exact_arrays(data, case: Case, dtype):
     x, w, b, g = _arrays(data, case, dtype, "integers")
     magnitudes = adjoint.conv_grad(x, w, b, g, **case.params(), magnitude=True)
     largest = max(float(m.max()) for m in magnitudes if m is not None)

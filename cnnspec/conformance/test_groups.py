@@ -12,7 +12,7 @@ from cnnspec import oracles
 from cnnspec.conformance.checks import Call, assert_equal
 from cnnspec.conformance.profiles import conformance
 from cnnspec.conformance.strategies import conv_arrays, conv_cases, make_arrays
-from cnnspec.geometry import Conv2dCase
+from cnnspec.geometry import Case
 
 
 @pytest.mark.clauses("G.3", "G.2", "G.1")
@@ -116,5 +116,5 @@ def test_connection_table_is_a_full_conv_with_zero_slices(backend, dtype, case, 
 @given(seed=st.integers(0, 2**32 - 1))
 def test_lenet5_c3_layer(backend, dtype, seed):
     # C3 takes S2's six 14x14 pooled maps as six channels and makes sixteen 10x10 maps with 5x5 kernels.
-    case = Conv2dCase(N=1, C_in=6, H=14, W=14, C_out=16, kH=5, kW=5)
+    case = Case.conv2d(N=1, C_in=6, H=14, W=14, C_out=16, kH=5, kW=5)
     _check_table(backend, case, make_arrays(case, dtype, seed), lenet5_c3_table())

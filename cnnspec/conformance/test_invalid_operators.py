@@ -21,7 +21,7 @@ from cnnspec.conformance.checks import Call, Nonconformance
 from cnnspec.conformance.profiles import conformance
 from cnnspec.conformance.strategies import arrays_of, conv_cases, conv_nd_cases, pool_cases, transposed_cases
 from cnnspec.conformance.test_invalid import Invalid, bad_bias_shapes, invalid_convolutions, must_all_raise
-from cnnspec.geometry import PoolCase, TransposedCase, pool_output_size, transposed_output_size
+from cnnspec.geometry import Case, pool_output_size, transposed_output_size
 from cnnspec.operations import OPERATIONS
 
 RANKS = pytest.mark.parametrize("rank", [1, 3], ids=["conv1d", "conv3d"])
@@ -52,7 +52,7 @@ def invalid_nd(call: Call) -> Iterator[Invalid]:
     yield from invalid_convolutions(call, ("E.8",) * 5)
 
 
-def invalid_transposed(call: Call, case: TransposedCase) -> Iterator[Invalid]:
+def invalid_transposed(call: Call, case: Case) -> Iterator[Invalid]:
     """[E.9, E.10, U.4] Every kind of invalid conv_transpose2d call, from the valid ``call`` of ``case``:
     wrong ranks, a weight whose first axis is not C_in, groups that do not divide C_in, a stride or a
     dilation of 0 or -1 on each axis, a negative padding on each axis, each bad bias shape (E.9); padding
@@ -82,7 +82,7 @@ def invalid_transposed(call: Call, case: TransposedCase) -> Iterator[Invalid]:
     for shape in bad_bias_shapes(C_out):
         yield Invalid("E.9", f"bias of shape {shape} with C_out={C_out}", call.but(b=np.ones(shape, dtype)), "E.6")
     for axis in (0, 1):
-        n, k = case.x_shape[2 + axis], case.w_shape[2 + axis]
+        n, k = case.spatial[axis], case.kernel[axis]
         s, d, a = case.stride[axis], case.dilation[axis], case.output_padding[axis]
         fill = transposed_output_size(n, k, stride=s, pad=(0, 0), dilation=d, output_padding=a)
         for p in dict.fromkeys(((fill + 1) // 2, fill)):
@@ -110,7 +110,7 @@ def invalid_transposed(call: Call, case: TransposedCase) -> Iterator[Invalid]:
     yield Invalid("E.9", f"groups=0 with C_in={C_in}", call.but(groups=0))
 
 
-def invalid_pool(call: Call, case: PoolCase) -> Iterator[Invalid]:
+def invalid_pool(call: Call, case: Case) -> Iterator[Invalid]:
     """[E.11] Every kind of invalid pooling call, from the valid ``call`` of ``case``: wrong ranks, a kernel,
     a stride or (max) a dilation of 0 or -1 on each axis, a negative padding and one above half the
     dilated window on each axis, and a window larger than the padded input on each axis."""

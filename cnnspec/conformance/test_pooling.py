@@ -16,17 +16,17 @@ from cnnspec.conformance.covering import either, exhaustive
 from cnnspec.conformance.profiles import conformance
 from cnnspec.conformance.strategies import arrays_of, make_arrays, pool_cases
 from cnnspec.conformance.test_groups import lenet5_c3_table
-from cnnspec.geometry import Conv2dCase, PoolCase
+from cnnspec.geometry import Case
 from cnnspec.operations import POOLS
 
 OPS = POOLS
 
 
-def _x(data, case: PoolCase, dtype) -> np.ndarray:
+def _x(data, case: Case, dtype) -> np.ndarray:
     return data.draw(arrays_of({"x": case.x_shape}, dtype), label="x")["x"]
 
 
-def check_pooled(backend, case: PoolCase, call: Call, actual: np.ndarray, *, clause: str, why: str = "") -> None:
+def check_pooled(backend, case: Case, call: Call, actual: np.ndarray, *, clause: str, why: str = "") -> None:
     """[M.2, M.3] ``actual`` is the reference pooling of the call's input: exactly for max, within A.1's
     bound (K = kH·kW + 1, for the sum and the division) for the average."""
     x = call.array("x")
@@ -101,12 +101,12 @@ def test_pooling_acts_on_each_channel_alone(backend, dtype, case, data):
 def test_pooled_maps_feed_the_next_conv_as_channels(backend, dtype, op, seed):
     # LeNet-5: C1's six 28x28 maps, subsampled 2x2 by S2, are C3's six 14x14 input channels, which
     # its connection table links to sixteen 10x10 maps with 5x5 kernels.
-    case = PoolCase(op, N=1, C=6, H=28, W=28, kernel=(2, 2), stride=(2, 2))
+    case = Case.pool2d(op, N=1, C=6, H=28, W=28, kernel=(2, 2), stride=(2, 2))
     x = np.random.default_rng(seed).standard_normal(case.x_shape).astype(dtype)
     pool = Call.of(backend, case, x=x)
     pooled = pool.run("M.5")
     check_pooled(backend, case, pool, pooled, clause="M.5", why=f"S2's {op} of C1's maps")
-    c3 = Conv2dCase(N=1, C_in=6, H=14, W=14, C_out=16, kH=5, kW=5)
+    c3 = Case.conv2d(N=1, C_in=6, H=14, W=14, C_out=16, kH=5, kW=5)
     a = make_arrays(c3, dtype, seed, "floats")
     w = a.w * lenet5_c3_table()[:, :, None, None].astype(dtype)
     conv = Call.of(backend, c3, x=np.ascontiguousarray(pooled), w=w, b=a.b)

@@ -16,19 +16,17 @@ from cnnspec.conformance.checks import Call, assert_equal, assert_within, discar
 from cnnspec.conformance.covering import exhaustive
 from cnnspec.conformance.profiles import conformance
 from cnnspec.conformance.strategies import Values, arrays_of, conv_nd_cases
-from cnnspec.geometry import ConvCase
+from cnnspec.geometry import Case
 
 RANKS = pytest.mark.parametrize("rank", [1, 3], ids=["conv1d", "conv3d"])
 
 
-def conv_call(backend, case: ConvCase, x, w, b) -> Call:
-    """The call of ``case`` by its rank: at rank 2 with the conv2d geometry that adapters' ``supports`` know."""
-    if case.rank == 2:
-        return Call.of(backend, case.as_conv2d(), x=x, w=w, b=b)
+def conv_call(backend, case: Case, x, w, b) -> Call:
+    """The call of ``case``, whose operation its rank names."""
     return Call.of(backend, case, x=x, w=w, b=b)
 
 
-def _arrays(data, case: ConvCase, dtype, values: Values):
+def _arrays(data, case: Case, dtype, values: Values):
     a = data.draw(
         arrays_of({"x": case.x_shape, "w": case.w_shape, "b": case.b_shape}, dtype, values=values, terms=case.K),
         label="arrays",
@@ -36,7 +34,7 @@ def _arrays(data, case: ConvCase, dtype, values: Values):
     return a["x"], a["w"], a["b"]
 
 
-def _exact(data, case: ConvCase, dtype):
+def _exact(data, case: Case, dtype):
     """Integer arrays whose sums stay exact in ``dtype`` (A.2), or a discarded example."""
     x, w, b = _arrays(data, case, dtype, "integers")
     if reference.conv_magnitude(x, w, b, **case.params()).max() > exact_integers(dtype):
@@ -119,7 +117,7 @@ def test_ranks_nest(backend, dtype, rank, data):
     # conv1d is checked against conv2d with H = kH = 1, and conv2d against conv3d with D = kD = 1.
     lower = data.draw(conv_nd_cases(rank=1 if rank == 1 else 2), label="case")
     padding = lower.padding if isinstance(lower.padding, str) else ((0, 0), *lower.padding)
-    upper = ConvCase(
+    upper = Case.conv(
         lower.N,
         lower.C_in,
         lower.C_out,

@@ -14,10 +14,10 @@ from cnnspec.backends import output_padding_limit
 from cnnspec.conformance.checks import Call, Nonconformance, assert_equal, assert_within, discard
 from cnnspec.conformance.profiles import conformance
 from cnnspec.conformance.strategies import Values, arrays_of, transposed_cases
-from cnnspec.geometry import Conv2dCase, TransposedCase
+from cnnspec.geometry import Case
 
 
-def _arrays(data, case: TransposedCase, dtype, values: Values, bias: bool = True):
+def _arrays(data, case: Case, dtype, values: Values, bias: bool = True):
     a = data.draw(
         arrays_of(
             {"x": case.x_shape, "w": case.w_shape, "b": case.b_shape if bias else None},
@@ -30,7 +30,7 @@ def _arrays(data, case: TransposedCase, dtype, values: Values, bias: bool = True
     return a["x"], a["w"], a["b"]
 
 
-def _expected(backend, case: TransposedCase, x, w, b, dtype):
+def _expected(backend, case: Case, x, w, b, dtype):
     x64, w64, b64 = x.astype(np.float64), w.astype(np.float64), None if b is None else b.astype(np.float64)
     r64 = adjoint.conv_transpose2d(x64, w64, b64, **case.params())
     bound = error_bound(
@@ -42,7 +42,7 @@ def _expected(backend, case: TransposedCase, x, w, b, dtype):
     return r64.astype(dtype), bound
 
 
-def _exact(data, case: TransposedCase, dtype, bias: bool = True):
+def _exact(data, case: Case, dtype, bias: bool = True):
     x, w, b = _arrays(data, case, dtype, "integers", bias)
     if adjoint.conv_transpose2d(x, w, b, **case.params(), magnitude=True).max() > exact_integers(dtype):
         discard(f"sums too long for exact integers in {np.dtype(dtype).name}")
@@ -81,7 +81,7 @@ def test_transposed_is_the_adjoint_of_own_conv2d(backend, dtype, case, data):
         call=call,
         why="the exact integer scatter of U.1",
     )
-    forward_case = Conv2dCase(
+    forward_case = Case.conv2d(
         case.N,
         case.C_out,
         *case.out_shape[2:],
@@ -157,7 +157,7 @@ def test_output_padding_limit(backend, dtype, case, data):
                     f"beyond the declared limit (below the {limit})",
                 )
                 continue
-            moved = TransposedCase(
+            moved = Case.conv_transpose2d(
                 case.N,
                 case.C_in,
                 case.H,
