@@ -678,6 +678,24 @@ class MaxPoolPadsWithZeros(BrokenOps):
         )
 
 
+class MaxPoolPadsReadAcrossAxes(BrokenOps):
+    """max_pool2d on its unit-stride, undilated path reads padding (p_H, p_W) as [top, bottom, left, right] =
+    [p_H, p_W, p_H, p_W] (M.1), as the ONNX reference evaluator's MaxPool does: padding equal on both axes, or
+    any stride or dilation, is right. The maximum's property meets it first, as a wrong output shape (M.2)."""
+
+    def max_pool2d(self, x, /, *, kernel_size, stride, padding, dilation, ceil_mode):
+        right = super().max_pool2d(  # which validates the call
+            x, kernel_size=kernel_size, stride=stride, padding=padding, dilation=dilation, ceil_mode=ceil_mode
+        )
+        (pH, pW) = padding
+        if stride != (1, 1) or dilation != (1, 1) or pH == pW:
+            return right
+        xp = np.pad(x.astype(np.float64), ((0, 0), (0, 0), (pH, pW), (pH, pW)), constant_values=-np.inf).astype(x.dtype)
+        return super().max_pool2d(
+            xp, kernel_size=kernel_size, stride=stride, padding=(0, 0), dilation=dilation, ceil_mode=ceil_mode
+        )
+
+
 class Conv3dDepthHeightSwapped(BrokenOps):
     """conv3d reads the kernel's depth axis as height and its height as depth (N.2)."""
 
@@ -855,6 +873,7 @@ CAUGHT_BY: dict[type, tuple[str, tuple[str, ...]]] = {
     AvgPoolAlwaysCountsPadding: ("M.3", ("test_avg_pool_is_the_window_mean",)),
     AvgPoolDividesHangingWindowByItsSize: ("M.3", ("test_avg_pool_is_the_window_mean",)),
     MaxPoolPadsWithZeros: ("M.2", ("test_max_pool_is_the_window_maximum",)),
+    MaxPoolPadsReadAcrossAxes: ("M.2", ("test_max_pool_is_the_window_maximum",)),
     ChannelTailPast16Dropped: ("A.2", ("test_exact_on_small_integers",)),
     RowTilePast16Dropped: ("A.2", ("test_exact_on_small_integers",)),
     OneColumnStridePath: ("A.2", ("test_exact_on_small_integers",)),

@@ -686,7 +686,11 @@ def pool_cases(op: str) -> tuple[Case, ...]:
     hanging = Case.pool2d(
         op, N=1, C=1, H=1, W=8, kernel=(1, 3), stride=(1, 2), padding=(0, 1), ceil_mode=True, count_include_pad=True
     )
-    return Cases([*made[: made.values], hanging, *made[made.values :]], made.values + 1)
+    # Another: padding on one axis only, at unit stride and dilation, the path a kernel special-cases (the
+    # ONNX reference evaluator's MaxPool reads its pads across the axes there): the "half" padding of the
+    # catalogue is equal on both axes, and no pair of values makes stride and dilation 1 at once.
+    one_axis = Case.pool2d(op, N=1, C=1, H=2, W=2, kernel=(2, 2), stride=(1, 1), padding=(1, 0))
+    return Cases([*made[: made.values], hanging, one_axis, *made[made.values :]], made.values + 2)
 
 
 # Where a strategy keeps its covering set: a function, so that building the set waits for the first run.
