@@ -547,6 +547,17 @@ class BiasOfOneBroadcast(Broken):
         return super().conv(x, w, b, stride, padding, dilation, groups)
 
 
+class OneByOneOutputDropsBias(Broken):
+    """An output of one element a map takes a dot-product path (the window against each filter) that
+    forgets the bias (V.4); every larger output is right."""
+
+    def conv(self, x, w, b, stride, padding, dilation, groups):
+        y = super().conv(x, w, b, stride, padding, dilation, groups)
+        if b is not None and y.shape[-2:] == (1, 1):
+            return super().conv(x, w, None, stride, padding, dilation, groups)
+        return y
+
+
 # What the suite must report for each broken backend: the clause of its primary failure, and the
 # properties it must fail. Between them the backends make every conformance property fail, so that
 # each property is shown to catch a bug class (tests/test_broken_backends.py checks both).
@@ -881,6 +892,7 @@ CAUGHT_BY: dict[type, tuple[str, tuple[str, ...]]] = {
     ZeroSlicesSkipped: ("A.8", ("test_nan_and_infinity_reach_the_outputs_ieee_sends_them_to",)),
     DilationZeroIsOne: ("E.5", ("test_stride_or_dilation_below_1_is_rejected",)),
     BiasOfOneBroadcast: ("E.6", ("test_wrong_bias_is_rejected",)),
+    OneByOneOutputDropsBias: ("V.4", ("test_matches_reference_within_bound",)),
     Conv3dDepthHeightSwapped: (
         "N.2",
         (

@@ -51,6 +51,22 @@ def test_corners_are_computed_from_the_geometry(corner, expected):
     assert "stride > 1" not in corners_of(case)
 
 
+def test_a_strategy_declares_the_corners_it_can_reach_as_data():
+    # On the strategy, before any example: a covering example is explicit and never draws, so a declaration
+    # made while drawing was never made in a run of the covering set alone, whose test below then checked
+    # nothing.
+    from cnnspec.conformance import coverage
+    from cnnspec.conformance.strategies import conv_cases, negative_padding_cases, pool_cases
+    from cnnspec.corners import CORNERS
+
+    negative = {"padding negative", "padding negative on one side, positive on the other"}
+    assert coverage.reachable([conv_cases()]) == set(CORNERS) - negative
+    assert "dilation > 1" not in coverage.reachable([conv_cases(max_dilation=1)])
+    assert "padding same" not in coverage.reachable([conv_cases(paddings=("valid", "explicit"))])
+    assert negative <= coverage.reachable([negative_padding_cases()])
+    assert coverage.reachable([pool_cases("max_pool2d")]) == set()
+
+
 @pytest.mark.parametrize("backend", ["reference", "odd_backends:CoveringValues"])
 def test_the_covering_set_alone_reaches_every_corner_each_property_declares(run_suite, tmp_path, backend):
     # The random budget at nothing (the covering profile): every corner a strategy's bounds can reach is

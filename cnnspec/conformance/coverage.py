@@ -5,7 +5,8 @@ A *corner* is a feature of a call where kernels break (a stride above 1, asymmet
 channel count above a SIMD width, ...). It counts once per example, and only when the backend
 returned a result for a call with that feature: a corner whose every call the backend rejected (or
 that was discarded as unsupported) was not reached. ``conv_cases()`` declares which corners its bounds
-can reach, so a reachable corner that no example reached is reported as such.
+can reach, as data on the strategy (``declare``), so a reachable corner that no example reached is
+reported as such.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import contextlib
 import functools
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Iterable, Iterator, TypeVar
 
 from hypothesis.errors import UnsatisfiedAssumption
 
@@ -24,6 +25,8 @@ from cnnspec.conformance.errorstats import ErrorStats
 from cnnspec.corners import CORNERS
 from cnnspec.geometry import Case
 from cnnspec.operations import OPERATIONS
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -65,11 +68,20 @@ class Tally:
         }
 
 
-def reachable(names: set[str]) -> None:
-    """Declare corners that the strategy drawing the current example can reach."""
-    tally = state.current().tally
-    if tally is not None:
-        tally.reachable |= names
+# Where a strategy keeps the corners it can reach (as covering.py keeps its covering set on it).
+_REACHABLE = "cnnspec_reachable"
+
+
+def declare(strategy: T, corners: Iterable[str]) -> T:
+    """``strategy``, declaring the corners its bounds can reach: a property that draws from it reports a
+    reachable corner that no example reached."""
+    setattr(strategy, _REACHABLE, frozenset(corners))
+    return strategy
+
+
+def reachable(strategies: Iterable[object]) -> frozenset[str]:
+    """The corners that ``strategies`` (a property's, by argument) declare they can reach."""
+    return frozenset().union(*(getattr(s, _REACHABLE, frozenset()) for s in strategies))
 
 
 def computed(case: Case | None) -> None:
@@ -126,10 +138,11 @@ def errors() -> ErrorStats | None:
     return None if tally is None else tally.errors
 
 
-def start(covering: int = 0) -> None:
-    """Begin tallying a property's run, whose first ``covering`` examples are its covering set's."""
+def start(covering: int = 0, reachable: Iterable[str] = ()) -> None:
+    """Begin tallying a property's run, whose first ``covering`` examples are its covering set's and whose
+    strategies can reach the corners ``reachable``."""
     run = state.current()
-    run.tally, run.last, run.last_discard = Tally(covering=covering), None, ""
+    run.tally, run.last, run.last_discard = Tally(covering=covering, reachable=set(reachable)), None, ""
 
 
 @contextlib.contextmanager

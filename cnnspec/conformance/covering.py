@@ -21,7 +21,7 @@ import itertools
 import math
 import random
 from dataclasses import dataclass
-from typing import Any, Callable, Hashable, Sequence, TypeVar
+from typing import Any, Callable, Hashable, Iterable, Mapping, Sequence, TypeVar
 
 import numpy as np
 from hypothesis import note
@@ -32,6 +32,7 @@ from hypothesis import strategies as st
 from hypothesis.internal.conjecture.data import ConjectureData
 from hypothesis.strategies import SearchStrategy
 
+from cnnspec.corners import CORNERS
 from cnnspec.errors import ConvSpecError
 from cnnspec.geometry import Case
 
@@ -111,13 +112,16 @@ def cover(
     pairs: Sequence[tuple[str, str]] | None = None,
     seed: int = 0,
     order: Callable[[Any], Any] | None = None,
+    corners: Mapping[str, Callable[[Any], bool]] | None = None,
 ) -> Cases:
     """Cases in which every value of every axis appears, and every pair of values of the axis pairs
     ``pairs`` (all pairs of axes where None) appears together, where ``build`` can make it: ``build``
     turns a row of axis values into a case (None where it cannot within its bounds), and ``read`` gives
     the values a case really has (building may change some), which are what count. The cases come in
     ``order`` (by default the smallest first: a property stops at its first failing example, which is
-    then the easiest to read)."""
+    then the easiest to read). Each of ``corners`` (name to predicate on a case) that no such case sits in
+    is then sought among random rows, and its cases come into the part that meets every value: every run
+    meets every corner the bounds can reach, not only those that a pair of values makes."""
     rng = random.Random(seed)
     names = list(axes)
     index = {name: i for i, name in enumerate(names)}
@@ -165,6 +169,11 @@ def cover(
             continue
         cases.append(best)
         uncovered -= best_new
+    corners = corners or {}
+    for holds in corners.values():
+        if not any(holds(case) for case in cases):
+            rows = ({n: rng.choice(axes[n]) for n in names} for _ in range(_TRIES))
+            cases.extend(_sought(holds, corners, (build(row) for row in rows)))
     cases = sorted(dict.fromkeys(cases), key=order or _elements)
     # The fewest cases, in that order, that meet every value: they come first.
     values: list[Any] = []
@@ -177,7 +186,40 @@ def cover(
         values.append(case)
         unmet -= readings[id(case)]
     values.sort(key=cases.index)
-    return Cases(values + [c for c in cases if c not in values], len(values))
+    return meeting(Cases(values + [c for c in cases if c not in values], len(values)), corners)
+
+
+# Random rows tried for a corner that no case of a covering set sits in (a build takes some 30 us), and the
+# cases in it to choose from, after which the search stops.
+_TRIES, _HITS = 4000, 8
+
+
+def _sought(
+    holds: Callable[[Any], bool], corners: Mapping[str, Callable[[Any], bool]], built: Iterable[Any]
+) -> list[Any]:
+    """Of the first few cases ``built`` (None where a row could not be) in the corner ``holds``, the one that
+    sits in the most corners at once (a kernel's bug at a corner often needs another feature too), then the
+    smallest; none where no case is in it."""
+    hits = list(itertools.islice((case for case in built if case is not None and holds(case)), _HITS))
+    best = min(hits, key=lambda c: (-sum(h(c) for h in corners.values()), _elements(c)), default=None)
+    return [] if best is None else [best]
+
+
+def meeting(cases: Cases, corners: Mapping[str, Callable[[Any], bool]]) -> Cases:
+    """``cases`` with the fewest more of them taken into the part that meets every value (after it), so that
+    it meets every corner of ``corners`` that one of the cases sits in: a backend that runs that part alone
+    meets them too."""
+    first, rest = list(cases[: cases.values]), list(cases[cases.values :])
+    unmet = {n for n, holds in corners.items() if any(map(holds, rest)) and not any(map(holds, first))}
+    while unmet:
+        best = max(rest, key=lambda c: sum(corners[n](c) for n in unmet))
+        got = {n for n in unmet if corners[n](best)}
+        if not got:
+            break
+        first.append(best)
+        rest.remove(best)
+        unmet -= got
+    return Cases(first + rest, len(first))
 
 
 def _elements(case: Any) -> tuple[int, str]:
@@ -212,6 +254,49 @@ class Conv2dBounds:
 
     def within(self, value: int, low: int, high: int | None) -> bool:
         return value >= low and (high is None or value <= high)
+
+    def reachable(self) -> frozenset[str]:
+        """[coverage] The corners of the catalogue (cnnspec.corners) that a case within these bounds can sit in:
+        what the strategy declares, and what its covering set meets (a report shows one no example reached)."""
+
+        def above(bound: int | None, value: int) -> bool:  # None: unbounded
+            return bound is None or bound > value
+
+        open_channels = self.max_group_channels is None and (self.max_groups is None or self.min_group_channels > 1)
+        explicit = "explicit" in self.paddings and above(self.max_padding, 0)
+        depthwise = above(self.max_groups, 1) and self.min_group_channels == 1
+        strided = above(self.max_stride, 1)
+        corners = {
+            "output 1x1": True,
+            "N > 1": above(self.max_batch, 1),
+            "bias": self.bias is not False,
+            "groups > 1": above(self.max_groups, 1),
+            "depthwise": depthwise,
+            "depthwise, multiplier > 1": depthwise and above(self.max_group_filters, 1),
+            "non-square kernel": above(self.max_kernel, 1),
+            "C_in/groups > 8, not a multiple of 8": above(self.max_group_channels, 8),
+            "C_in/groups > 16, not a multiple of 16": open_channels,
+            "C_in/groups a multiple of 16": open_channels,
+            "C_out/groups > 8, not a multiple of 8": open_channels,
+            "stride > 1": strided,
+            "stride > kernel": strided,
+            "stride > 1, output 1 on that axis": strided,
+            "dilation > 1": above(self.max_dilation, 1),
+            "padding explicit": explicit,
+            "padding asymmetric": explicit,
+            "padding on one side only": explicit,
+            "padding negative": False,  # P.5's own strategy, negative_padding_cases, adds them
+            "padding negative on one side, positive on the other": False,
+            "padding valid": "valid" in self.paddings,
+            "padding same": "same" in self.paddings,
+            "padding same, stride > 1": "same" in self.paddings and strided,
+            "output width > 8 and odd": above(self.max_extra, 7),
+            "output width > 16, not a multiple of 16": self.max_extra is None,
+            "output height > 16, not a multiple of 16": self.max_extra is None,
+        }
+        # The names above must be the catalogue's own, or a misspelt corner would silently never be reported.
+        assert corners.keys() == CORNERS.keys(), corners.keys() ^ CORNERS.keys()
+        return frozenset(name for name, reachable in corners.items() if reachable)
 
     def allows(self, case: Case) -> bool:
         """Whether ``case`` keeps to these bounds (a depthwise case's channels count as its groups)."""
@@ -390,7 +475,11 @@ def conv2d_cases(bounds: Conv2dBounds = Conv2dBounds()) -> tuple[Case, ...]:
     if b.bias is not None:
         axes["bias"] = (b.bias,)
     return cover(
-        axes, functools.partial(_build_conv2d, b), _read_conv2d, pairs=CONV2D_PAIRS if b.covering == "pairs" else ()
+        axes,
+        functools.partial(_build_conv2d, b),
+        _read_conv2d,
+        pairs=CONV2D_PAIRS if b.covering == "pairs" else (),
+        corners={name: CORNERS[name] for name in b.reachable()},
     )
 
 
@@ -468,7 +557,17 @@ def negative_padding_cases(bounds: Conv2dBounds) -> tuple[Case, ...]:
             cases.append(with_padding(sized, pads))
         except ConvSpecError:
             cases.append(with_padding(case, pads))
-    return Cases(cases, len(patterns))  # the plain pass meets every sign pattern
+    if bounds.within(2, bounds.min_dilation, bounds.max_dilation):
+        # And once dilated, a crop and a pad on each axis: the dilated path crops too.
+        dilated = dataclasses.replace(plain, spatial=(8, 9), dilation=(2, 2))
+        cases.append(with_padding(dilated, ((-1, 1), (1, -2))))
+    # The plain pass meets every sign pattern; then the cases that meet the corners it misses.
+    return meeting(Cases(cases, len(patterns)), {name: CORNERS[name] for name in negative_reachable(bounds)})
+
+
+def negative_reachable(bounds: Conv2dBounds) -> frozenset[str]:
+    """[coverage, P.5] The corners that P.5's cases, made from cases within ``bounds``, can sit in."""
+    return bounds.reachable() | {"padding negative", "padding negative on one side, positive on the other"}
 
 
 ND_AXES: dict[str, tuple[Hashable, ...]] = {

@@ -149,7 +149,8 @@ def conformance(test: T) -> T:
         test.hypothesis_explicit_examples = run_now  # type: ignore[attr-defined]
         profile = {**PROFILES[_active], "max_examples": examples_for(kwargs.get("backend"))}
         setattr(test, _SETTINGS_ATTRIBUTE, settings(**profile, suppress_health_check=_SUPPRESSED))
-        coverage.start(covering=len(run_now))
+        given = test.hypothesis._given_kwargs  # type: ignore[attr-defined]
+        coverage.start(covering=len(run_now), reachable=coverage.reachable(given.values()))
         try:
             return test(*args, **kwargs)
         except AssertionError as failure:

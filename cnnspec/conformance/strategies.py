@@ -21,7 +21,6 @@ from hypothesis.errors import InvalidArgument
 
 from cnnspec.accuracy import exact_integers
 from cnnspec.conformance import coverage, covering
-from cnnspec.corners import CORNERS
 from cnnspec.geometry import Case
 
 PaddingForm = Literal["explicit", "valid", "same"]
@@ -101,8 +100,6 @@ def conv_cases(
         bias,
         covering_strength,
     )
-    open_channels = max_group_channels is None and (max_groups is None or min_group_channels > 1)
-    open_outputs = max_extra is None
     max_groups = max(RANDOM_GROUPS, min_groups) if max_groups is None else max_groups
     max_group_channels = (
         max(RANDOM_GROUP_CHANNELS, min_group_channels) if max_group_channels is None else max_group_channels
@@ -125,42 +122,8 @@ def conv_cases(
     if covering_strength not in ("pairs", "values"):
         raise InvalidArgument(f"covering_strength={covering_strength!r} must be 'pairs' or 'values'")
 
-    # The corners these bounds can reach, so that a report can show one that no example reached.
-    corners = {"output 1x1"} | {
-        name
-        for name, reachable in {
-            "N > 1": max_batch > 1,
-            "bias": bias is not False,
-            "groups > 1": max_groups > 1,
-            "depthwise": max_groups > 1 and min_group_channels == 1,
-            "depthwise, multiplier > 1": max_groups > 1 and min_group_channels == 1 and max_group_filters > 1,
-            "non-square kernel": max_kernel > 1,
-            "C_in/groups > 8, not a multiple of 8": max_group_channels > 8,
-            "C_in/groups > 16, not a multiple of 16": open_channels,
-            "C_in/groups a multiple of 16": open_channels,
-            "C_out/groups > 8, not a multiple of 8": open_channels,
-            "stride > 1": max_stride > 1,
-            "stride > kernel": max_stride > 1,
-            "stride > 1, output 1 on that axis": max_stride > 1,
-            "dilation > 1": max_dilation > 1,
-            "padding explicit": "explicit" in paddings and max_padding > 0,
-            "padding asymmetric": "explicit" in paddings and max_padding > 0,
-            "padding on one side only": "explicit" in paddings and max_padding > 0,
-            "padding valid": "valid" in paddings,
-            "padding same": "same" in paddings,
-            "padding same, stride > 1": "same" in paddings and max_stride > 1,
-            "output width > 8 and odd": max_extra >= 8,
-            "output width > 16, not a multiple of 16": open_outputs,
-            "output height > 16, not a multiple of 16": open_outputs,
-        }.items()
-        if reachable
-    }
-    # The names above must be coverage's own, or a misspelt corner would silently never be reported.
-    assert corners <= CORNERS.keys(), corners - CORNERS.keys()
-
     @st.composite
     def cases(draw: st.DrawFn) -> Case:
-        coverage.reachable(corners)
         groups = draw(st.integers(min_groups, max_groups))
         # Every example makes the same draws, whatever it picks, so that the shrinker's choices stay
         # aligned: with a varying number of draws it could not shrink an example that fails everywhere.
@@ -195,7 +158,10 @@ def conv_cases(
             bias=draw(st.booleans()) if bias is None else bias,
         )
 
-    return covering.attach(cases(), lambda: covering.conv2d_cases(bounds), bounds.allows)
+    # The corners these bounds can reach, as data: a report shows one that no example reached.
+    return coverage.declare(
+        covering.attach(cases(), lambda: covering.conv2d_cases(bounds), bounds.allows), bounds.reachable()
+    )
 
 
 @dataclass(frozen=True)
@@ -508,4 +474,6 @@ def negative_padding_cases(**bounds: Any) -> st.SearchStrategy[Case]:
         (top, bottom), (left, right) = pads
         return either_sign.allows(dataclasses.replace(case, padding=((abs(top), abs(bottom)), (abs(left), abs(right)))))
 
-    return covering.attach(cases(), lambda: covering.negative_padding_cases(key), allows)
+    return coverage.declare(
+        covering.attach(cases(), lambda: covering.negative_padding_cases(key), allows), covering.negative_reachable(key)
+    )

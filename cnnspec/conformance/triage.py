@@ -10,7 +10,7 @@ contiguous copies of its arrays:
 1. a padding string against its explicit amounts (P.4 for "same", P.3 for "valid"), the reference
    saying which of the two the backend got wrong (the explicit one is P.1);
 2. the call's value (NaN and infinity set to 0) against the reference within A.1's bound, and where it breaks it, the same call
-   with one parameter taken away at a time (the bias V.4, the dilation T.2, the stride T.1, the
+   with one parameter taken away at a time (the bias V.4, where the error is a multiple of it, the dilation T.2, the stride T.1, the
    explicit padding P.1): the one whose removal makes the value right is the rule that broke.
 
 The failure is then filed under that basic clause, its message saying which property found it
@@ -65,6 +65,27 @@ def _agrees(call: Call) -> bool | None:
     return bool(np.all(np.abs(actual.astype(np.float64) - expected.astype(np.float64)) <= bound))
 
 
+def _bias_explains(call: Call) -> bool:
+    """[V.4] Whether the bias explains how the backend's answer to ``call`` is wrong: at every element it gets
+    wrong the error is a whole multiple of the bias (dropped, added twice, once per channel), and at one of
+    them at least the window's sum is not 0. An element that holds its bias alone and reads 0 is as much a dropped element (a tail a
+    kernel skipped) as a dropped bias; an error of another size is a rounding or a reading, not the bias."""
+    actual = _answer(call)
+    if actual is None or call.b is None or call.case is None:
+        return False
+    expected, bound = reference_and_bound(call.backend, call.case, call.x, call.w, call.b)
+    if actual.shape != expected.shape:
+        return False
+    error = actual.astype(np.float64) - expected.astype(np.float64)
+    bound = np.broadcast_to(bound, error.shape)
+    wrong = np.abs(error) > bound
+    bias = np.broadcast_to(call.b.astype(np.float64).reshape(1, -1, 1, 1), error.shape)
+    times = np.round(np.divide(error, bias, out=np.zeros_like(error), where=bias != 0))
+    by_the_bias = (times != 0) & (np.abs(error - times * bias) <= bound)
+    window = np.abs(expected.astype(np.float64) - bias) > bound
+    return bool(wrong.any() and by_the_bias[wrong].all() and window[wrong].any())
+
+
 def basic_clause(call: Call, *, removals: bool = True) -> tuple[str, str] | None:
     """The basic rule that ``call`` itself breaks, with why, or None where none explains it; the padding
     string's rule alone where not ``removals``."""
@@ -108,7 +129,7 @@ def basic_clause(call: Call, *, removals: bool = True) -> tuple[str, str] | None
     )
     for clause, why, change in filter(None, taken_away):
         try:
-            if _agrees(plain.but(**change)):
+            if _agrees(plain.but(**change)) and (clause != "V.4" or _bias_explains(plain)):
                 return clause, why
         except ValueError:  # the call without it is invalid (a kernel larger than the input, say)
             continue
