@@ -558,6 +558,16 @@ class OneByOneOutputDropsBias(Broken):
         return y
 
 
+class PointwiseRankUnchecked(Broken):
+    """A dilated call of one channel and a 1x1 kernel takes a path that reads the weight by its element
+    count, so a weight of rank 5 passes (E.1), as the ONNX reference evaluator's Conv does."""
+
+    def conv2d(self, x, w, b, /, *, stride, padding, dilation, groups):
+        if w.ndim == 5 and w.size == 1 and x.ndim == 4 and x.shape[1] == 1 and dilation != (1, 1):
+            w = w.reshape(1, 1, 1, 1)
+        return super().conv2d(x, w, b, stride=stride, padding=padding, dilation=dilation, groups=groups)
+
+
 # What the suite must report for each broken backend: the clause of its primary failure, and the
 # properties it must fail. Between them the backends make every conformance property fail, so that
 # each property is shown to catch a bug class (tests/test_broken_backends.py checks both).
@@ -892,6 +902,7 @@ CAUGHT_BY: dict[type, tuple[str, tuple[str, ...]]] = {
     ZeroSlicesSkipped: ("A.8", ("test_nan_and_infinity_reach_the_outputs_ieee_sends_them_to",)),
     DilationZeroIsOne: ("E.5", ("test_stride_or_dilation_below_1_is_rejected",)),
     BiasOfOneBroadcast: ("E.6", ("test_wrong_bias_is_rejected",)),
+    PointwiseRankUnchecked: ("E.1", ("test_wrong_rank_is_rejected",)),
     OneByOneOutputDropsBias: ("V.4", ("test_matches_reference_within_bound",)),
     Conv3dDepthHeightSwapped: (
         "N.2",
