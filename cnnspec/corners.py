@@ -43,6 +43,12 @@ CORNERS: dict[str, Callable[[Case], bool]] = {
     "padding valid": lambda c: c.padding == "valid",
     "padding same": lambda c: c.padding == "same",
     "padding same, stride > 1": lambda c: c.padding == "same" and max(c.stride) > 1,
+    # Each axis's "same" amounts come from its own dilated window: a kernel that pairs one axis's dilation
+    # with the other's kernel extent (tinygrad's nn.Conv2d) is right only where the dilations match. At
+    # stride 1, the one stride that every framework's "same" takes.
+    "padding same, stride 1, dilation differs by axis": lambda c: (
+        c.padding == "same" and c.stride == (1, 1) and c.dilation[0] != c.dilation[1]
+    ),
     "output 1x1": lambda c: c.out_shape[2:] == (1, 1),
     "output width > 8 and odd": lambda c: c.out_shape[3] > 8 and c.out_shape[3] % 2 == 1,
     "output width > 16, not a multiple of 16": lambda c: _past_block(c.out_shape[3], 16),

@@ -568,6 +568,21 @@ class PointwiseRankUnchecked(Broken):
         return super().conv2d(x, w, b, stride=stride, padding=padding, dilation=dilation, groups=groups)
 
 
+class SamePaddingDilationsSwapped(Broken):
+    """padding="same" computes each axis's amounts with the other axis's dilation (P.4), as tinygrad's
+    nn.Conv2d does: right wherever the two dilations are equal. Like tinygrad, it refuses "same" at a stride
+    above 1 and runs only the part of each covering set that every run meets."""
+
+    covering = "values"
+
+    def conv(self, x, w, b, stride, padding, dilation, groups):
+        if padding == "same" and stride != (1, 1):
+            raise ValueError("padding='same' is not supported for strided convolutions")
+        if padding == "same":
+            padding = _explicit(x, w, stride, padding, dilation[::-1])
+        return super().conv(x, w, b, stride, padding, dilation, groups)
+
+
 # What the suite must report for each broken backend: the clause of its primary failure, and the
 # properties it must fail. Between them the backends make every conformance property fail, so that
 # each property is shown to catch a bug class (tests/test_broken_backends.py checks both).
@@ -902,6 +917,7 @@ CAUGHT_BY: dict[type, tuple[str, tuple[str, ...]]] = {
     ZeroSlicesSkipped: ("A.8", ("test_nan_and_infinity_reach_the_outputs_ieee_sends_them_to",)),
     DilationZeroIsOne: ("E.5", ("test_stride_or_dilation_below_1_is_rejected",)),
     BiasOfOneBroadcast: ("E.6", ("test_wrong_bias_is_rejected",)),
+    SamePaddingDilationsSwapped: ("P.4", ("test_same_padding_rule",)),
     PointwiseRankUnchecked: ("E.1", ("test_wrong_rank_is_rejected",)),
     OneByOneOutputDropsBias: ("V.4", ("test_matches_reference_within_bound",)),
     Conv3dDepthHeightSwapped: (

@@ -290,6 +290,9 @@ class Conv2dBounds:
             "padding valid": "valid" in self.paddings,
             "padding same": "same" in self.paddings,
             "padding same, stride > 1": "same" in self.paddings and strided,
+            "padding same, stride 1, dilation differs by axis": "same" in self.paddings
+            and self.min_stride == 1
+            and above(self.max_dilation, 1),
             "output width > 8 and odd": above(self.max_extra, 7),
             "output width > 16, not a multiple of 16": self.max_extra is None,
             "output height > 16, not a multiple of 16": self.max_extra is None,

@@ -37,7 +37,7 @@ def test_stride_subsamples_the_stride_1_result(backend, dtype, case, data):
 explicit_calls = conv_cases()
 coverage.declare(
     explicit_calls,
-    coverage.reachable([explicit_calls]) - {"padding valid", "padding same", "padding same, stride > 1"},
+    {name for name in coverage.reachable([explicit_calls]) if not name.startswith(("padding valid", "padding same"))},
 )
 
 
