@@ -26,8 +26,8 @@ TESTS = Path(__file__).resolve().parent
 SELECTION = "test_output_shape or test_exact_on_small or impulse"
 
 
-def cnnspec(*args: str, cwd: Path, timeout: float = 600) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PYTHONPATH": str(TESTS)}
+def cnnspec(*args: str, cwd: Path, timeout: float = 600, **environ: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONPATH": str(TESTS), **environ}
     env.pop("CI", None)
     return subprocess.run(
         [sys.executable, "-m", "cnnspec.cli", *args], capture_output=True, text=True, cwd=cwd, env=env, timeout=timeout
@@ -283,9 +283,10 @@ def test_a_run_that_could_not_run_is_replaced_by_one_that_did():
 
 def test_the_same_run_gives_the_same_report_with_or_without_xdist(tmp_path):
     outputs = []
-    # Two runs, one under pytest-xdist: equal reports show both that a run is repeatable and that xdist
-    # changes nothing.
-    for name, extra in (("a", ()), ("c", ("-n", "2"))):
+    # Two runs, one under pytest-xdist and each with its own hash seed: equal reports show that a run is
+    # repeatable, that xdist changes nothing, and that no set of strings' order (which the hash seed
+    # decides) picks a covering case or an example.
+    for name, extra, seed in (("a", (), "0"), ("c", ("-n", "2"), "3")):
         done = cnnspec(
             "report",
             "--out",
@@ -299,12 +300,14 @@ def test_the_same_run_gives_the_same_report_with_or_without_xdist(tmp_path):
             "-k",
             "exact or impulse or depthwise",
             cwd=tmp_path,
+            PYTHONHASHSEED=seed,
         )
         assert done.returncode == 1, done.stdout
         outputs.append(
             {p.relative_to(tmp_path / name): p.read_bytes() for p in (tmp_path / name).rglob("*") if p.is_file()}
         )
-    assert outputs[0] == outputs[1]
+    differ = sorted(str(p) for p in outputs[0].keys() | outputs[1].keys() if outputs[0].get(p) != outputs[1].get(p))
+    assert not differ, differ
 
 
 def test_an_interrupted_write_leaves_the_previous_report(tmp_path, monkeypatch):

@@ -32,7 +32,7 @@ from hypothesis import strategies as st
 from hypothesis.internal.conjecture.data import ConjectureData
 from hypothesis.strategies import SearchStrategy
 
-from cnnspec.corners import CORNERS
+from cnnspec.corners import CORNERS, catalogued
 from cnnspec.errors import ConvSpecError
 from cnnspec.geometry import Case
 
@@ -482,7 +482,7 @@ def conv2d_cases(bounds: Conv2dBounds = Conv2dBounds()) -> tuple[Case, ...]:
         functools.partial(_build_conv2d, b),
         _read_conv2d,
         pairs=CONV2D_PAIRS if b.covering == "pairs" else (),
-        corners={name: CORNERS[name] for name in b.reachable()},
+        corners=catalogued(b.reachable()),
     )
 
 
@@ -565,7 +565,7 @@ def negative_padding_cases(bounds: Conv2dBounds) -> tuple[Case, ...]:
         dilated = dataclasses.replace(plain, spatial=(8, 9), dilation=(2, 2))
         cases.append(with_padding(dilated, ((-1, 1), (1, -2))))
     # The plain pass meets every sign pattern; then the cases that meet the corners it misses.
-    return meeting(Cases(cases, len(patterns)), {name: CORNERS[name] for name in negative_reachable(bounds)})
+    return meeting(Cases(cases, len(patterns)), catalogued(negative_reachable(bounds)))
 
 
 def negative_reachable(bounds: Conv2dBounds) -> frozenset[str]:
