@@ -808,6 +808,55 @@ class EmptyBatchUnchecked(BrokenOps):
         return super().conv(x, w, b, stride, padding, dilation, groups)
 
 
+class FlipsWeightInPlace(Broken):
+    """Runs a true convolution on its weight flipped in the caller's own array: every value right, and the
+    caller's weight left flipped (S.8), as a kernel that turns the weight into its own layout in place does."""
+
+    def conv(self, x, w, b, stride, padding, dilation, groups):
+        w[...] = w[..., ::-1, ::-1].copy()
+        return super().conv(x, np.ascontiguousarray(w[..., ::-1, ::-1]), b, stride, padding, dilation, groups)
+
+
+class OutputBufferPerShape(Broken):
+    """Keeps one output buffer per shape and dtype and hands it out again, as a compiled graph's runtime
+    (CUDA graphs, an inference request's output tensor) does: each result right when returned, and
+    overwritten by the next call of the same shape (S.8)."""
+
+    def __init__(self) -> None:
+        self.buffers: dict[tuple, np.ndarray] = {}
+
+    def conv(self, x, w, b, stride, padding, dilation, groups):
+        y = super().conv(x, w, b, stride, padding, dilation, groups)
+        out = self.buffers.setdefault((y.shape, y.dtype.str), np.empty_like(y))
+        out[...] = y
+        return out
+
+
+class IdentityPoolReturnsItsInput(BrokenOps):
+    """Max pooling with a 1x1 window at stride 1 and no padding is the identity, and hands back the input
+    array itself: right values, but the caller's input and result are one array (S.8)."""
+
+    def max_pool2d(self, x, /, **params):
+        out = super().max_pool2d(x, **params)  # which validates the call
+        if params["kernel_size"] == (1, 1) and params["stride"] == (1, 1) and params["padding"] == (0, 0):
+            return x
+        return out
+
+
+class ParametersCachedPerShape(Broken):
+    """Compiles a kernel per shape of its arrays and caches it under them alone: a later call of the same
+    shapes with another stride, dilation or padding runs the first call's kernel (V.7), as a compiler
+    whose cache key leaves a parameter out does."""
+
+    def __init__(self) -> None:
+        self.kernels: dict[tuple, tuple] = {}
+
+    def conv(self, x, w, b, stride, padding, dilation, groups):
+        key = (x.shape, w.shape, x.dtype.str, b is None)
+        stride, padding, dilation, groups = self.kernels.setdefault(key, (stride, padding, dilation, groups))
+        return super().conv(x, w, b, stride, padding, dilation, groups)
+
+
 CAUGHT_BY: dict[type, tuple[str, tuple[str, ...]]] = {
     FlippedKernel: ("V.2", ("test_impulse_input_copies_the_kernel_unflipped",)),
     OneKernelForAllChannels: ("C.1", ("test_each_channel_has_its_own_kernel_slice",)),
@@ -935,4 +984,8 @@ CAUGHT_BY: dict[type, tuple[str, tuple[str, ...]]] = {
     PoolPaddingUnchecked: ("E.11", ("test_invalid_pooling_is_rejected",)),
     GradOutputBroadcast: ("E.12", ("test_gradient_of_the_wrong_shape_is_rejected",)),
     EmptyBatchUnchecked: ("E.13", ("test_empty_batch_is_validated_as_any_other",)),
+    FlipsWeightInPlace: ("S.8", ("test_a_call_leaves_its_arguments_and_results_alone",)),
+    OutputBufferPerShape: ("S.8", ("test_a_call_leaves_its_arguments_and_results_alone",)),
+    IdentityPoolReturnsItsInput: ("S.8", ("test_a_call_leaves_its_arguments_and_results_alone",)),
+    ParametersCachedPerShape: ("V.7", ("test_a_call_does_not_depend_on_the_calls_before_it",)),
 }

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from cnnspec.backends import BUILTIN, load
-from cnnspec.conformance import triage
+from cnnspec.conformance import state, triage
 from cnnspec.conformance.checks import Call, Nonconformance, assert_equal, assert_within
 
 import broken_backends
@@ -97,3 +97,77 @@ def test_triage_leaves_a_rejection_failure_alone_even_where_its_call_has_a_paddi
     assert triage.refiled(failure, "E.6") is None
     # Met by another property, the same call is no value the basic rules can judge either.
     assert triage.basic_clause(call) is None
+
+
+def _pool_call(backend):
+    x = np.arange(12, dtype=np.float32).reshape(1, 2, 2, 3)
+    params = {"kernel_size": (1, 1), "stride": (1, 1), "padding": (0, 0), "dilation": (1, 1), "ceil_mode": False}
+    return Call(backend, "max_pool2d", (("x", x),), tuple(params.items()))
+
+
+@pytest.mark.parametrize(
+    "broken, what, shown",
+    [
+        (
+            broken_backends.FlipsWeightInPlace,
+            "changed its argument w: w[0, 0, 0, 0] is now",
+            "w as it was given: False",
+        ),
+        (broken_backends.OutputBufferPerShape, "changed the result of an earlier call", "is as it was: False"),
+        (
+            broken_backends.IdentityPoolReturnsItsInput,
+            "shares memory with its argument x",
+            "shares memory with x: True",
+        ),
+    ],
+    ids=lambda p: getattr(p, "__name__", None),
+)
+def test_a_call_that_changes_its_arguments_or_shares_its_result_breaks_s8(broken, what, shown):
+    backend = load(f"broken_backends:{broken.__name__}")
+    x, w, b = arrays(1)
+    calls = (
+        [_pool_call(backend)]
+        if broken is broken_backends.IdentityPoolReturnsItsInput
+        else [Call.conv2d(backend, x, w, b), Call.conv2d(backend, -x, w, b)]
+    )
+    run = state.current()
+    run.held = []  # as in an example: the second call is checked against the first's result
+    try:
+        with pytest.raises(Nonconformance) as info:
+            for call in calls:
+                call.run()
+    finally:
+        run.held = None
+    assert info.value.clause == "S.8" and what in str(info.value), str(info.value)
+    # The reproducer shows it on its own, on the arguments as they were given.
+    done = subprocess.run(
+        [sys.executable, "-c", info.value.__notes__[0]],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "PYTHONPATH": str(TESTS)},
+    )
+    assert shown in done.stdout, done.stdout + done.stderr
+
+
+def test_a_result_shared_read_only_with_an_earlier_one_is_its_callers_alone():
+    class Memoised(broken_backends.Broken):
+        """The same read-only array for the same call, as a cache of immutable results may give."""
+
+        def __init__(self):
+            self.kept = {}
+
+        def conv(self, x, w, b, stride, padding, dilation, groups):
+            key = (x.tobytes(), w.tobytes())
+            if key not in self.kept:
+                self.kept[key] = super().conv(x, w, b, stride, padding, dilation, groups)
+                self.kept[key].flags.writeable = False
+            return self.kept[key]
+
+    call = Call.conv2d(Memoised(), *arrays(1))
+    run = state.current()
+    run.held = []
+    try:
+        assert np.array_equal(call.run(), call.run())
+    finally:
+        run.held = None

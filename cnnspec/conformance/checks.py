@@ -214,11 +214,15 @@ class Call:
             if reason:
                 discard(reason)
 
-    def _result(self, out: Any) -> Any:
+    def _copies(self) -> dict[str, np.ndarray]:
+        """Copies of the call's arrays, taken before it runs, to tell afterwards whether it changed them (S.8)."""
+        return {name: a.copy() for name, a in self.arrays if isinstance(a, np.ndarray)}
+
+    def _result(self, out: Any, before: dict[str, np.ndarray]) -> Any:
         coverage.computed(self.case)
-        if isinstance(out, tuple):
-            return tuple(None if o is None else np.asarray(o) for o in out)
-        return np.asarray(out)
+        result = tuple(None if o is None else np.asarray(o) for o in out) if isinstance(out, tuple) else np.asarray(out)
+        _check_ownership(self, result, before)
+        return result
 
     def run(self, clause: str = "V.1") -> Any:
         """The backend's result, as NumPy arrays (a tuple for several).
@@ -228,6 +232,7 @@ class Call:
         call is a nonconformance of ``clause``.
         """
         self.skip_unsupported()
+        before = self._copies()
         try:
             out = self.answer()
         except UnsatisfiedAssumption:  # a discarded example, not the backend's raise
@@ -237,11 +242,22 @@ class Call:
             if allowed:
                 discard(f"{self.backend.name} rejected a call that {allowed} lets it reject: {type(e).__name__}: {e}")
             raise Nonconformance.of(f"raised {type(e).__name__}: {e} on a valid call", clause, self) from e
-        return self._result(out)
+        return self._result(out, before)
+
+    def run_or_discard(self, clause: str = "V.1") -> Any:
+        """``run``, for a property about what calls leave to one another (S.8, V.7): a raise on this valid
+        call is for the properties of ``clause`` to judge, so it discards the example instead of failing it."""
+        try:
+            return self.run(clause)
+        except Nonconformance as failure:
+            if failure.clause != clause or failure.__cause__ is None:  # not the backend's raise: S.8, say
+                raise
+            discard(f"{self.backend.name}: not judged here, a raise that {clause}'s properties judge: {failure}")
 
     def attempt(self, clause: str) -> Any:
         """The result, or None where the backend raised on a call that ``clause`` lets it reject."""
         self.skip_unsupported()
+        before = self._copies()
         try:
             out = self.answer()
         except UnsatisfiedAssumption:  # a discarded example, not the backend's raise
@@ -249,7 +265,7 @@ class Call:
         except Exception as e:
             note(f"{self.backend.name} rejected a call that {clause} lets it reject: {type(e).__name__}: {e}")
             return None
-        return self._result(out)
+        return self._result(out, before)
 
     def may_reject(self) -> str | None:
         """The clause that lets an implementation reject this valid call, or None: an unbatched conv2d input
@@ -283,6 +299,109 @@ class Call:
             return
         shape = [np.shape(o) for o in out] if isinstance(out, tuple) else np.shape(out)
         raise Nonconformance.of(f"returned a result of shape {shape} for an invalid call: {why}", clause, self)
+
+
+def _bits(a: np.ndarray) -> np.ndarray:
+    """``a``'s elements as unsigned integers of the same width: NaN payloads and the sign of zero count."""
+    return np.ascontiguousarray(a).view(f"u{a.dtype.itemsize}")
+
+
+def _changed(now: np.ndarray, was: np.ndarray) -> str:
+    """How ``now`` differs from its copy ``was`` (its shape, dtype, or the first changed element), or ""."""
+    if now.shape != was.shape or now.dtype != was.dtype:
+        return f" is now {now.dtype} {now.shape}, was {was.dtype} {was.shape}"
+    bad = _bits(now) != _bits(was)
+    if not bad.any():
+        return ""
+    i = tuple(int(k) for k in np.argwhere(bad)[0])
+    return f"[{', '.join(map(str, i))}] is now {now[i].item()!r}, was {was[i].item()!r}; {int(bad.sum())} of {bad.size} elements changed"
+
+
+def _shared(a: np.ndarray, b: np.ndarray) -> bool:
+    return bool(np.may_share_memory(a, b)) and bool(np.shares_memory(a, b))
+
+
+def _owned_failure(what: str, call: Call, lines: list[str]) -> Nonconformance:
+    """The S.8 failure of ``call``, with a reproducer that ends in ``lines`` (which print what broke). Another
+    property's clause was not judged on the example: it says which property found it, as triage does."""
+    failure = Nonconformance(f"{what} [S.8] [{call.describe()}]", "S.8", call)
+    failure.add_note("\n".join(lines))
+    primary = state.current().primary_clause
+    if primary and primary != "S.8":
+        failure.found_by = primary  # type: ignore[attr-defined]
+    return failure
+
+
+def _check_ownership(call: Call, result: Any, before: dict[str, np.ndarray]) -> None:
+    """[S.8] The call left its arguments as they were (``before``: their copies), no array of its ``result``
+    shares memory with an argument, and no result of the example's earlier calls changed or is shared."""
+    original = call.but(**before)  # the reproducer repeats the call on the arguments as they were given
+    for name, was in before.items():
+        how = _changed(call.array(name), was)
+        if how:
+            raise _owned_failure(
+                f"changed its argument {name}: {name}{how}",
+                original,
+                [*_lines(original, keep=[f"{name}_given = {name}.copy()"]), _SAME.format(name=name)],
+            )
+    # Each array of the result with the call that gives it alone (one of the gradients, say), for a reproducer.
+    several = isinstance(result, tuple)
+    results = [
+        (original.but(pick=i) if several else original, r)
+        for i, r in enumerate(result if several else (result,))
+        if r is not None
+    ]
+    for picked, r in results:
+        for name, a in call.arrays:
+            if a is not None and _shared(r, a):
+                raise _owned_failure(
+                    f"returned a result that shares memory with its argument {name}",
+                    picked,
+                    [*_lines(picked), f"print('the result shares memory with {name}:', np.shares_memory(y, {name}))"],
+                )
+    held = state.current().held
+    if held is None:  # outside an example: the call alone is checked
+        return
+    for earlier, kept, copy in held:
+        how = _changed(kept, copy)
+        # A result that is shared but that neither side can write changes nothing (a read-only array).
+        sharer = next((p for p, r in results if _shared(r, kept) and (kept.flags.writeable or r.flags.writeable)), None)
+        if how or sharer is not None:
+            what = (
+                f"changed the result of an earlier call ({earlier.describe()}): out{how}"
+                if how
+                else f"returned memory that the result of an earlier call ({earlier.describe()}) holds too"
+            )
+            later = (sharer or results[0][0]) if results else original
+            raise _owned_failure(
+                what,
+                later,
+                two_calls(
+                    earlier,
+                    later,
+                    "print('the first result is as it was:', np.array_equal(first, first_given, equal_nan=True),"
+                    " '| it shares memory with the second:', np.shares_memory(first, y))",
+                ).splitlines(),
+            )
+    held += [(picked, r, r.copy()) for picked, r in results]
+
+
+def two_calls(earlier: Call, later: Call, show: str) -> str:
+    """[S.8, V.7] A reproducer of ``later`` made after ``earlier`` (on one adapter object, where it goes through
+    cnnspec's): what one call leaves behind for the next. ``earlier``'s result is ``first`` (and a copy of it,
+    ``first_given``), ``later``'s is ``y``; ``show`` prints what broke."""
+    lines = [
+        *_lines(earlier, adapter="backend"),
+        "first, first_given = y, y.copy()",
+        *_lines(later, adapter="backend")[1:],
+        show,
+    ]
+    if any(line.startswith("y = backend.") for line in lines):  # one adapter object for both calls
+        lines[1:1] = ["from cnnspec.backends import load", f"backend = load({origin(later.backend)!r})"]
+    return "\n".join(lines)
+
+
+_SAME = "print('{name} as it was given:', np.array_equal({name}, {name}_given, equal_nan=True))"
 
 
 def _literal(name: str, a: np.ndarray | None) -> str:
@@ -325,20 +444,26 @@ def reproducer(call: Call, index: tuple[int, ...] | None = None, expected: float
         if index is not None
         else "print(y.shape, y.dtype)"
     )
+    return "\n".join([*_lines(call), show])
+
+
+def _lines(call: Call, keep: list[str] | None = None, adapter: str | None = None) -> list[str]:
+    """A reproducer's lines up to the call, which leaves its result in ``y``: a first line that says what it
+    needs, the imports, the arrays, then ``keep`` (lines that keep what the call may change), then the call.
+    Through cnnspec's adapter, ``adapter`` names one loaded already (one object for several calls)."""
     native = snippet(call.backend, **dict(call.params)) if call.op == "conv2d" and call.pick is None else None
     params = ", ".join(f"{k}={v!r}" for k, v in call.params)
     pick = "" if call.pick is None else f"[{call.pick}]"
-    return "\n".join(
-        [
-            "# Reproducer: NumPy and the framework alone" if native else THROUGH_ADAPTER.format(op=call.op),
-            *_imports([a for _, a in call.arrays]),
-            *(_literal(k, a) for k, a in call.arrays),
-            native
-            or "from cnnspec.backends import load\n"
-            f"y = load({origin(call.backend)!r}).{call.op}({', '.join(k for k, _ in call.arrays)}, {params}){pick}",
-            show,
-        ]
-    )
+    load = "" if adapter else "from cnnspec.backends import load\n"
+    return [
+        "# Reproducer: NumPy and the framework alone" if native else THROUGH_ADAPTER.format(op=call.op),
+        *_imports([a for _, a in call.arrays]),
+        *(_literal(k, a) for k, a in call.arrays),
+        *(keep or []),
+        native
+        or f"{load}y = {adapter or f'load({origin(call.backend)!r})'}.{call.op}"
+        f"({', '.join(k for k, _ in call.arrays)}, {params}){pick}",
+    ]
 
 
 class _Named:

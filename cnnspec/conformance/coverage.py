@@ -102,7 +102,7 @@ def counting(inner: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(inner)
     def example(*args: Any, **kwargs: Any) -> Any:
         run = state.current()
-        run.example, run.computed = set(), False
+        run.example, run.computed, run.held = set(), False, []
         tally = run.tally
         if tally is not None:
             tally.started += 1
@@ -122,7 +122,7 @@ def counting(inner: Callable[..., Any]) -> Callable[..., Any]:
                 tally.reached.update(run.example or ())
             raise
         finally:
-            reached, run.example = run.example or set(), None
+            reached, run.example, run.held = run.example or set(), None, None
         if tally is not None:
             tally.ran += 1
             tally.computed += run.computed

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
 
 if TYPE_CHECKING:
     from cnnspec.conformance.coverage import Tally
@@ -26,6 +28,9 @@ class PropertyRun:
     example: set[str] | None = None  # the corners the current example's results reached; None outside one
     computed: bool = False  # whether the backend returned a result in the current example
     last_discard: str = ""  # why the last example was discarded, for a property none of whose examples ran
+    # The results of the current example's calls so far, each with the call and a copy, to tell whether a later
+    # call changed one (S.8); None outside an example, where each call is checked alone.
+    held: list[tuple[Any, np.ndarray, np.ndarray]] | None = None
     last: Tally | None = None  # the tally of the test's finished run, for the report
 
 

@@ -142,8 +142,14 @@ def refiled(failure: BaseException, primary: str) -> Nonconformance | None:
     padding string's rule is checked for every other property (a shape that "same" got wrong is P.4's),
     the rest only for those not about a basic rule themselves."""
     call = getattr(failure, "call", None)
-    # A rejection property's call is invalid on purpose: it has no value for a basic rule to explain.
-    if primary.startswith(("P.", "E.")) or call is None or call.op != "conv2d":
+    # A rejection property's call is invalid on purpose: it has no value for a basic rule to explain; and
+    # what one call leaves to another (S.8, V.7) is wrong whatever the value of either alone.
+    if (
+        primary.startswith(("P.", "E."))
+        or call is None
+        or call.op != "conv2d"
+        or getattr(failure, "clause", "") in ("S.8", "V.7")
+    ):
         return None
     with coverage.paused():
         # A padding string's rule for any property but the padding ones; the rest for the others.
