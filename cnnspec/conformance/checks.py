@@ -8,6 +8,7 @@ and carries, as an exception note, a reproducer that needs only NumPy and the fr
 from __future__ import annotations
 
 import base64
+import functools
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -56,11 +57,13 @@ class Nonconformance(AssertionError):
         call: Call,
         index: tuple[int, ...] | None = None,
         expected: float | None = None,
+        shown_by: str | None = None,
     ) -> Nonconformance:
         """The nonconformance of ``clause`` that ``call`` shows (``what``), named in its message with the call,
-        and with the reproducer that repeats it (and prints element ``index``, which should be ``expected``)."""
+        and with the reproducer that repeats it (and prints element ``index``, which should be ``expected``),
+        or ``shown_by``, one that needs more than the call alone (what an earlier call left to it, say)."""
         failure = cls(f"{what} [{clause}] [{call.describe()}]", clause, call)
-        failure.add_note(reproducer(call, index, expected))
+        failure.add_note(shown_by or reproducer(call, index, expected))
         return failure
 
     def __init__(self, message: str, clause: str, call: Call | None = None) -> None:
@@ -321,11 +324,10 @@ def _shared(a: np.ndarray, b: np.ndarray) -> bool:
     return bool(np.may_share_memory(a, b)) and bool(np.shares_memory(a, b))
 
 
-def _owned_failure(what: str, call: Call, lines: list[str]) -> Nonconformance:
-    """The S.8 failure of ``call``, with a reproducer that ends in ``lines`` (which print what broke). Another
-    property's clause was not judged on the example: it says which property found it, as triage does."""
-    failure = Nonconformance(f"{what} [S.8] [{call.describe()}]", "S.8", call)
-    failure.add_note("\n".join(lines))
+def _owned_failure(what: str, call: Call, shown_by: str) -> Nonconformance:
+    """The S.8 failure of ``call``, shown by the reproducer ``shown_by``. Another property's clause was not
+    judged on the example: it says which property found it, as triage does."""
+    failure = Nonconformance.of(what, "S.8", call, shown_by=shown_by)
     primary = state.current().primary_clause
     if primary and primary != "S.8":
         failure.found_by = primary  # type: ignore[attr-defined]
@@ -334,30 +336,31 @@ def _owned_failure(what: str, call: Call, lines: list[str]) -> Nonconformance:
 
 def _check_ownership(call: Call, result: Any, before: dict[str, np.ndarray]) -> None:
     """[S.8] The call left its arguments as they were (``before``: their copies), no array of its ``result``
-    shares memory with an argument, and no result of the example's earlier calls changed or is shared."""
-    original = call.but(**before)  # the reproducer repeats the call on the arguments as they were given
+    shares memory with an argument, and no result of the example's earlier calls changed or is shared.
+
+    A failure's reproducer repeats the call on the arguments as they were given, one result picked where
+    it gives several (``call.but(**before, pick=...)``), built only then: every call passes through here."""
     for name, was in before.items():
         how = _changed(call.array(name), was)
         if how:
+            given = call.but(**before)
+            keep = [f"{name}_given = {name}.copy()"]
             raise _owned_failure(
                 f"changed its argument {name}: {name}{how}",
-                original,
-                [*_lines(original, keep=[f"{name}_given = {name}.copy()"]), _SAME.format(name=name)],
+                given,
+                "\n".join([*_lines(given, keep=keep), _SAME.format(name=name)]),
             )
-    # Each array of the result with the call that gives it alone (one of the gradients, say), for a reproducer.
     several = isinstance(result, tuple)
-    results = [
-        (original.but(pick=i) if several else original, r)
-        for i, r in enumerate(result if several else (result,))
-        if r is not None
-    ]
-    for picked, r in results:
+    results = [(i if several else None, r) for i, r in enumerate(result if several else (result,)) if r is not None]
+    for pick, r in results:
         for name, a in call.arrays:
             if a is not None and _shared(r, a):
+                given = call.but(**before, pick=pick)
+                show = f"print('the result shares memory with {name}:', np.shares_memory(y, {name}))"
                 raise _owned_failure(
                     f"returned a result that shares memory with its argument {name}",
-                    picked,
-                    [*_lines(picked), f"print('the result shares memory with {name}:', np.shares_memory(y, {name}))"],
+                    given,
+                    "\n".join([*_lines(given), show]),
                 )
     held = state.current().held
     if held is None:  # outside an example: the call alone is checked
@@ -365,25 +368,25 @@ def _check_ownership(call: Call, result: Any, before: dict[str, np.ndarray]) -> 
     for earlier, kept, copy in held:
         how = _changed(kept, copy)
         # A result that is shared but that neither side can write changes nothing (a read-only array).
-        sharer = next((p for p, r in results if _shared(r, kept) and (kept.flags.writeable or r.flags.writeable)), None)
-        if how or sharer is not None:
+        shared = [pick for pick, r in results if _shared(r, kept) and (kept.flags.writeable or r.flags.writeable)]
+        if how or shared:
             what = (
-                f"changed the result of an earlier call ({earlier.describe()}): out{how}"
+                f"changed the result of an earlier call ({earlier().describe()}): out{how}"
                 if how
-                else f"returned memory that the result of an earlier call ({earlier.describe()}) holds too"
+                else f"returned memory that the result of an earlier call ({earlier().describe()}) holds too"
             )
-            later = (sharer or results[0][0]) if results else original
+            later = call.but(**before, pick=shared[0] if shared else results[0][0] if results else None)
             raise _owned_failure(
                 what,
                 later,
                 two_calls(
-                    earlier,
+                    earlier(),
                     later,
                     "print('the first result is as it was:', np.array_equal(first, first_given, equal_nan=True),"
                     " '| it shares memory with the second:', np.shares_memory(first, y))",
-                ).splitlines(),
+                ),
             )
-    held += [(picked, r, r.copy()) for picked, r in results]
+    held += [(functools.partial(call.but, **before, pick=pick), r, r.copy()) for pick, r in results]
 
 
 def two_calls(earlier: Call, later: Call, show: str) -> str:

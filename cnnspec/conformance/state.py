@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 
 import numpy as np
 
@@ -28,9 +28,10 @@ class PropertyRun:
     example: set[str] | None = None  # the corners the current example's results reached; None outside one
     computed: bool = False  # whether the backend returned a result in the current example
     last_discard: str = ""  # why the last example was discarded, for a property none of whose examples ran
-    # The results of the current example's calls so far, each with the call and a copy, to tell whether a later
-    # call changed one (S.8); None outside an example, where each call is checked alone.
-    held: list[tuple[Any, np.ndarray, np.ndarray]] | None = None
+    # The results of the current example's calls so far, each with a copy and what makes its call (for a
+    # reproducer), to tell whether a later call changed one (S.8); None outside an example, where each call
+    # is checked alone.
+    held: list[tuple[Callable[[], Any], np.ndarray, np.ndarray]] | None = None
     last: Tally | None = None  # the tally of the test's finished run, for the report
 
 

@@ -81,6 +81,4 @@ def test_a_call_does_not_depend_on_the_calls_before_it(backend, dtype, case, dat
 
 
 def _depends(what: str, earlier: Call, later: Call, show: str) -> Nonconformance:
-    failure = Nonconformance(f"{what} [V.7] [{later.describe()}]", "V.7", later)
-    failure.add_note(two_calls(earlier, later, show))
-    return failure
+    return Nonconformance.of(what, "V.7", later, shown_by=two_calls(earlier, later, show))
